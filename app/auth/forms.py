@@ -1,0 +1,52 @@
+"""Account forms: shape of the input only; uniqueness and policy are checked by the service."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from course.services.accounts import MIN_PASSWORD_LENGTH
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul je naam in.")), Length(max=120)],
+                       filters=[_strip], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in.")),
+                                                      Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)],
+                       filters=[_strip], render_kw={"autocomplete": "email"})
+    password = PasswordField(
+        _l("Wachtwoord"),
+        validators=[DataRequired(_l("Kies een wachtwoord.")),
+                    Length(min=MIN_PASSWORD_LENGTH, max=200,
+                           message=_l("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH))],
+        description=_l("Minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"})
+    password_repeat = PasswordField(
+        _l("Herhaal wachtwoord"),
+        validators=[DataRequired(_l("Herhaal je wachtwoord.")),
+                    EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))],
+        render_kw={"autocomplete": "new-password"})
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in."))],
+                       filters=[_strip], render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Ingelogd blijven op dit apparaat"))
+    next = HiddenField()
+
+
+class LogoutForm(FlaskForm):
+    pass
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Taal"), choices=[("nl", "Nederlands"), ("en", "English")])
+    next = HiddenField()

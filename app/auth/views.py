@@ -1,0 +1,86 @@
+"""Account views."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.auth import bp
+from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
+from app.db import db_session
+from course.errors import DomainError
+from course.services import accounts
+
+
+def safe_next(target: str | None, default: str = "learn.overview") -> str:
+    """``target`` if it is a path on this site, else the default page (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for(default)
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+def register() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.overview"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(db_session, email=form.email.data, name=form.name.data,
+                                        password=form.password.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            login_user(user)
+            flash(_("Welkom, %(name)s. Je account is aangemaakt.", name=user.name), "success")
+            return redirect(url_for("learn.overview"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+def login() -> str | Response:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated:
+        return redirect(safe_next(form.next.data))
+    if form.validate_on_submit():
+        user = accounts.authenticate(db_session, form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("Deze combinatie van e-mailadres en wachtwoord kennen we niet."))
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/uitloggen", methods=["POST"])
+def logout() -> Response:
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("Je bent uitgelogd."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/taal", methods=["POST"])
+def language() -> Response:
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            accounts.set_locale(db_session, current_user.id, form.locale.data)
+    return redirect(safe_next(form.next.data))
+
+
+@bp.route("/account")
+@login_required
+def account() -> str:
+    return render_template("auth/account.html")

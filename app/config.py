@@ -1,0 +1,71 @@
+"""Configuration from the environment (a ``.env`` file is read if present). No secrets in code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable app (e.g. production without SECRET_KEY)."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so development sessions survive a restart."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def from_environment(instance_path: Path) -> dict[str, object]:
+    """The app's settings, read from environment variables.
+
+    Raises ConfigError when LEERLIJN_ENV=production and SECRET_KEY is missing or weak.
+    """
+    production = os.environ.get("LEERLIJN_ENV", "development").lower() == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if production and (not secret or len(secret) < 32):
+        raise ConfigError("SECRET_KEY must be set to a random string of at least 32 characters in production "
+                          "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'leerlijn.sqlite3'}"
+    if database_url.startswith("postgres://"):  # the form some hosts hand out; SQLAlchemy wants the dialect
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret or _dev_secret(instance_path),
+        "DATABASE_URL": database_url,
+        "CONTENT_DIR": Path(os.environ.get("LEERLIJN_CONTENT_DIR", REPO_ROOT)),
+        # Single-machine SQLite installs migrate themselves; on PostgreSQL behind several app servers
+        # run `flask --app app db upgrade` once per deployment instead.
+        "AUTO_MIGRATE": _bool("LEERLIJN_AUTO_MIGRATE", not database_url.startswith("postgresql")),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; an old tab must not lose answers
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "LANGUAGES": ("nl", "en"),
+        "PROXY_FIX": _bool("LEERLIJN_BEHIND_PROXY", False),
+    }

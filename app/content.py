@@ -1,0 +1,21 @@
+"""The course catalog, loaded and validated once when the app is created."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from course.content.loader import ContentUrls, load_catalog
+from course.content.model import Catalog
+
+
+def init_app(app: Flask) -> Catalog:
+    """Load the course; ContentErrors propagates, so an app with broken content never starts."""
+    # Tests hand in an already loaded catalog (CATALOG) so each test app does not re-read the course.
+    catalog = app.config.get("CATALOG") or load_catalog(
+        app.config["CONTENT_DIR"], ContentUrls(prefix=app.config.get("APPLICATION_ROOT", "/").rstrip("/")))
+    app.extensions["leerlijn.catalog"] = catalog
+    return catalog
+
+
+def catalog() -> Catalog:
+    return current_app.extensions["leerlijn.catalog"]

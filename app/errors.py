@@ -1,0 +1,53 @@
+"""Error pages in the UI's style, for every error a user can meet."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from course.errors import NotFound
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Dat ging niet goed"), _("Het verzoek kon niet worden verwerkt. Ga terug en probeer het opnieuw.")),
+        403: (_("Geen toegang"), _("Je hebt geen toegang tot deze pagina.")),
+        404: (_("Pagina niet gevonden"), _("Deze pagina bestaat niet (meer), of is niet van jou.")),
+        405: (_("Dat kan zo niet"), _("Deze pagina kan niet op deze manier worden opgevraagd.")),
+        409: (_("Al verwerkt"), _("Dit was al verwerkt; er is niets veranderd.")),
+        413: (_("Te veel tekst"), _("Wat je verstuurde is te groot. Maak het korter en probeer het opnieuw.")),
+        422: (_("Dat klopt niet helemaal"), _("Wat je verstuurde kon niet worden verwerkt.")),
+        429: (_("Even wachten"), _("Te veel pogingen achter elkaar. Wacht even en probeer het opnieuw.")),
+        500: (_("Er ging iets mis"), _("Er ging aan onze kant iets mis. Je gegevens zijn niet verloren; "
+                                        "probeer het over een moment opnieuw.")),
+    }
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    title, message = _titles().get(code, _titles()[400 if code < 500 else 500])
+    return render_template("error.html", code=code, title=title, message=detail or message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[str, int]:
+        code = exc.code or 500
+        # A message we wrote ourselves (abort(400, "…")) says more than the generic one.
+        custom = exc.description if exc.description != type(exc).description else None
+        return render_error(code, custom)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_exc: CSRFError) -> tuple[str, int]:
+        return render_error(400, _("Het formulier was verlopen of onvolledig. Niets is opgeslagen: laad de "
+                                   "pagina opnieuw en probeer het nog eens."))
+
+    @app.errorhandler(NotFound)
+    def not_found(_exc: NotFound) -> tuple[str, int]:
+        return render_error(404)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(_exc: InternalServerError) -> tuple[str, int]:
+        app.logger.exception("Unhandled error on %s", request.path)
+        return render_error(500)

@@ -1,0 +1,108 @@
+"""Learning views: they look things up in the catalog and ask the progress service; nothing more."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.content import catalog
+from app.db import db_session
+from app.learn import bp
+from app.learn.forms import InterventionFilterForm, MarkReadForm
+from course.content.model import Module, Page
+from course.services import progress as progress_service
+
+
+def _module_or_404(module_id: str) -> Module:
+    module = catalog().module(module_id)
+    if module is None:
+        abort(404)
+    return module
+
+
+def _page_or_404(module_id: str, page_id: str) -> tuple[Module, Page]:
+    module = _module_or_404(module_id)
+    page = module.page(page_id)
+    if page is None:
+        abort(404)
+    return module, page
+
+
+@bp.route("/")
+def overview() -> str:
+    if not current_user.is_authenticated:
+        return render_template("learn/welcome.html")
+    progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    return render_template("learn/overview.html", progress=progress)
+
+
+@bp.route("/over-deze-cursus")
+def content_note() -> str:
+    return render_template("learn/content_note.html")
+
+
+@bp.route("/modules/<module_id>/")
+@login_required
+def module(module_id: str) -> str:
+    module = _module_or_404(module_id)
+    progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    module_progress = next(m for m in progress.modules if m.module.id == module.id)
+    return render_template("learn/module.html", module=module, progress=module_progress,
+                           quiz=catalog().quiz_for_module(module.id), casuses=catalog().casuses_for_module(module.id))
+
+
+@bp.route("/modules/<module_id>/<page_id>")
+@login_required
+def page(module_id: str, page_id: str) -> str:
+    module, page = _page_or_404(module_id, page_id)
+    progress_service.record_visit(db_session, current_user.id, page)
+    read = {p for m, p in progress_service.read_pages(db_session, current_user.id, module.id)}
+    previous, following = module.neighbours(page)
+    return render_template("learn/page.html", module=module, page=page, read=read, previous=previous,
+                           following=following, form=MarkReadForm())
+
+
+@bp.route("/modules/<module_id>/<page_id>/gelezen", methods=["POST"])
+@login_required
+def mark_read(module_id: str, page_id: str) -> Response:
+    module, page = _page_or_404(module_id, page_id)
+    form = MarkReadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    progress_service.record_visit(db_session, current_user.id, page, read=True)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(read=True)
+    _, following = module.neighbours(page)
+    if following is not None:
+        return redirect(url_for("learn.page", module_id=module.id, page_id=following.id))
+    return redirect(url_for("learn.module", module_id=module.id) + "#afronden")
+
+
+@bp.route("/voortgang")
+@login_required
+def dashboard() -> str:
+    progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    return render_template("learn/dashboard.html", progress=progress)
+
+
+@bp.route("/interventies")
+@login_required
+def interventions() -> str:
+    form = InterventionFilterForm(request.args)
+    items = catalog().interventions
+    if form.validate():
+        if form.type.data:
+            items = tuple(i for i in items if i.type == form.type.data)
+        if form.age.data is not None:
+            items = tuple(i for i in items if i.suits_age(form.age.data))
+    return render_template("learn/interventions.html", form=form, interventions=items)
+
+
+@bp.route("/media/<module_id>/<path:relative>")
+def media(module_id: str, relative: str) -> Response:
+    # Only files the content refers to are served (the catalog lists them), so no path can escape.
+    path = catalog().media.get((module_id, relative))
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=3600)

@@ -1,0 +1,5 @@
+"""Quizzes: knowledge checks with attempts, feedback and review."""
+
+from flask import Blueprint
+
+bp = Blueprint("quiz", __name__, url_prefix="/quiz", template_folder="templates")

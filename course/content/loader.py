@@ -1,0 +1,249 @@
+"""Load the whole course from the content directory, validating everything, failing once.
+
+The loader runs at start-up (and in ``flask course check``). It never stops at the first problem:
+every error is collected with its file and line, and raised together as ContentErrors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from course.content.frontmatter import read_markdown_file
+from course.content.images import IMAGE_SUFFIXES, check_svg
+from course.content.interventions import load_interventions
+from course.content.markdown import RenderContext, render, split_segments
+from course.content.model import Catalog, CompletionRules, Course, Module, Page, Source
+from course.content.schema import CourseManifest, ModuleFrontMatter, PageFrontMatter
+from course.content.validation import build
+from course.content.yamlfile import LocatedYaml, load_yaml_file
+from course.errors import ErrorReport
+
+MANIFEST = "course.yaml"
+NUMBERED = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+
+
+@dataclass(frozen=True)
+class ContentUrls:
+    """The URLs the web layer serves content at; the domain only needs to know their shape."""
+
+    prefix: str = ""
+
+    def module(self, module_id: str) -> str:
+        return f"{self.prefix}/modules/{module_id}/"
+
+    def page(self, module_id: str, page_id: str) -> str:
+        return f"{self.prefix}/modules/{module_id}/{page_id}"
+
+    def media(self, module_id: str, relative: str) -> str:
+        return f"{self.prefix}/media/{module_id}/{relative}"
+
+
+@dataclass
+class _ModuleFiles:
+    id: str
+    order: int
+    directory: Path
+
+
+def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
+    """Load and validate the course under ``root``.
+
+    Returns the frozen Catalog. Raises ContentErrors listing every problem found, each with file and line.
+    """
+    urls = urls or ContentUrls()
+    root = root.resolve()
+    report = ErrorReport(root)
+    manifest_path = root / MANIFEST
+    manifest, doc = None, None
+    if not manifest_path.is_file():
+        report.add(manifest_path, None, "", f"course manifest not found (expected {MANIFEST} in {root})")
+    else:
+        doc = load_yaml_file(manifest_path, report)
+        manifest = build(CourseManifest, doc, manifest_path, report) if doc else None
+
+    module_files = _find_modules(root / "modules", report)
+    if manifest is not None:
+        _check_module_order(manifest, doc, module_files, manifest_path, report)
+        order = {mid: i for i, mid in enumerate(manifest.modules)}
+        module_files.sort(key=lambda m: order.get(m.id, len(order) + m.order))
+
+    modules, media, question_refs = _load_modules(module_files, urls, report)
+    module_ids = frozenset(m.id for m in modules)
+
+    from course.casus.loader import load_casuses
+    from course.quiz.loader import load_quizzes
+
+    quizzes = {q.id: q for q in load_quizzes(root / "quizzes", report, module_ids)}
+    casuses = {c.id: c for c in load_casuses(root / "casuses", report, module_ids)}
+    interventions = load_interventions(root / "interventions.yaml", report)
+    _check_question_refs(question_refs, quizzes, report)
+
+    report.raise_if_any()
+    if manifest is None:  # pragma: no cover - a missing manifest is always reported, hence raised above
+        raise RuntimeError("manifest missing without a reported error")
+    course = Course(
+        id=manifest.id,
+        title=manifest.title,
+        summary=manifest.summary,
+        content_note_html=render(manifest.content_note),
+        completion=CompletionRules(manifest.completion.pages, manifest.completion.quiz,
+                                   manifest.completion.casuses),
+    )
+    return Catalog(root, course, tuple(modules),
+                   MappingProxyType(quizzes), MappingProxyType(casuses), interventions, MappingProxyType(media))
+
+
+def _find_modules(directory: Path, report: ErrorReport) -> list[_ModuleFiles]:
+    if not directory.is_dir():
+        report.add(directory, None, "", "modules directory not found")
+        return []
+    found: dict[str, _ModuleFiles] = {}
+    for entry in sorted(directory.iterdir()):
+        if not entry.is_dir() or entry.name.startswith("."):
+            continue
+        match = NUMBERED.match(entry.name)
+        if not match:
+            report.add(entry, None, "", "module folder must be named NN-slug, e.g. '03-meldcode'")
+            continue
+        if match[2] in found:
+            report.add(entry, None, "", f"duplicate module id '{match[2]}' (also {found[match[2]].directory.name})")
+            continue
+        found[match[2]] = _ModuleFiles(match[2], int(match[1]), entry)
+    return list(found.values())
+
+
+def _check_module_order(manifest: CourseManifest, doc: LocatedYaml, files: list[_ModuleFiles], path: Path,
+                        report: ErrorReport) -> None:
+    present = {m.id for m in files}
+    seen: set[str] = set()
+    for i, module_id in enumerate(manifest.modules):
+        line = doc.line(("modules", i))
+        if module_id in seen:
+            report.add(path, line, f"modules[{i}]", f"module '{module_id}' is listed twice")
+        elif module_id not in present:
+            report.add(path, line, f"modules[{i}]", f"no folder modules/NN-{module_id}/ for module '{module_id}'")
+        seen.add(module_id)
+    for m in files:
+        if m.id not in seen:
+            report.add(m.directory, None, "", f"module '{m.id}' is not listed in {MANIFEST}")
+
+
+QuestionRef = tuple[str, str, int, Path]  # quiz id, question id, line, file
+
+
+def _load_modules(files: list[_ModuleFiles], urls: ContentUrls, report: ErrorReport
+                  ) -> tuple[list[Module], dict[tuple[str, str], Path], list[QuestionRef]]:
+    # First pass: read every front matter, so links between any two pages can be resolved.
+    page_urls: dict[Path, str] = {}
+    parsed = []
+    for mf in files:
+        index = None
+        if (mf.directory / "index.md").is_file():
+            index = read_markdown_file(mf.directory / "index.md", report)
+        else:
+            report.add(mf.directory / "index.md", None, "", "module has no index.md")
+        meta = build(ModuleFrontMatter, index.meta, index.path, report) if index else None
+        page_urls[(mf.directory / "index.md").resolve()] = urls.module(mf.id)
+        pages = []
+        orders: dict[int, str] = {}
+        for path in sorted(mf.directory.glob("*.md")):
+            if path.name == "index.md":
+                continue
+            match = NUMBERED.match(path.stem)
+            if not match:
+                report.add(path, None, "", "page file must be named NN-slug.md, e.g. '02-vijf-stappen.md'")
+                continue
+            if int(match[1]) in orders:
+                report.add(path, None, "", f"page number {match[1]} is also used by {orders[int(match[1])]}")
+                continue
+            orders[int(match[1])] = path.name
+            md = read_markdown_file(path, report)
+            page_meta = build(PageFrontMatter, md.meta, path, report) if md else None
+            page_urls[path.resolve()] = urls.page(mf.id, match[2])
+            pages.append((match[2], int(match[1]), md, page_meta))
+        if not pages:
+            report.add(mf.directory, None, "", "module has no pages (NN-slug.md files)")
+        parsed.append((mf, index, meta, pages))
+
+    media: dict[tuple[str, str], Path] = {}
+    headings: dict[Path, set[str]] = {}
+    pending = []
+    modules: list[Module] = []
+    question_refs: list[QuestionRef] = []
+    for mf, index, meta, pages in parsed:
+        def resolve_image(target: Path, mf: _ModuleFiles = mf) -> str | None:
+            base = mf.directory.resolve()
+            if target.suffix.lower() not in IMAGE_SUFFIXES or base not in target.parents:
+                return None
+            relative = target.relative_to(base).as_posix()
+            media[(mf.id, relative)] = target
+            return urls.media(mf.id, relative)
+
+        def context(md, resolve_image=resolve_image) -> RenderContext:
+            return RenderContext(md.path, md.body_first_line, report, resolve_page=page_urls.get,
+                                 resolve_image=resolve_image)
+
+        intro_html, module_words = "", 0
+        if index is not None:
+            ctx = context(index)
+            intro_html = render(index.body, ctx)
+            module_words += ctx.words
+            pending += ctx.pending_anchors
+            headings[index.path.resolve()] = {h.anchor for h in ctx.headings}
+            if ctx.question_refs:
+                report.add(index.path, ctx.question_refs[0][2], "",
+                           "embedded questions belong on pages, not in index.md")
+        built_pages = []
+        for page_id, order, md, page_meta in pages:
+            if md is None:
+                continue
+            ctx = context(md)
+            html = render(md.body, ctx)
+            pending += ctx.pending_anchors
+            headings[md.path.resolve()] = {h.anchor for h in ctx.headings}
+            module_words += ctx.words
+            if page_meta is None:
+                continue
+            built_pages.append(Page(
+                id=page_id, module_id=mf.id, order=order, title=page_meta.title, summary=page_meta.summary,
+                minutes=page_meta.minutes, segments=split_segments(html), headings=tuple(ctx.headings),
+                words=ctx.words, path=report.relative(md.path)))
+            question_refs += [(q, qid, line, md.path) for q, qid, line in ctx.question_refs]
+        if meta is None:
+            continue
+        _check_unique_sources(meta, index, report)
+        modules.append(Module(
+            id=mf.id, order=mf.order, title=meta.title, summary=meta.summary, minutes=meta.minutes,
+            objectives=tuple(meta.objectives),
+            sources=tuple(Source(s.id, s.citation, str(s.url) if s.url else None) for s in meta.sources),
+            intro_html=intro_html, pages=tuple(built_pages), words=module_words))
+
+    for anchor in pending:
+        if anchor.target in headings and anchor.anchor not in headings[anchor.target]:
+            report.add(anchor.path, anchor.line, "", f"broken link: no heading '#{anchor.anchor}' in "
+                       f"{report.relative(anchor.target)}")
+    for path in sorted(set(media.values())):
+        if path.suffix.lower() == ".svg":
+            check_svg(path, report)
+    return modules, media, question_refs
+
+
+def _check_unique_sources(meta: ModuleFrontMatter, index, report: ErrorReport) -> None:
+    seen: set[str] = set()
+    for i, source in enumerate(meta.sources):
+        if source.id in seen:
+            report.add(index.path, index.meta.line(("sources", i, "id")), f"sources[{i}].id",
+                       f"duplicate source id '{source.id}'")
+        seen.add(source.id)
+
+
+def _check_question_refs(refs: list[QuestionRef], quizzes: dict, report: ErrorReport) -> None:
+    for quiz_id, question_id, line, path in refs:
+        quiz = quizzes.get(quiz_id)
+        if quiz is None:
+            report.add(path, line, "", f"embedded question: no quiz '{quiz_id}'")
+        elif not any(q.id == question_id for q in quiz.questions):
+            report.add(path, line, "", f"embedded question: quiz '{quiz_id}' has no question '{question_id}'")

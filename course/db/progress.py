@@ -1,0 +1,26 @@
+"""Where each learner is in the course's pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from course.db.base import Base, utcnow
+
+
+class PageProgress(Base):
+    """One row per learner and page they opened. Pages are referred to by their stable ids, not by file."""
+
+    __tablename__ = "page_progress"
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "page_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No index of its own: the unique constraint below starts with user_id and serves those lookups.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module_id: Mapped[str] = mapped_column(String(64))
+    page_id: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)  # drives "continue where you left off"
+    read_at: Mapped[datetime | None] = mapped_column()  # None until the learner finished the page

@@ -1,0 +1,83 @@
+"""Accounts: registering, logging in and out, remember me."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from course.db import User
+
+
+def test_register_logs_in_and_shows_the_course(client, auth, session):
+    """A new user registers and lands on the course overview, logged in."""
+    response = auth.register()
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Sanne de Vries" in page and "Verder waar je was" not in page and "Voordat je begint" in page
+    user = session.scalar(select(User).where(User.email == "sanne@example.org"))
+    assert user is not None and user.password_hash.startswith("scrypt:")
+
+
+def test_register_refuses_a_taken_email_with_a_form_error(client, auth):
+    auth.register()
+    auth.logout()
+    response = auth.register(email="SANNE@example.org ")
+    assert response.status_code == 200
+    assert "Er bestaat al een account met dit e-mailadres." in response.get_data(as_text=True)
+
+
+def test_register_form_errors_are_listed_and_linked(client):
+    response = client.post("/registreren", data={"name": "", "email": "geen-mail", "password": "kort",
+                                                 "password_repeat": "anders"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="error-summary"' in html and 'href="#email"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_login_error_does_not_say_which_part_was_wrong(client, auth):
+    auth.register()
+    auth.logout()
+    wrong_password = auth.login(password="helemaal-fout-wachtwoord").get_data(as_text=True)
+    unknown_email = auth.login(email="niemand@example.org").get_data(as_text=True)
+    message = "Deze combinatie van e-mailadres en wachtwoord kennen we niet."
+    assert message in wrong_password and message in unknown_email
+
+
+def test_logout_needs_post_and_ends_the_session(client, auth):
+    auth.register()
+    assert client.get("/uitloggen").status_code == 405
+    auth.logout()
+    assert client.get("/voortgang").status_code == 302
+
+
+def test_remember_me_sets_a_lasting_cookie(client, auth):
+    auth.register()
+    auth.logout()
+    auth.login(remember=True)
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_without_remember_me_no_lasting_cookie(client, auth):
+    auth.register()
+    auth.logout()
+    auth.login()
+    assert client.get_cookie("remember_token") is None
+
+
+def test_login_redirects_only_to_local_pages(client, auth):
+    auth.register()
+    auth.logout()
+    response = client.post("/inloggen", data={"email": "sanne@example.org", "password": "een-lang-wachtwoord",
+                                              "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+    auth.logout()
+    response = client.post("/inloggen", data={"email": "sanne@example.org", "password": "een-lang-wachtwoord",
+                                              "next": "/voortgang"})
+    assert response.headers["Location"] == "/voortgang"
+
+
+def test_form_fields_have_labels_and_autocomplete(client):
+    html = client.get("/registreren").get_data(as_text=True)
+    for field, autocomplete in [("name", "name"), ("email", "email"), ("password", "new-password")]:
+        assert f'<label for="{field}">' in html
+        assert f'autocomplete="{autocomplete}"' in html

@@ -1,0 +1,114 @@
+"""Reading the course: overview, module and page views, marking read, progress and the dashboard."""
+
+from __future__ import annotations
+
+
+def test_anonymous_visitor_sees_the_course_and_must_log_in_to_read(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Testcursus" in html and "Eerste module" in html
+    response = client.get("/modules/eerste/begin")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_page_shows_content_toc_sources_and_navigation(client, auth):
+    auth.register()
+    html = client.get("/modules/eerste/begin").get_data(as_text=True)
+    assert '<h2 id="eerste-kop">' in html
+    assert 'class="callout callout-reflectie"' in html
+    assert 'href="#nog-een-kop"' in html  # table of contents of the page
+    assert "Auteur, A. (2020). Een bron. Uitgever." in html  # module sources at the end
+    assert 'rel="next" href="/modules/eerste/vervolg"' in html
+    assert '<img src="/media/eerste/img/schema.svg" alt="Een eenvoudig schema"' in html
+
+
+def test_marking_read_moves_on_and_shows_progress(client, auth):
+    auth.register()
+    client.get("/modules/eerste/begin")
+    response = client.post("/modules/eerste/begin/gelezen")
+    assert response.headers["Location"] == "/modules/eerste/vervolg"
+    dashboard = client.get("/voortgang").get_data(as_text=True)
+    assert "1 / 2" in dashboard
+    response = client.post("/modules/eerste/vervolg/gelezen")
+    assert response.headers["Location"] == "/modules/eerste/#afronden"
+
+
+def test_mark_read_is_idempotent(client, auth, session):
+    from sqlalchemy import func, select
+
+    from course.db import PageProgress
+    auth.register()
+    client.post("/modules/eerste/begin/gelezen")
+    client.post("/modules/eerste/begin/gelezen")
+    assert session.scalar(select(func.count()).select_from(PageProgress)) == 1
+
+
+def test_continue_where_you_left_off(client, auth):
+    auth.register()
+    client.get("/modules/eerste/vervolg")
+    html = client.get("/").get_data(as_text=True)
+    assert "Verder waar je was" in html and 'href="/modules/eerste/vervolg"' in html
+    client.post("/modules/eerste/vervolg/gelezen")
+    html = client.get("/").get_data(as_text=True)
+    # The page was finished, so the next unread page is offered.
+    assert 'href="/modules/tweede/enige">Verder waar je was' in html
+
+
+def test_progress_survives_logout_and_login(client, auth):
+    auth.register()
+    client.post("/modules/eerste/begin/gelezen")
+    auth.logout()
+    auth.login()
+    assert "1 / 2" in client.get("/voortgang").get_data(as_text=True)
+
+
+def test_a_learner_never_sees_another_learners_progress(client, auth):
+    auth.register()
+    client.post("/modules/eerste/begin/gelezen")
+    client.post("/modules/eerste/vervolg/gelezen")
+    auth.logout()
+    auth.register(name="Ahmed", email="ahmed@example.org")
+    dashboard = client.get("/voortgang").get_data(as_text=True)
+    assert "0 / 2" in dashboard and "2 / 2" not in dashboard
+
+
+def test_unknown_module_or_page_is_a_404_in_the_ui_style(client, auth):
+    auth.register()
+    for url in ["/modules/bestaat-niet/", "/modules/eerste/bestaat-niet", "/modules/eerste/begin/../../x"]:
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Pagina niet gevonden" in response.get_data(as_text=True)
+
+
+def test_media_serves_only_known_files(client):
+    response = client.get("/media/eerste/img/schema.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+    assert client.get("/media/eerste/index.md").status_code == 404
+    assert client.get("/media/eerste/../../course.yaml").status_code == 404
+
+
+def test_page_renders_with_a_small_fixed_number_of_queries(client, auth, count_queries):
+    auth.register()
+    client.get("/modules/eerste/begin")
+    with count_queries() as counter:
+        assert client.get("/modules/eerste/vervolg").status_code == 200
+    assert counter.count <= 4, counter.statements  # user, record visit, read pages
+
+
+def test_overview_and_dashboard_queries_do_not_grow_with_progress(client, auth, count_queries):
+    auth.register()
+    with count_queries() as before:
+        client.get("/voortgang")
+    for module, page in [("eerste", "begin"), ("eerste", "vervolg"), ("tweede", "enige")]:
+        client.post(f"/modules/{module}/{page}/gelezen")
+    with count_queries() as after:
+        client.get("/voortgang")
+    assert after.count == before.count <= 5, after.statements
+
+
+def test_dashboard_shows_overall_percentage_and_last_activity(client, auth):
+    auth.register()
+    client.post("/modules/tweede/enige/gelezen")
+    html = client.get("/voortgang").get_data(as_text=True)
+    assert "Laatst actief" in html
+    assert "1 van 2 modules afgerond" in html or "van 2 modules afgerond" in html

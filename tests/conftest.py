@@ -1,0 +1,170 @@
+"""Shared fixtures: an app on the test database, a client, an auth helper and a query counter.
+
+The database is SQLite in a temporary file, or PostgreSQL when TEST_DATABASE_URL is set (CI runs the
+suite once for each). The schema is built once per run by the real Alembic migrations; every test runs
+inside a transaction that is rolled back, with the app's commits turned into savepoints.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import create_app
+from app.db import Database
+from course.content.loader import load_catalog
+from course.content.model import Catalog
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID_CONTENT = FIXTURES / "content" / "valid"
+REPO_ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on an empty test database, migrated to the newest schema by Alembic."""
+    engine = create_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    database = Database(database_url)
+    database.engine = engine
+    database.upgrade()
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def valid_catalog() -> Catalog:
+    return load_catalog(VALID_CONTENT)
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def app(connection: Connection, valid_catalog: Catalog, tmp_path: Path) -> Flask:
+    """The app on the small fixture course, its database sessions inside the test's transaction."""
+    return make_app(connection, valid_catalog, tmp_path)
+
+
+def make_app(connection: Connection, catalog: Catalog, tmp_path: Path, **config: Any) -> Flask:
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-with-enough-length-000000",
+        "DATABASE_URL": "sqlite://",  # never used: sessions are bound to the test connection below
+        "AUTO_MIGRATE": False,
+        "WTF_CSRF_ENABLED": False,
+        "CONTENT_DIR": catalog.root,
+        "CATALOG": catalog,
+        **config,
+    })
+    app.extensions["leerlijn.db"].sessionmaker = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """A session on the same transaction as the app's requests, for arranging and checking data."""
+    db_session = app.extensions["leerlijn.db"].sessionmaker()
+    yield db_session
+    db_session.close()
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def register(self, name: str = "Sanne de Vries", email: str = "sanne@example.org",
+                 password: str = "een-lang-wachtwoord") -> Any:
+        return self.client.post("/registreren", data={"name": name, "email": email, "password": password,
+                                                      "password_repeat": password})
+
+    def login(self, email: str = "sanne@example.org", password: str = "een-lang-wachtwoord",
+              remember: bool = False) -> Any:
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/inloggen", data=data)
+
+    def logout(self) -> Any:
+        return self.client.post("/uitloggen")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(connection: Connection):
+    """``with count_queries() as counter: ...`` counts the SQL statements run (savepoints excluded)."""
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT)", statement, re.IGNORECASE):
+                counter.statements.append(statement)
+
+        event.listen(connection, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(connection, "before_cursor_execute", before)
+    return counting
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token in a rendered form (for tests that run with CSRF protection on)."""
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    if not match:
+        raise AssertionError("no CSRF token in page")
+    return match[1]
