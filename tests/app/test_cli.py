@@ -1,0 +1,56 @@
+"""Command-line tools for authors and administrators."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from app.cli import course_cli
+from course.db import Role, User
+from tests.conftest import VALID_CONTENT
+
+
+def test_course_check_passes_on_valid_content():
+    result = CliRunner().invoke(course_cli, ["check", "--content-dir", str(VALID_CONTENT)])
+    assert result.exit_code == 0 and "Content OK: 2 modules, 3 pages" in result.output
+
+
+def test_course_check_lists_every_problem_with_file_and_line_and_exits_1(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(VALID_CONTENT, root)
+    page = root / "modules/02-tweede/01-enige.md"
+    page.write_text(page.read_text().replace("minutes: 3", "minutes: 3\nfoo: bar") + "\n[weg](nergens.md)\n")
+    result = CliRunner().invoke(course_cli, ["check", "--content-dir", str(root)])
+    assert result.exit_code == 1
+    assert "modules/02-tweede/01-enige.md:4: unknown key 'foo'" in result.output
+    assert "modules/02-tweede/01-enige.md:8: broken link 'nergens.md': no such page" in result.output
+    assert "2 problem(s) found." in result.output
+
+
+def test_course_stats_json_has_the_documented_keys():
+    result = CliRunner().invoke(course_cli, ["stats", "--json", "--content-dir", str(VALID_CONTENT)])
+    stats = json.loads(result.output)
+    for key in ["modules", "pages", "words", "images", "quizzes", "questions", "question_types", "casuses",
+                "casus_steps"]:
+        assert key in stats
+    assert stats["modules"] == 2 and stats["pages"] == 3 and stats["images"] == 1 and stats["words"] > 20
+    assert isinstance(stats["question_types"], dict)
+
+
+def test_users_create_makes_an_administrator(app, session):
+    result = app.test_cli_runner().invoke(args=["users", "create", "--email", "Beheer@Example.org", "--role",
+                                                "admin", "--password", "een-lang-wachtwoord"])
+    assert result.exit_code == 0, result.output
+    user = session.scalar(select(User).where(User.email == "beheer@example.org"))
+    assert user is not None and user.role == Role.SITE_ADMIN
+
+
+def test_users_create_refuses_a_duplicate_with_a_message(app):
+    runner = app.test_cli_runner()
+    args = ["users", "create", "--email", "a@example.org", "--password", "een-lang-wachtwoord"]
+    runner.invoke(args=args)
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0 and "Er bestaat al een account" in result.output

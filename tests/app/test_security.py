@@ -1,0 +1,90 @@
+"""Security defaults: headers, CSRF on every form, authorisation, secrets from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.config import ConfigError, from_environment
+from course.db import Role
+from course.services.accounts import create_user
+from tests.conftest import csrf_token, make_app
+
+
+def test_every_page_sends_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(connection, valid_catalog, tmp_path):
+    """With CSRF on (as in production), no state-changing route accepts a form without its token."""
+    app = make_app(connection, valid_catalog, tmp_path, WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/registreren").get_data(as_text=True)
+    client.post("/registreren", data={"csrf_token": csrf_token(page), "name": "Sanne", "email": "s@example.org",
+                                      "password": "een-lang-wachtwoord", "password_repeat": "een-lang-wachtwoord"})
+    post_rules = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or set())]
+    assert post_rules, "no POST routes found"
+    for rule in post_rules:
+        url = rule.rule
+        for argument in rule.arguments:
+            url = url.replace(f"<{argument}>", "x").replace(f"<int:{argument}>", "1").replace(
+                f"<path:{argument}>", "x")
+        if rule.endpoint == "learn.mark_read":
+            url = "/modules/eerste/begin/gelezen"
+        response = client.post(url, data={})
+        assert response.status_code in (400, 404), f"{rule.endpoint} accepted a POST without CSRF token"
+        if response.status_code == 400:
+            assert "Het formulier was verlopen" in response.get_data(as_text=True) or rule.endpoint != "learn.mark_read"
+
+
+def test_admin_user_list_is_for_site_admins_only(client, auth, session):
+    auth.register()
+    assert client.get("/beheer/gebruikers").status_code == 403
+    auth.logout()
+    create_user(session, email="beheer@example.org", name="Beheer", password="nog-een-lang-wachtwoord",
+                role=Role.SITE_ADMIN)
+    auth.login(email="beheer@example.org", password="nog-een-lang-wachtwoord")
+    html = client.get("/beheer/gebruikers").get_data(as_text=True)
+    assert "sanne@example.org" in html and "Sitebeheerder" in html
+
+
+def test_anonymous_visitors_are_sent_to_login_from_private_pages(client):
+    for url in ["/voortgang", "/modules/eerste/", "/account", "/interventies", "/beheer/gebruikers"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/inloggen" in response.headers["Location"], url
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("LEERLIJN_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        from_environment(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ConfigError):
+        from_environment(tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    config = from_environment(tmp_path)
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_secret_is_generated_once_and_kept(monkeypatch, tmp_path):
+    monkeypatch.delenv("LEERLIJN_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = from_environment(tmp_path)["SECRET_KEY"]
+    assert len(first) >= 32 and from_environment(tmp_path)["SECRET_KEY"] == first
+
+
+def test_a_password_change_ends_other_sessions(client, auth, session):
+    from sqlalchemy import select
+
+    from course.db import User
+    auth.register()
+    assert client.get("/voortgang").status_code == 200
+    user = session.scalar(select(User).where(User.email == "sanne@example.org"))
+    user.session_version += 1
+    session.commit()
+    assert client.get("/voortgang").status_code == 302
