@@ -1,0 +1,39 @@
+"""Starting the app: a fresh SQLite database is created and migrated; broken content stops the start."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from app import create_app
+from course.errors import ContentErrors
+from tests.conftest import VALID_CONTENT
+
+
+def test_a_fresh_sqlite_database_is_created_and_migrated(tmp_path):
+    db_file = tmp_path / "instance" / "leerlijn.sqlite3"
+    app = create_app({"DATABASE_URL": f"sqlite:///{db_file}", "CONTENT_DIR": VALID_CONTENT, "AUTO_MIGRATE": True,
+                      "SECRET_KEY": "s" * 40, "WTF_CSRF_ENABLED": False})
+    assert db_file.exists()
+    tables = set(inspect(create_engine(f"sqlite:///{db_file}")).get_table_names())
+    assert {"users", "organisations", "memberships", "page_progress", "alembic_version"} <= tables
+    client = app.test_client()
+    client.post("/registreren", data={"name": "Sanne", "email": "s@example.org", "password": "een-lang-wachtwoord",
+                                      "password_repeat": "een-lang-wachtwoord"})
+    assert client.get("/voortgang").status_code == 200
+    journal = create_engine(f"sqlite:///{db_file}").connect().exec_driver_sql("PRAGMA journal_mode").scalar()
+    assert journal == "wal"
+
+
+def test_the_app_refuses_to_start_on_invalid_content_with_every_problem(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(VALID_CONTENT, root)
+    (root / "modules/02-tweede/01-enige.md").write_text("---\ntitle: x\n---\n[kapot](weg.md)\n")
+    with pytest.raises(ContentErrors) as info:
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "CONTENT_DIR": root, "SECRET_KEY": "s" * 40})
+    assert [str(e) for e in info.value.errors] == [
+        "modules/02-tweede/01-enige.md:2: missing required key 'minutes'",
+        "modules/02-tweede/01-enige.md:4: broken link 'weg.md': no such page",
+    ]
