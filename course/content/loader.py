@@ -7,14 +7,14 @@ every error is collected with its file and line, and raised together as ContentE
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from course.content.frontmatter import read_markdown_file
+from course.content.frontmatter import MarkdownFile, read_markdown_file
 from course.content.images import IMAGE_SUFFIXES, check_svg
 from course.content.interventions import load_interventions
-from course.content.markdown import RenderContext, render, split_segments
+from course.content.markdown import PendingAnchor, RenderContext, render, split_segments
 from course.content.model import Catalog, CompletionRules, Course, Module, Page, Source
 from course.content.schema import CourseManifest, ModuleFrontMatter, PageFrontMatter
 from course.content.validation import build
@@ -134,104 +134,126 @@ def _check_module_order(manifest: CourseManifest, doc: LocatedYaml, files: list[
 QuestionRef = tuple[str, str, int, Path]  # quiz id, question id, line, file
 
 
+@dataclass
+class _ReadModule:
+    """A module's files after the first pass: front matter read, Markdown not yet rendered."""
+
+    files: _ModuleFiles
+    index: MarkdownFile | None
+    meta: ModuleFrontMatter | None
+    pages: list[tuple[str, int, MarkdownFile | None, PageFrontMatter | None]]
+
+
+@dataclass
+class _RenderState:
+    """What rendering collects across modules, checked once every page is rendered."""
+
+    urls: ContentUrls
+    page_urls: dict[Path, str]
+    report: ErrorReport
+    media: dict[tuple[str, str], Path] = field(default_factory=dict)
+    headings: dict[Path, set[str]] = field(default_factory=dict)
+    pending_anchors: list[PendingAnchor] = field(default_factory=list)
+    question_refs: list[QuestionRef] = field(default_factory=list)
+
+
 def _load_modules(files: list[_ModuleFiles], urls: ContentUrls, report: ErrorReport
                   ) -> tuple[list[Module], dict[tuple[str, str], Path], list[QuestionRef]]:
-    # First pass: read every front matter, so links between any two pages can be resolved.
+    # Every front matter is read before any Markdown is rendered, so a link to any page can be resolved.
     page_urls: dict[Path, str] = {}
-    parsed = []
-    for mf in files:
-        index = None
-        if (mf.directory / "index.md").is_file():
-            index = read_markdown_file(mf.directory / "index.md", report)
-        else:
-            report.add(mf.directory / "index.md", None, "", "module has no index.md")
-        meta = build(ModuleFrontMatter, index.meta, index.path, report) if index else None
-        page_urls[(mf.directory / "index.md").resolve()] = urls.module(mf.id)
-        pages = []
-        orders: dict[int, str] = {}
-        for path in sorted(mf.directory.glob("*.md")):
-            if path.name == "index.md":
-                continue
-            match = NUMBERED.match(path.stem)
-            if not match:
-                report.add(path, None, "", "page file must be named NN-slug.md, e.g. '02-vijf-stappen.md'")
-                continue
-            if int(match[1]) in orders:
-                report.add(path, None, "", f"page number {match[1]} is also used by {orders[int(match[1])]}")
-                continue
-            orders[int(match[1])] = path.name
-            md = read_markdown_file(path, report)
-            page_meta = build(PageFrontMatter, md.meta, path, report) if md else None
-            page_urls[path.resolve()] = urls.page(mf.id, match[2])
-            pages.append((match[2], int(match[1]), md, page_meta))
-        if not pages:
-            report.add(mf.directory, None, "", "module has no pages (NN-slug.md files)")
-        parsed.append((mf, index, meta, pages))
-
-    media: dict[tuple[str, str], Path] = {}
-    headings: dict[Path, set[str]] = {}
-    pending = []
-    modules: list[Module] = []
-    question_refs: list[QuestionRef] = []
-    for mf, index, meta, pages in parsed:
-        def resolve_image(target: Path, mf: _ModuleFiles = mf) -> str | None:
-            base = mf.directory.resolve()
-            if target.suffix.lower() not in IMAGE_SUFFIXES or base not in target.parents:
-                return None
-            relative = target.relative_to(base).as_posix()
-            media[(mf.id, relative)] = target
-            return urls.media(mf.id, relative)
-
-        def context(md, resolve_image=resolve_image) -> RenderContext:
-            return RenderContext(md.path, md.body_first_line, report, resolve_page=page_urls.get,
-                                 resolve_image=resolve_image)
-
-        intro_html, module_words = "", 0
-        if index is not None:
-            ctx = context(index)
-            intro_html = render(index.body, ctx)
-            module_words += ctx.words
-            pending += ctx.pending_anchors
-            headings[index.path.resolve()] = {h.anchor for h in ctx.headings}
-            if ctx.question_refs:
-                report.add(index.path, ctx.question_refs[0][2], "",
-                           "embedded questions belong on pages, not in index.md")
-        built_pages = []
-        for page_id, order, md, page_meta in pages:
-            if md is None:
-                continue
-            ctx = context(md)
-            html = render(md.body, ctx)
-            pending += ctx.pending_anchors
-            headings[md.path.resolve()] = {h.anchor for h in ctx.headings}
-            module_words += ctx.words
-            if page_meta is None:
-                continue
-            built_pages.append(Page(
-                id=page_id, module_id=mf.id, order=order, title=page_meta.title, summary=page_meta.summary,
-                minutes=page_meta.minutes, segments=split_segments(html), headings=tuple(ctx.headings),
-                words=ctx.words, path=report.relative(md.path)))
-            question_refs += [(q, qid, line, md.path) for q, qid, line in ctx.question_refs]
-        if meta is None:
-            continue
-        _check_unique_sources(meta, index, report)
-        modules.append(Module(
-            id=mf.id, order=mf.order, title=meta.title, summary=meta.summary, minutes=meta.minutes,
-            objectives=tuple(meta.objectives),
-            sources=tuple(Source(s.id, s.citation, str(s.url) if s.url else None) for s in meta.sources),
-            intro_html=intro_html, pages=tuple(built_pages), words=module_words))
-
-    for anchor in pending:
-        if anchor.target in headings and anchor.anchor not in headings[anchor.target]:
+    read = [_read_module(mf, urls, page_urls, report) for mf in files]
+    state = _RenderState(urls, page_urls, report)
+    modules = [module for module in (_render_module(r, state) for r in read) if module is not None]
+    for anchor in state.pending_anchors:
+        if anchor.target in state.headings and anchor.anchor not in state.headings[anchor.target]:
             report.add(anchor.path, anchor.line, "", f"broken link: no heading '#{anchor.anchor}' in "
                        f"{report.relative(anchor.target)}")
-    for path in sorted(set(media.values())):
+    for path in sorted(set(state.media.values())):
         if path.suffix.lower() == ".svg":
             check_svg(path, report)
-    return modules, media, question_refs
+    return modules, state.media, state.question_refs
 
 
-def _check_unique_sources(meta: ModuleFrontMatter, index, report: ErrorReport) -> None:
+def _read_module(mf: _ModuleFiles, urls: ContentUrls, page_urls: dict[Path, str],
+                 report: ErrorReport) -> _ReadModule:
+    index_path = mf.directory / "index.md"
+    index = read_markdown_file(index_path, report) if index_path.is_file() else None
+    if not index_path.is_file():
+        report.add(index_path, None, "", "module has no index.md")
+    meta = build(ModuleFrontMatter, index.meta, index.path, report) if index else None
+    page_urls[index_path.resolve()] = urls.module(mf.id)
+    pages = []
+    orders: dict[int, str] = {}
+    for path in sorted(mf.directory.glob("*.md")):
+        if path.name == "index.md":
+            continue
+        match = NUMBERED.match(path.stem)
+        if not match:
+            report.add(path, None, "", "page file must be named NN-slug.md, e.g. '02-vijf-stappen.md'")
+            continue
+        if int(match[1]) in orders:
+            report.add(path, None, "", f"page number {match[1]} is also used by {orders[int(match[1])]}")
+            continue
+        orders[int(match[1])] = path.name
+        md = read_markdown_file(path, report)
+        page_meta = build(PageFrontMatter, md.meta, path, report) if md else None
+        page_urls[path.resolve()] = urls.page(mf.id, match[2])
+        pages.append((match[2], int(match[1]), md, page_meta))
+    if not pages:
+        report.add(mf.directory, None, "", "module has no pages (NN-slug.md files)")
+    return _ReadModule(mf, index, meta, pages)
+
+
+def _render_module(read: _ReadModule, state: _RenderState) -> Module | None:
+    """Render a module's Markdown; None if its front matter was invalid (already reported)."""
+    mf = read.files
+    base = mf.directory.resolve()
+
+    def resolve_image(target: Path) -> str | None:
+        if target.suffix.lower() not in IMAGE_SUFFIXES or base not in target.parents:
+            return None
+        relative = target.relative_to(base).as_posix()
+        state.media[(mf.id, relative)] = target
+        return state.urls.media(mf.id, relative)
+
+    def render_file(md: MarkdownFile) -> tuple[str, RenderContext]:
+        ctx = RenderContext(md.path, md.body_first_line, state.report, resolve_page=state.page_urls.get,
+                            resolve_image=resolve_image)
+        html = render(md.body, ctx)
+        state.pending_anchors.extend(ctx.pending_anchors)
+        state.headings[md.path.resolve()] = {h.anchor for h in ctx.headings}
+        return html, ctx
+
+    intro_html, words = "", 0
+    if read.index is not None:
+        intro_html, ctx = render_file(read.index)
+        words += ctx.words
+        if ctx.question_refs:
+            state.report.add(read.index.path, ctx.question_refs[0][2], "",
+                             "embedded questions belong on pages, not in index.md")
+    pages = []
+    for page_id, order, md, page_meta in read.pages:
+        if md is None:
+            continue
+        html, ctx = render_file(md)
+        words += ctx.words
+        state.question_refs.extend((q, qid, line, md.path) for q, qid, line in ctx.question_refs)
+        if page_meta is not None:
+            pages.append(Page(
+                id=page_id, module_id=mf.id, order=order, title=page_meta.title, summary=page_meta.summary,
+                minutes=page_meta.minutes, segments=split_segments(html), headings=tuple(ctx.headings),
+                words=ctx.words, path=state.report.relative(md.path)))
+    if read.meta is None or read.index is None:
+        return None
+    _check_unique_sources(read.meta, read.index, state.report)
+    return Module(
+        id=mf.id, order=mf.order, title=read.meta.title, summary=read.meta.summary, minutes=read.meta.minutes,
+        objectives=tuple(read.meta.objectives),
+        sources=tuple(Source(s.id, s.citation, str(s.url) if s.url else None) for s in read.meta.sources),
+        intro_html=intro_html, pages=tuple(pages), words=words)
+
+
+def _check_unique_sources(meta: ModuleFrontMatter, index: MarkdownFile, report: ErrorReport) -> None:
     seen: set[str] = set()
     for i, source in enumerate(meta.sources):
         if source.id in seen:

@@ -1,0 +1,112 @@
+"""The course itself: it loads strictly, and it meets the bar the course sets for its own content."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+
+from course.content.loader import load_catalog
+from course.content.model import Catalog
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+QUIZ_FILES = sorted((ROOT / "quizzes").glob("*.yaml"))
+CASUS_FILES = sorted((ROOT / "casuses").glob("*.yaml"))
+
+
+@cache
+def catalog() -> Catalog:
+    return load_catalog(ROOT)
+
+
+def test_the_course_loads_with_zero_errors():
+    loaded = catalog()
+    assert len(loaded.modules) == 9
+
+
+@pytest.mark.parametrize("module_index", range(9))
+def test_every_module_has_objectives_pages_reflection_and_sources(module_index):
+    module = catalog().modules[module_index]
+    assert module.objectives and module.sources and module.minutes > 0
+    assert len(module.pages) >= 3, f"{module.id}: fewer than 3 pages"
+    html = module.intro_html + "".join(v for p in module.pages for k, v in p.segments if k == "html")
+    assert "callout-reflectie" in html, f"{module.id}: no reflection prompt"
+
+
+def test_every_module_has_a_quiz_and_the_course_at_least_five_casussen():
+    loaded = catalog()
+    assert all(loaded.quiz_for_module(m.id) for m in loaded.modules)
+    assert len(loaded.casuses) >= 5 and "concentratieproblemen" in loaded.casuses
+
+
+def test_the_course_has_its_five_diagrams_each_with_a_text_alternative():
+    loaded = catalog()
+    svgs = [path for path in loaded.media.values() if path.suffix == ".svg"]
+    assert len(svgs) >= 5
+    for module in loaded.modules:
+        for page in module.pages:
+            html = "".join(v for k, v in page.segments if k == "html")
+            if ".svg" in html:
+                assert "figure-description" in html, f"{page.path}: diagram without a text description"
+
+
+def _feedback_gaps(question: dict) -> list[str]:
+    kind = question["type"]
+    if kind in ("single_choice", "multiple_response"):
+        return [o["id"] for o in question["options"] if not str(o.get("feedback", "")).strip()]
+    if kind == "categorise":
+        return [i["id"] for i in question["items"] if not str(i.get("feedback", "")).strip()]
+    if kind == "true_false":
+        return [k for k in ("feedback_true", "feedback_false") if not str(question.get(k, "")).strip()]
+    if kind in ("numeric", "short_text"):
+        return [k for k in ("feedback_correct", "feedback_incorrect") if not str(question.get(k, "")).strip()]
+    return [] if str(question.get("feedback", "")).strip() else ["feedback"]
+
+
+@pytest.mark.parametrize("path", QUIZ_FILES, ids=lambda p: p.stem)
+def test_every_quiz_has_eight_questions_four_types_and_feedback_on_every_option(path):
+    quiz = yaml.safe_load(path.read_text(encoding="utf-8"))
+    questions = quiz["questions"]
+    assert len(questions) >= 8
+    assert len({q["type"] for q in questions}) >= 4
+    for question in questions:
+        assert str(question.get("explanation", "")).strip(), f"{question['id']}: no explanation"
+        assert _feedback_gaps(question) == [], f"{question['id']}: options without feedback"
+
+
+def _successors(step: dict) -> list[str]:
+    targets = [o["next"] for o in step.get("options", []) if "next" in o]
+    nxt = step.get("next")
+    if isinstance(nxt, str):
+        targets.append(nxt)
+    elif isinstance(nxt, list):
+        targets += [branch["goto"] for branch in nxt]
+    return targets
+
+
+def _paths_to_debrief(casus: dict) -> int:
+    steps = {s["id"]: s for s in casus["steps"]}
+    count = 0
+
+    def walk(step_id: str, seen: frozenset[str]) -> None:
+        nonlocal count
+        if count >= 100:  # enough to know there are several; the graph can have very many
+            return
+        if steps[step_id]["kind"] == "debrief":
+            count += 1
+            return
+        for target in set(_successors(steps[step_id])):
+            if target not in seen:
+                walk(target, seen | {target})
+    walk(casus["start"], frozenset({casus["start"]}))
+    return count
+
+
+@pytest.mark.parametrize("path", CASUS_FILES, ids=lambda p: p.stem)
+def test_every_casus_has_several_paths_to_its_debrief(path):
+    casus = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert _paths_to_debrief(casus) >= 2
+    kinds = {s["kind"] for s in casus["steps"]}
+    assert {"choice", "reflection", "debrief"} <= kinds
