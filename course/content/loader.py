@@ -70,16 +70,18 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
         order = {mid: i for i, mid in enumerate(manifest.modules)}
         module_files.sort(key=lambda m: order.get(m.id, len(order) + m.order))
 
-    modules, media, question_refs = _load_modules(module_files, urls, report)
+    modules, state = _load_modules(module_files, urls, report)
     module_ids = frozenset(m.id for m in modules)
 
     from course.casus.loader import load_casuses
     from course.quiz.loader import load_quizzes
 
-    quizzes = {q.id: q for q in load_quizzes(root / "quizzes", report, module_ids)}
+    # Quiz texts may link to course pages, resolved like links between pages.
+    quizzes = {q.id: q for q in load_quizzes(root / "quizzes", report, module_ids,
+                                             resolve_page=state.page_urls.get)}
     casuses = {c.id: c for c in load_casuses(root / "casuses", report, module_ids)}
     interventions = load_interventions(root / "interventions.yaml", report)
-    _check_question_refs(question_refs, quizzes, report)
+    _check_question_refs(state.question_refs, quizzes, report)
 
     report.raise_if_any()
     if manifest is None:  # pragma: no cover - a missing manifest is always reported, hence raised above
@@ -93,7 +95,7 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
                                    manifest.completion.casuses),
     )
     return Catalog(root, course, tuple(modules),
-                   MappingProxyType(quizzes), MappingProxyType(casuses), interventions, MappingProxyType(media))
+                   MappingProxyType(quizzes), MappingProxyType(casuses), interventions, MappingProxyType(state.media))
 
 
 def _find_modules(directory: Path, report: ErrorReport) -> list[_ModuleFiles]:
@@ -158,7 +160,7 @@ class _RenderState:
 
 
 def _load_modules(files: list[_ModuleFiles], urls: ContentUrls, report: ErrorReport
-                  ) -> tuple[list[Module], dict[tuple[str, str], Path], list[QuestionRef]]:
+                  ) -> tuple[list[Module], _RenderState]:
     # Every front matter is read before any Markdown is rendered, so a link to any page can be resolved.
     page_urls: dict[Path, str] = {}
     read = [_read_module(mf, urls, page_urls, report) for mf in files]
@@ -171,7 +173,7 @@ def _load_modules(files: list[_ModuleFiles], urls: ContentUrls, report: ErrorRep
     for path in sorted(set(state.media.values())):
         if path.suffix.lower() == ".svg":
             check_svg(path, report)
-    return modules, state.media, state.question_refs
+    return modules, state
 
 
 def _read_module(mf: _ModuleFiles, urls: ContentUrls, page_urls: dict[Path, str],

@@ -50,7 +50,8 @@ def _message(error: dict[str, Any], loc: Loc) -> tuple[Loc, str]:
         ctx = error.get("ctx", {})
         return loc, f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
-        return loc, f"missing required key '{error.get('ctx', {}).get('discriminator', 'type')}'"
+        discriminator = str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
+        return loc, f"missing required key '{discriminator}'"
     if kind == "string_pattern_mismatch":
         return loc, "must be a lowercase slug (letters, digits and hyphens, e.g. 'meldcode-stap-1')"
     msg = error["msg"]

@@ -2,6 +2,8 @@
 
 from course.db.base import Base, utcnow
 from course.db.progress import PageProgress
+from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
 from course.db.users import Membership, Organisation, Role, User
 
-__all__ = ["Base", "Membership", "Organisation", "PageProgress", "Role", "User", "utcnow"]
+__all__ = ["AttemptAnswer", "AttemptStatus", "Base", "Membership", "Organisation", "PageProgress", "QuizAttempt",
+           "Role", "User", "utcnow"]

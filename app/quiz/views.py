@@ -1,0 +1,285 @@
+"""Quiz views: overview, attempt (save as you go, check, submit), review, and embedded questions.
+
+Views parse the request, call course.services.quizzes and render or redirect. Answer endpoints are
+protected by the attempt token (see tokens.py) rather than the session's CSRF token, so that answers
+posted after the login session expired are still kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_time
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app import csrf
+from app.auth.views import safe_next
+from app.content import catalog
+from app.db import db_session
+from app.quiz import bp
+from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
+from app.quiz.tokens import make_token, read_token
+from course.db import User
+from course.errors import DomainError, NotFound
+from course.quiz import AnswerError, MalformedAnswer, QuestionType, Quiz, display_order, field_name
+from course.quiz.answers import split_form
+from course.quiz.types.entry import format_number
+from course.services import quizzes as service
+
+EMBEDDED_KEY = "quiz_embedded"
+
+
+def _message(error: DomainError) -> str:
+    """The translated text of a domain error (course/ keeps the Dutch source and its parameters)."""
+    if isinstance(error, AnswerError):
+        return _(error.template, **error.params)  # type: ignore[arg-type]
+    return _(error.message)
+
+
+def _quiz_or_404(quiz_id: str) -> Quiz:
+    quiz = catalog().quizzes.get(quiz_id)
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _answer_form() -> dict[str, list[str]]:
+    return {name: request.form.getlist(name) for name in request.form}
+
+
+@bp.app_context_processor
+def quiz_template_helpers() -> dict[str, Any]:
+    return {"answer_field": field_name, "embedded_state": _embedded_state, "in_order": _in_order,
+            "format_number": format_number}
+
+
+def _in_order(elements: Sequence[Any], order: Sequence[str]) -> list[Any]:
+    """Options or items (each with an ``id``) in the order given by ``order``; others keep theirs, last."""
+    position = {item_id: n for n, item_id in enumerate(order)}
+    return sorted(elements, key=lambda e: position.get(e.id, len(position)))
+
+
+# --- overview and start -------------------------------------------------------------------------------
+
+@bp.route("/<quiz_id>/")
+@login_required
+def overview(quiz_id: str) -> str:
+    quiz = _quiz_or_404(quiz_id)
+    history = service.attempt_history(db_session, current_user.id, quiz.id)
+    submitted = [a for a in history if a.submitted]
+    current = next((a for a in history if not a.submitted), None)
+    result = service.quiz_results(db_session, current_user.id).get(quiz.id) if submitted else None
+    return render_template("quiz/overview.html", quiz=quiz, module=catalog().module(quiz.module),
+                           history=history, submitted=submitted, current=current, result=result,
+                           left=service.attempts_left(quiz, len(submitted)), form=StartAttemptForm())
+
+
+@bp.route("/<quiz_id>/starten", methods=["POST"])
+@login_required
+def start(quiz_id: str) -> Response:
+    quiz = _quiz_or_404(quiz_id)
+    if not StartAttemptForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = service.start_attempt(db_session, current_user.id, quiz)
+    except service.NoAttemptsLeft as exc:
+        flash(_message(exc), "error")
+        return redirect(url_for("quiz.overview", quiz_id=quiz.id))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+# --- the attempt ----------------------------------------------------------------------------------------
+
+def _attempt_page(view: service.AttemptView, *, posted: Mapping[str, Mapping[str, list[str]]] | None = None,
+                  errors: Mapping[str, str] | None = None, form_errors: list[str] | None = None,
+                  status: int = 200) -> tuple[str, int]:
+    """Render the attempt with saved answers, overlaid by what was just posted for questions in error."""
+    values = {qid: raw for qid, raw in view.answers.items()}
+    for qid in errors or {}:
+        if posted and qid in posted:
+            values[qid] = dict(posted[qid])
+    paper = view.paper
+    position = None
+    if paper.feedback == "after_question":
+        wanted = request.args.get("vraag", type=int)
+        first_open = next((n for n, pq in enumerate(paper.questions, 1) if pq.question.id not in view.checked),
+                          len(paper.questions) + 1)
+        position = wanted if wanted and 1 <= wanted <= len(paper.questions) else first_open
+    user = current_user._get_current_object()
+    token = make_token(view.attempt.id, user.id, user.session_version)
+    return render_template("quiz/attempt.html", view=view, paper=paper, values=values, errors=errors or {},
+                           form_errors=form_errors or [], position=position, attempt_token=token,
+                           module=catalog().module(catalog().quizzes[paper.quiz_id].module)
+                           if paper.quiz_id in catalog().quizzes else None), status
+
+
+@bp.route("/poging/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
+    view = service.view_attempt(db_session, current_user.id, attempt_id)
+    if view.attempt.submitted:
+        return redirect(url_for("quiz.review", attempt_id=view.attempt.id))
+    return _attempt_page(view)
+
+
+@bp.route("/poging/<int:attempt_id>", methods=["POST"])
+@csrf.exempt  # the attempt token protects this endpoint, and keeps working after the session expired
+def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
+    token = read_token(request.form.get("attempt_token"))
+    if token is None:
+        abort(400, _("Dit formulier is verlopen of onvolledig. Laad de pagina opnieuw; je opgeslagen "
+                     "antwoorden staan er nog."))
+    if token.attempt_id != attempt_id:
+        abort(404)
+    form = _answer_form()
+    if not current_user.is_authenticated:
+        return _keep_answers_after_expiry(token.user_id, token.session_version, attempt_id, form)
+    if current_user.id != token.user_id:
+        abort(404)
+    action = request.form.get("action", "save")
+    try:
+        if action == "submit":
+            service.submit_attempt(db_session, current_user.id, attempt_id, form)
+            return redirect(url_for("quiz.review", attempt_id=attempt_id))
+        result = service.save_answers(db_session, current_user.id, attempt_id, form)
+        if action == "check":
+            return _check(attempt_id, request.form.get("question", ""), result)
+    except MalformedAnswer as exc:
+        abort(400, _message(exc))
+    except service.AttemptClosed as exc:
+        if _wants_json():
+            return jsonify(error=_message(exc)), 409
+        flash(_message(exc), "info")
+        return redirect(url_for("quiz.review", attempt_id=attempt_id))
+    except service.IncompleteAttempt as exc:
+        view = service.view_attempt(db_session, current_user.id, attempt_id)
+        posted = split_form(form)
+        errors = {qid: _("Deze vraag is nog niet beantwoord.") for qid in exc.question_ids}
+        errors.update({qid: _message(e) for qid, e in exc.errors.items()})
+        return _attempt_page(view, posted=posted, errors=errors, status=422, form_errors=[
+            _("Je kunt pas inleveren als alle vragen beantwoord zijn. Open vragen: %(n)s.",
+              n=len(exc.question_ids))])
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        abort(409, _message(exc))
+    return _after_save(attempt_id, form, result)
+
+
+def _after_save(attempt_id: int, form: Mapping[str, list[str]], result: service.SaveResult
+                ) -> Response | tuple[Any, int] | tuple[str, int]:
+    errors = {qid: _message(e) for qid, e in result.errors.items()}
+    saved_time = format_time(result.saved_at, "HH:mm") if result.saved_at else None
+    if _wants_json():
+        return jsonify(saved=list(result.saved), errors=errors, saved_at=saved_time), 422 if errors else 200
+    if errors:
+        view = service.view_attempt(db_session, current_user.id, attempt_id)
+        return _attempt_page(view, posted=split_form(form), errors=errors, status=422)
+    if result.saved:
+        flash(_("Opgeslagen om %(time)s.", time=saved_time), "success")
+    return redirect(url_for("quiz.attempt", attempt_id=attempt_id, vraag=request.args.get("vraag")))
+
+
+def _check(attempt_id: int, question_id: str, result: service.SaveResult) -> Response | tuple[str, int]:
+    view = service.view_attempt(db_session, current_user.id, attempt_id)
+    number = next((n for n, pq in enumerate(view.paper.questions, 1) if pq.question.id == question_id), None)
+    if number is None:
+        abort(404)
+    if question_id in result.errors:
+        return _attempt_page(view, posted=split_form(_answer_form()),
+                             errors={question_id: _message(result.errors[question_id])}, status=422)
+    try:
+        service.check_question(db_session, current_user.id, attempt_id, question_id)
+    except AnswerError as exc:
+        return _attempt_page(view, errors={question_id: _message(exc)}, status=422)
+    return redirect(url_for("quiz.attempt", attempt_id=attempt_id, vraag=number) + f"#vraag-{question_id}")
+
+
+def _keep_answers_after_expiry(user_id: int, session_version: int, attempt_id: int,
+                               form: Mapping[str, list[str]]) -> Response | tuple[Any, int]:
+    """The login session expired while the learner was answering: save the answers, then ask to log in."""
+    user = db_session.get(User, user_id)
+    if user is None or user.session_version != session_version:
+        abort(400)
+    try:
+        service.save_answers(db_session, user.id, attempt_id, form)
+    except MalformedAnswer as exc:
+        abort(400, _message(exc))
+    except service.AttemptClosed:
+        pass  # submitted in another tab: nothing to keep
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        abort(409, _message(exc))
+    login_url = url_for("auth.login", next=url_for("quiz.attempt", attempt_id=attempt_id))
+    if _wants_json():
+        return jsonify(error=_("Je bent uitgelogd. Je antwoorden zijn bewaard; log opnieuw in."),
+                       login_url=login_url), 401
+    flash(_("Je was uitgelogd. Je antwoorden zijn bewaard: log opnieuw in om verder te gaan."), "info")
+    return redirect(login_url)
+
+
+@bp.route("/poging/<int:attempt_id>/resultaat")
+@login_required
+def review(attempt_id: int) -> str | Response:
+    try:
+        result = service.review_attempt(db_session, current_user.id, attempt_id)
+    except NotFound:
+        abort(404)
+    except DomainError:
+        return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+    quiz = catalog().quizzes.get(result.paper.quiz_id)
+    return render_template("quiz/review.html", review=result, paper=result.paper, quiz=quiz,
+                           module=catalog().module(quiz.module) if quiz else None)
+
+
+# --- questions embedded in module pages -------------------------------------------------------------------
+
+@bp.route("/vraag/<quiz_id>/<question_id>", methods=["POST"])
+@login_required
+def check_embedded(quiz_id: str, question_id: str) -> Response:
+    question = catalog().question(quiz_id, question_id)
+    form = EmbeddedQuestionForm()
+    if question is None:
+        abort(404)
+    if not form.validate_on_submit():
+        abort(400)
+    raw = split_form(_answer_form()).get(question_id, {})
+    state: dict[str, Any] = {"raw": raw}
+    try:
+        if question.parse_answer(raw) is None:
+            state["error"] = _("Kies of vul eerst een antwoord in.")
+    except MalformedAnswer as exc:
+        abort(400, _message(exc))
+    except AnswerError as exc:
+        state["error"] = _message(exc)
+    # Shown once, on the page the learner returns to (see _embedded_state); nothing is stored.
+    session[EMBEDDED_KEY] = {f"{quiz_id}/{question_id}": state}
+    return redirect(safe_next(form.next.data) + f"#vraag-{quiz_id}-{question_id}")
+
+
+def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
+    """For ``quiz/_embedded_question.html``: the display order, and the feedback of a check just made."""
+    seed = f"embedded:{current_user.id if current_user.is_authenticated else 0}"
+    state: dict[str, Any] = {"order": display_order(question, seed, shuffle=False), "raw": {}, "grade": None,
+                             "error": None}
+    stored = session.get(EMBEDDED_KEY) or {}
+    checked = stored.get(f"{quiz_id}/{question.id}")
+    if checked is not None:
+        session.pop(EMBEDDED_KEY, None)
+        state["raw"] = checked.get("raw", {})
+        state["error"] = checked.get("error")
+        if not state["error"]:
+            try:
+                state["grade"] = question.grade(question.parse_answer(state["raw"]))
+            except AnswerError:  # the quiz changed between the check and this page: just ask again
+                state["raw"] = {}
+    return state

@@ -1,0 +1,67 @@
+"""The result of grading one answer: a score between 0 and 1 and feedback per option or item.
+
+Scores are exact fractions, so a perfect answer scores exactly 1 and a pass mark of 70 is met by 7 out
+of 10 without floating-point surprises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class ItemFeedback:
+    """How the learner did on one option or item of a question.
+
+    ``given`` and ``expected`` are plain strings whose meaning depends on the question type (for a
+    choice option ``"true"``/``"false"`` meaning chosen / should be chosen, for an ordering item a
+    1-based position, for a categorise item a category id, for numeric and short text the value).
+    ``given`` is None when the learner gave nothing for it.
+    """
+
+    id: str
+    correct: bool
+    given: str | None
+    expected: str
+    feedback: str = ""  # HTML written for this option or item; may be empty
+
+
+@dataclass(frozen=True)
+class Grade:
+    """Score (0..1, exact) of one answer, with feedback per option/item and on the whole (HTML)."""
+
+    score: Fraction
+    items: tuple[ItemFeedback, ...] = ()
+    feedback: str = ""
+    answered: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.score <= 1:
+            raise ValueError(f"score out of range: {self.score}")
+
+    @property
+    def correct(self) -> bool:
+        """True when the answer earned full credit."""
+        return self.score == 1
+
+    def item(self, item_id: str) -> ItemFeedback | None:
+        """The feedback for one option or item, or None if the question has no such id."""
+        return next((i for i in self.items if i.id == item_id), None)
+
+
+def share(right: int, total: int) -> Fraction:
+    """``right`` out of ``total`` as a fraction; 0 for an empty total."""
+    return Fraction(right, total) if total else Fraction(0)
+
+
+def credit(right: int, total: int, partial: bool) -> Fraction:
+    """Partial credit (``right`` out of ``total``), or all-or-nothing (1 only when every part is right)."""
+    if partial:
+        return share(right, total)
+    return Fraction(int(total > 0 and right == total))
+
+
+def passes(score: Fraction, pass_mark: float) -> bool:
+    """Whether ``score`` (0..1) reaches ``pass_mark`` (a percentage, 0..100)."""
+    return score * 100 >= Fraction(str(pass_mark))

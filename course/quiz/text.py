@@ -1,0 +1,69 @@
+"""Markdown fields of a quiz: rendered to HTML once, while the quiz file is validated.
+
+A field typed ``MarkdownBlock`` or ``MarkdownInline`` holds *HTML* after validation. The renderer comes
+from the pydantic validation context (key ``"markdown"``), so the loader can check links with file and
+line; without a context the text is rendered plainly. Snapshots of attempts already hold HTML, so they
+are validated with ``{"html": "trusted"}`` to keep the text as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, ValidationInfo
+
+from course.content.markdown import MARKDOWN, RenderContext, render, render_inline
+from course.errors import ErrorReport
+
+TRUSTED_HTML = {"html": "trusted"}
+
+
+@dataclass(frozen=True)
+class QuizMarkdown:
+    """Renders the Markdown of one quiz file, turning link and image problems into ValueErrors.
+
+    The errors surface as pydantic errors on the field, so the loader reports them with the field's line.
+    """
+
+    path: Path
+    root: Path
+    resolve_page: Callable[[Path], str | None] = lambda _p: None
+    resolve_image: Callable[[Path], str | None] = lambda _p: None
+
+    def __call__(self, text: str, inline: bool) -> str:
+        scratch = ErrorReport(self.root)
+        ctx = RenderContext(self.path, 1, scratch, resolve_page=self.resolve_page,
+                            resolve_image=self.resolve_image)
+        html = MARKDOWN.renderInline(text, {"ctx": ctx}) if inline else render(text, ctx)
+        messages = [e.message for e in scratch]
+        if ctx.question_refs:
+            messages.append("'::: vraag' cannot be used inside a quiz")
+        if messages:
+            raise ValueError("; ".join(messages))
+        return html
+
+
+def _plain(text: str, inline: bool) -> str:
+    return render_inline(text) if inline else render(text)
+
+
+def _renderer(inline: bool) -> Callable[[str, ValidationInfo], str]:
+    def validate(value: str, info: ValidationInfo) -> str:
+        context = info.context or {}
+        if context.get("html") == "trusted":
+            return value
+        markdown = context.get("markdown") or _plain
+        html = markdown(value, inline)
+        # Stripped, as every string field is: a snapshot read back then equals what was stored.
+        return html.strip()
+    return validate
+
+
+MarkdownBlock = Annotated[str, AfterValidator(_renderer(inline=False))]
+"""Markdown with paragraphs, lists, …; holds HTML once validated."""
+
+MarkdownInline = Annotated[str, AfterValidator(_renderer(inline=True))]
+"""A short piece of Markdown (an option, a label), rendered without a surrounding paragraph."""

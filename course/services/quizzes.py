@@ -1,0 +1,311 @@
+"""Quiz attempts: start, save answers as the learner goes, check, submit, results, history and review.
+
+Every function takes a Session and the id of the learner acting; an attempt of someone else is NotFound.
+Functions that change data commit, or write nothing at all when they raise.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from course.db.base import utcnow
+from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
+from course.db.upsert import insert_for
+from course.errors import DomainError, NotFound
+from course.quiz import AnswerError, Grade, Paper, Quiz, draw_paper, missing_answers, parse_form
+from course.quiz.answers import N_
+
+
+class AttemptClosed(DomainError):
+    """The attempt was submitted already: its answers can no longer change."""
+
+
+class NoAttemptsLeft(DomainError):
+    """The quiz's attempt policy allows no further attempt."""
+
+
+class IncompleteAttempt(DomainError):
+    """Submitting needs an answer to every question.
+
+    ``question_ids`` lists the open ones in paper order; ``errors`` the correctable errors of the form
+    submitted with it, by question id.
+    """
+
+    def __init__(self, question_ids: list[str], errors: Mapping[str, AnswerError] | None = None):
+        super().__init__(N_("Beantwoord eerst alle vragen."))
+        self.question_ids = question_ids
+        self.errors = dict(errors or {})
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    """One learner's standing on one quiz, over their submitted attempts."""
+
+    attempts: int
+    best_score: float | None  # 0..1
+    last_score: float | None
+    counted_score: float | None  # best or last, per the quiz's "counts" policy
+    passed: bool  # the counted attempt passed
+    last_submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """Which questions were saved, and the errors of those that could not be (by question id)."""
+
+    saved: tuple[str, ...]
+    errors: Mapping[str, AnswerError]
+    saved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    """An attempt with its paper and saved answers (form values by question id), ready to show."""
+
+    attempt: QuizAttempt
+    paper: Paper
+    answers: Mapping[str, dict[str, list[str]]]
+    checked: frozenset[str]  # questions whose feedback was shown (after-question feedback)
+
+    def grade(self, question_id: str) -> Grade | None:
+        """The grade of a saved answer (None if unanswered): for feedback after a question is checked."""
+        pq = self.paper.question(question_id)
+        raw = self.answers.get(question_id)
+        if pq is None or raw is None:
+            return None
+        return pq.question.grade(pq.question.parse_answer(raw))
+
+
+@dataclass(frozen=True)
+class AttemptReview:
+    """A submitted attempt: grades per question from its own snapshot, with the answers given."""
+
+    attempt: QuizAttempt
+    paper: Paper
+    answers: Mapping[str, dict[str, list[str]]]
+    grades: Mapping[str, Grade]
+
+
+def _paper(attempt: QuizAttempt) -> Paper:
+    return Paper.from_snapshot(attempt.snapshot)
+
+
+def _own_attempt(session: Session, user_id: int, attempt_id: int, *, lock: bool = False) -> QuizAttempt:
+    query = select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user_id)
+    if lock:
+        query = query.with_for_update()
+    attempt = session.scalars(query).one_or_none()
+    if attempt is None:
+        raise NotFound(N_("Deze poging bestaat niet."))
+    return attempt
+
+
+def open_attempt(session: Session, user_id: int, quiz_id: str) -> QuizAttempt | None:
+    """The learner's attempt in progress at ``quiz_id``, or None."""
+    return session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id,
+        QuizAttempt.status == AttemptStatus.IN_PROGRESS)).one_or_none()
+
+
+def attempts_left(quiz: Quiz, submitted: int) -> int | None:
+    """How many more attempts the policy allows after ``submitted`` ones; None when unlimited."""
+    limit = quiz.attempts.max_attempts
+    return None if limit is None else max(limit - submitted, 0)
+
+
+def start_attempt(session: Session, user_id: int, quiz: Quiz, seed: int | None = None) -> QuizAttempt:
+    """Resume the learner's open attempt at ``quiz``, or start a new one (commits).
+
+    Returns the attempt. Raises NoAttemptsLeft when the policy allows no new attempt.
+    """
+    existing = open_attempt(session, user_id, quiz.id)
+    if existing is not None:
+        return existing
+    numbers = list(session.scalars(select(QuizAttempt.number).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id)))
+    left = attempts_left(quiz, len(numbers))
+    if left == 0:
+        raise NoAttemptsLeft(N_("Je hebt alle pogingen voor deze kennischeck gebruikt."))
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    attempt = QuizAttempt(user_id=user_id, quiz_id=quiz.id, number=max(numbers, default=0) + 1, seed=seed,
+                          snapshot=draw_paper(quiz, seed).to_snapshot(), counts=quiz.attempts.counts,
+                          status=AttemptStatus.IN_PROGRESS, started_at=utcnow())
+    session.add(attempt)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Two starts raced (a double click): the other one won; use its attempt.
+        session.rollback()
+        existing = open_attempt(session, user_id, quiz.id)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def view_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptView:
+    """The attempt with its paper and saved answers (two queries). Raises NotFound if not the user's."""
+    attempt = _own_attempt(session, user_id, attempt_id)
+    rows = session.execute(select(AttemptAnswer.question_id, AttemptAnswer.raw, AttemptAnswer.checked_at)
+                           .where(AttemptAnswer.attempt_id == attempt.id)).all()
+    return AttemptView(attempt, _paper(attempt), {q: raw for q, raw, _ in rows},
+                       frozenset(q for q, _, checked in rows if checked is not None))
+
+
+def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[str, Sequence[str]]
+                 ) -> SaveResult:
+    """Save every valid answer in ``form`` (fields ``q.<id>``…) to the attempt, replacing earlier ones.
+
+    Returns what was saved and the correctable errors of the rest (commits the saved ones). Raises
+    NotFound (not the user's attempt), AttemptClosed (submitted already), MalformedAnswer (a forged or
+    impossible value; nothing is saved) or DomainError (changing an answer whose feedback was shown).
+    Saving the same answers twice changes nothing but the time.
+    """
+    attempt = _own_attempt(session, user_id, attempt_id)
+    if attempt.submitted:
+        raise AttemptClosed(N_("Deze poging is al ingeleverd; je antwoorden kunnen niet meer veranderen."))
+    saved, errors, now = _write_answers(session, attempt, _paper(attempt), form)
+    session.commit()
+    return SaveResult(saved, errors, now)
+
+
+def _write_answers(session: Session, attempt: QuizAttempt, paper: Paper, form: Mapping[str, Sequence[str]]
+                   ) -> tuple[tuple[str, ...], dict[str, AnswerError], datetime | None]:
+    parsed = parse_form(paper.question_types, form)
+    if not parsed.answers:
+        return (), parsed.errors, None
+    if paper.feedback == "after_question":
+        checked = set(session.scalars(select(AttemptAnswer.question_id).where(
+            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.checked_at.is_not(None),
+            AttemptAnswer.question_id.in_(parsed.answers))))
+        if checked:
+            raise DomainError(N_("Je hebt de feedback op deze vraag al gezien; het antwoord staat vast."))
+    now = utcnow()
+    rows = [{"attempt_id": attempt.id, "question_id": qid, "saved_at": now,
+             "raw": paper.question(qid).question.answer_to_raw(answer)}  # type: ignore[union-attr]
+            for qid, answer in parsed.answers.items()]
+    table = AttemptAnswer.__table__
+    stmt = insert_for(session, table).values(rows)
+    # One statement for the whole form; a checked answer (after-question feedback) is never overwritten.
+    stmt = stmt.on_conflict_do_update(index_elements=["attempt_id", "question_id"],
+                                      set_={"raw": stmt.excluded.raw, "saved_at": stmt.excluded.saved_at},
+                                      where=table.c.checked_at.is_(None))
+    session.execute(stmt)
+    session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(last_saved_at=now))
+    return tuple(parsed.answers), parsed.errors, now
+
+
+def check_question(session: Session, user_id: int, attempt_id: int, question_id: str) -> Grade:
+    """Fix the saved answer to one question and return its grade, for feedback after each question.
+
+    Commits. Raises NotFound (attempt or question), AttemptClosed, or AnswerError when the question has
+    no saved answer yet. Checking twice returns the same grade.
+    """
+    view = view_attempt(session, user_id, attempt_id)
+    if view.attempt.submitted:
+        raise AttemptClosed(N_("Deze poging is al ingeleverd."))
+    if view.paper.question(question_id) is None:
+        raise NotFound(N_("Deze vraag hoort niet bij deze poging."))
+    grade = view.grade(question_id)
+    if grade is None:
+        raise AnswerError(N_("Kies of vul eerst een antwoord in."), question_id)
+    if question_id not in view.checked:
+        session.execute(update(AttemptAnswer).where(
+            AttemptAnswer.attempt_id == attempt_id, AttemptAnswer.question_id == question_id,
+            AttemptAnswer.checked_at.is_(None)).values(checked_at=utcnow()))
+        session.commit()
+    return grade
+
+
+def submit_attempt(session: Session, user_id: int, attempt_id: int,
+                   form: Mapping[str, Sequence[str]] | None = None) -> AttemptReview:
+    """Save the answers in ``form`` (if any), grade the attempt from its snapshot and close it (commits).
+
+    Returns the review. Idempotent: submitting a submitted attempt returns its stored result and changes
+    nothing. Raises NotFound, MalformedAnswer (nothing written), IncompleteAttempt when a question is
+    unanswered or ``form`` holds a correctable error (the valid answers of ``form`` are then saved).
+    """
+    attempt = _own_attempt(session, user_id, attempt_id, lock=True)
+    if attempt.submitted:
+        session.rollback()
+        return review_attempt(session, user_id, attempt_id)
+    paper = _paper(attempt)
+    errors: dict[str, AnswerError] = {}
+    if form:
+        _, errors, _ = _write_answers(session, attempt, paper, form)
+    answers = {qid: raw for qid, raw in session.execute(
+        select(AttemptAnswer.question_id, AttemptAnswer.raw).where(AttemptAnswer.attempt_id == attempt.id))}
+    missing = missing_answers(paper.question_types, set(answers) - set(errors))
+    if missing:
+        session.commit()  # keep what was valid in the form: nothing the learner typed is lost
+        raise IncompleteAttempt(missing, errors)
+    typed = {pq.question.id: pq.question.parse_answer(answers[pq.question.id]) for pq in paper.questions}
+    result = paper.grade(typed)
+    now = utcnow()
+    # Only the request that moves the attempt out of "in progress" grades it: a racing double submit
+    # finds nothing to update and returns the stored result instead.
+    closed = session.execute(update(QuizAttempt).where(
+        QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.IN_PROGRESS).values(
+        status=AttemptStatus.SUBMITTED, submitted_at=now, score=float(result.score), passed=result.passed))
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return review_attempt(session, user_id, attempt_id)
+    table = AttemptAnswer.__table__
+    session.execute(
+        update(table).where(table.c.attempt_id == attempt.id,
+                            table.c.question_id == bindparam("qid")).values(
+            score=bindparam("new_score"), correct=bindparam("new_correct")),
+        [{"qid": qid, "new_score": float(g.score), "new_correct": g.correct} for qid, g in result.grades.items()])
+    session.commit()
+    session.refresh(attempt)
+    return AttemptReview(attempt, paper, answers, result.grades)
+
+
+def review_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptReview:
+    """A submitted attempt with every question regraded from its snapshot (two queries).
+
+    Raises NotFound if the attempt is not the user's, DomainError if it is still in progress.
+    """
+    view = view_attempt(session, user_id, attempt_id)
+    if not view.attempt.submitted:
+        raise DomainError(N_("Deze poging is nog niet ingeleverd."))
+    typed = {pq.question.id: pq.question.parse_answer(view.answers[pq.question.id])
+             for pq in view.paper.questions if pq.question.id in view.answers}
+    return AttemptReview(view.attempt, view.paper, view.answers, view.paper.grade(typed).grades)
+
+
+def attempt_history(session: Session, user_id: int, quiz_id: str) -> list[QuizAttempt]:
+    """The learner's attempts at ``quiz_id``, oldest first (one query)."""
+    return list(session.scalars(select(QuizAttempt).where(
+        QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id).order_by(QuizAttempt.number)))
+
+
+def quiz_results(session: Session, user_id: int) -> dict[str, QuizResult]:
+    """Quiz id → the learner's result over their submitted attempts (one query).
+
+    The counted score follows the policy stored with the latest attempt (best or last).
+    """
+    rows = session.execute(
+        select(QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed, QuizAttempt.submitted_at,
+               QuizAttempt.counts)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.status == AttemptStatus.SUBMITTED)
+        .order_by(QuizAttempt.quiz_id, QuizAttempt.number)).all()
+    by_quiz: dict[str, list[Any]] = {}
+    for row in rows:
+        by_quiz.setdefault(row.quiz_id, []).append(row)
+    results = {}
+    for quiz_id, attempts in by_quiz.items():
+        last = attempts[-1]
+        best = max(attempts, key=lambda r: (r.score or 0, r.passed))
+        counted = best if last.counts == "best" else last
+        results[quiz_id] = QuizResult(len(attempts), best.score, last.score, counted.score,
+                                      bool(counted.passed), last.submitted_at)
+    return results
