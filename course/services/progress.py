@@ -11,7 +11,6 @@ from course.content.model import Catalog, Page
 from course.db import PageProgress, utcnow
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, QuizOutcome, module_progress
-
 from course.services import quizzes as quiz_service
 
 try:  # TEMPORARY while the casus engine lands; removed once course.services.casuses exists

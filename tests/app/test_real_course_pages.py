@@ -1,0 +1,51 @@
+"""Every page of the real course renders for a learner: modules, pages with embedded questions, quizzes."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from course.content.loader import load_catalog
+from course.content.model import Catalog
+from tests.conftest import make_app
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@cache
+def real_catalog() -> Catalog:
+    return load_catalog(ROOT)
+
+
+@pytest.fixture
+def learner(connection, tmp_path):
+    client = make_app(connection, real_catalog(), tmp_path).test_client()
+    client.post("/registreren", data={"name": "Sanne", "email": "s@example.org", "password": "een-lang-wachtwoord",
+                                      "password_repeat": "een-lang-wachtwoord"})
+    return client
+
+
+def test_every_module_page_and_quiz_of_the_course_renders(learner):
+    catalog = real_catalog()
+    embedded = 0
+    for module in catalog.modules:
+        assert learner.get(f"/modules/{module.id}/").status_code == 200, module.id
+        for page in module.pages:
+            response = learner.get(f"/modules/{module.id}/{page.id}")
+            assert response.status_code == 200, page.path
+            html = response.get_data(as_text=True)
+            for kind, ref in page.segments:
+                if kind == "question":
+                    embedded += 1
+                    assert f"vraag-{ref.replace('/', '-')}" in html, f"{page.path}: embedded {ref} not shown"
+    assert embedded >= 9
+    for quiz in catalog.quizzes.values():
+        assert learner.get(f"/quiz/{quiz.id}/").status_code == 200, quiz.id
+
+
+def test_every_diagram_is_served_as_an_image(learner):
+    for (module_id, relative), path in real_catalog().media.items():
+        response = learner.get(f"/media/{module_id}/{relative}")
+        assert response.status_code == 200 and response.data == path.read_bytes()
