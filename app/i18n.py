@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel
+from flask_babel import Babel, gettext
 from flask_login import current_user
+
+from course.errors import DomainError
 
 babel = Babel()
 
@@ -20,3 +22,8 @@ def select_locale() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+
+def domain_message(exc: DomainError) -> str:
+    """A service's message in the UI language (course/ raises Dutch; the catalogue has them via babel.cfg)."""
+    return gettext(exc.message)

@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 
 from app.auth.forms import LanguageForm, LogoutForm
 from app.content import catalog
+from app.db import db_session
+from course.services import progress as progress_service
+
+
+@dataclass(frozen=True)
+class HeaderProgress:
+    """What the page header says of the learner's progress: pages read of the whole course."""
+
+    read: int
+    total: int
+
+
+def remember_progress(*, course: Any = None, read_pages: set[tuple[str, str]] | None = None) -> None:
+    """Let the header reuse what a view already loaded (a CourseProgress, or every page the learner read)."""
+    if course is not None:
+        g.leerlijn_header_progress = HeaderProgress(sum(len(m.pages_read) for m in course.modules),
+                                                    len(catalog().pages))
+    elif read_pages is not None:
+        g.leerlijn_header_progress = _count(read_pages)
+
+
+def _count(read_pages: set[tuple[str, str]]) -> HeaderProgress:
+    pages = {(p.module_id, p.id) for p in catalog().pages}
+    return HeaderProgress(len(read_pages & pages), len(pages))
+
+
+def header_progress() -> HeaderProgress | None:
+    """The header's progress: what the view already loaded, else one query; None for visitors."""
+    from flask_login import current_user
+    if not current_user.is_authenticated:
+        return None
+    if "leerlijn_header_progress" not in g:
+        g.leerlijn_header_progress = _count(progress_service.read_pages(db_session, current_user.id))
+    return g.leerlijn_header_progress
 
 
 def init_app(app: Flask) -> None:
@@ -23,7 +58,8 @@ def init_app(app: Flask) -> None:
     def globals_for_templates() -> dict[str, Any]:
         language_form = LanguageForm(formdata=None, locale=str(get_locale()), next=request.full_path.rstrip("?"))
         return {"catalog": catalog(), "logout_form": LogoutForm(formdata=None), "language_form": language_form,
-                "current_locale": str(get_locale()), "url_endpoints": endpoints}
+                "current_locale": str(get_locale()), "url_endpoints": endpoints,
+                "header_progress": header_progress}
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

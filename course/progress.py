@@ -33,10 +33,14 @@ class ModuleProgress:
     pages_read: frozenset[str]
     quiz_status: QuizStatus
     quiz_best_score: float | None
-    casuses_done: int
+    casuses_completed: frozenset[str]  # ids of this module's casuses the learner completed
     casuses_total: int
     steps_done: int  # pages, quiz and casuses that count toward completion
     steps_total: int
+
+    @property
+    def casuses_done(self) -> int:
+        return len(self.casuses_completed)
 
     @property
     def complete(self) -> bool:
@@ -77,11 +81,11 @@ def module_progress(module: Module, rules: CompletionRules, pages_read: Iterable
             done += 1
 
     own_casuses = set(casus_ids)
-    casuses_done = len(own_casuses & set(casuses_completed))
+    completed = frozenset(own_casuses & set(casuses_completed))
     if rules.casuses == CasusesRule.ALL:
-        done, total = done + casuses_done, total + len(own_casuses)
+        done, total = done + len(completed), total + len(own_casuses)
 
-    return ModuleProgress(module, read, status, quiz.best_score if quiz else None, casuses_done,
+    return ModuleProgress(module, read, status, quiz.best_score if quiz else None, completed,
                           len(own_casuses), done, total)
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
 from app.db import db_session
+from app.i18n import domain_message
 from course.errors import DomainError
 from course.services import accounts
 
@@ -35,7 +36,7 @@ def register() -> str | Response:
             user = accounts.create_user(db_session, email=form.email.data, name=form.name.data,
                                         password=form.password.data)
         except DomainError as exc:
-            getattr(form, exc.field or "email").errors.append(exc.message)
+            getattr(form, exc.field or "email").errors.append(domain_message(exc))
         else:
             login_user(user)
             flash(_("Welkom, %(name)s. Je account is aangemaakt.", name=user.name), "success")

@@ -10,6 +10,7 @@ from app.content import catalog
 from app.db import db_session
 from app.learn import bp
 from app.learn.forms import InterventionFilterForm, MarkReadForm
+from app.templating import remember_progress
 from course.content.model import Module, Page
 from course.services import progress as progress_service
 
@@ -34,6 +35,7 @@ def overview() -> str:
     if not current_user.is_authenticated:
         return render_template("learn/welcome.html")
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    remember_progress(course=progress)
     return render_template("learn/overview.html", progress=progress)
 
 
@@ -47,6 +49,7 @@ def content_note() -> str:
 def module(module_id: str) -> str:
     module = _module_or_404(module_id)
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    remember_progress(course=progress)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
     return render_template("learn/module.html", module=module, progress=module_progress,
                            quiz=catalog().quiz_for_module(module.id), casuses=catalog().casuses_for_module(module.id))
@@ -57,7 +60,9 @@ def module(module_id: str) -> str:
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
     progress_service.record_visit(db_session, current_user.id, page)
-    read = {p for m, p in progress_service.read_pages(db_session, current_user.id, module.id)}
+    read_everywhere = progress_service.read_pages(db_session, current_user.id)
+    remember_progress(read_pages=read_everywhere)
+    read = {p for m, p in read_everywhere if m == module.id}
     previous, following = module.neighbours(page)
     return render_template("learn/page.html", module=module, page=page, read=read, previous=previous,
                            following=following, form=MarkReadForm())
@@ -83,6 +88,7 @@ def mark_read(module_id: str, page_id: str) -> Response:
 @login_required
 def dashboard() -> str:
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    remember_progress(course=progress)
     return render_template("learn/dashboard.html", progress=progress)
 
 

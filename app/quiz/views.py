@@ -1,7 +1,7 @@
 """Quiz views: overview, attempt (save as you go, check, submit), review, and embedded questions.
 
 Views parse the request, call course.services.quizzes and render or redirect. Answer endpoints are
-protected by the attempt token (see tokens.py) rather than the session's CSRF token, so that answers
+protected by the attempt token (see app/work_tokens.py) rather than the session's CSRF token, so that answers
 posted after the login session expired are still kept.
 """
 
@@ -22,7 +22,7 @@ from app.content import catalog
 from app.db import db_session
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
-from app.quiz.tokens import make_token, read_token
+from app.work_tokens import make_token, read_token
 from course.db import User
 from course.errors import DomainError, NotFound
 from course.quiz import AnswerError, MalformedAnswer, QuestionType, Quiz, display_order, field_name
@@ -114,7 +114,7 @@ def _attempt_page(view: service.AttemptView, *, posted: Mapping[str, Mapping[str
                           len(paper.questions) + 1)
         position = wanted if wanted and 1 <= wanted <= len(paper.questions) else first_open
     user = current_user._get_current_object()
-    token = make_token(view.attempt.id, user.id, user.session_version)
+    token = make_token("quiz-attempt", view.attempt.id, user.id, user.session_version)
     return render_template("quiz/attempt.html", view=view, paper=paper, values=values, errors=errors or {},
                            form_errors=form_errors or [], position=position, attempt_token=token,
                            module=catalog().module(catalog().quizzes[paper.quiz_id].module)
@@ -133,11 +133,11 @@ def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
 @bp.route("/poging/<int:attempt_id>", methods=["POST"])
 @csrf.exempt  # the attempt token protects this endpoint, and keeps working after the session expired
 def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
-    token = read_token(request.form.get("attempt_token"))
+    token = read_token("quiz-attempt", request.form.get("attempt_token"))
     if token is None:
         abort(400, _("Dit formulier is verlopen of onvolledig. Laad de pagina opnieuw; je opgeslagen "
                      "antwoorden staan er nog."))
-    if token.attempt_id != attempt_id:
+    if token.object_id != attempt_id:
         abort(404)
     form = _answer_form()
     if not current_user.is_authenticated:

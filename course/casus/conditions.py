@@ -30,7 +30,7 @@ MAX_LENGTH = 500
 MAX_DEPTH = 32
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 class ConditionError(ValueError):
@@ -123,23 +123,16 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("string", text[i : end + 1], col, text[i + 1 : end]))
             i = end + 1
             continue
-        if ch == "-" and i + 1 < len(text) and text[i + 1].isdigit():
-            match = _NUMBER.match(text, i + 1)
-            assert match is not None  # noqa: S101 - a digit follows, so a number matches
-            tokens.append(Token("number", text[i : match.end()], col, -_number(match.group())))
-            i = match.end()
+        number = _NUMBER.match(text, i)
+        if number:
+            value = float(number.group()) if "." in number.group() else int(number.group())
+            tokens.append(Token("number", number.group(), col, value))
+            i = number.end()
             continue
-        if ch.isdigit():
-            match = _NUMBER.match(text, i)
-            assert match is not None  # noqa: S101 - ch is a digit
-            tokens.append(Token("number", match.group(), col, _number(match.group())))
-            i = match.end()
-            continue
-        if ch.isalpha() or ch == "_":
-            match = _NAME.match(text, i)
-            assert match is not None  # noqa: S101 - ch starts a name
-            tokens.append(Token("name", match.group(), col))
-            i = match.end()
+        name = _NAME.match(text, i)
+        if name:
+            tokens.append(Token("name", name.group(), col))
+            i = name.end()
             continue
         op = next((op for op in COMPARISONS if text.startswith(op, i)), None)
         if op:
@@ -163,10 +156,6 @@ def tokenize(text: str) -> list[Token]:
         i += 1
     tokens.append(Token("end", "", len(text) + 1))
     return tokens
-
-
-def _number(text: str) -> int | float:
-    return float(text) if "." in text else int(text)
 
 
 # --- parser --------------------------------------------------------------------------------------
@@ -232,8 +221,7 @@ class _Parser:
     def parse_atom(self) -> Node:
         token = self.take()
         if token.kind in ("number", "string"):
-            assert token.value is not None  # noqa: S101 - the tokenizer sets values of literals
-            return Const(token.value)
+            return Const(token.value if token.value is not None else token.text)
         if token.kind == "lparen":
             with self.nested():
                 node = self.parse_or()

@@ -10,15 +10,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
+from pydantic import Field, PlainValidator, StrictBool, StringConstraints, model_validator
 
 from course.content.validation import SLUG_PATTERN, Frozen
 from course.content.yamlfile import Loc
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1)]
-Number = StrictInt | StrictFloat
-EffectValue = StrictBool | StrictInt | StrictFloat | str
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return value
+
+
+def _effect_value(value: Any) -> bool | int | float | str:
+    if not isinstance(value, bool | int | float | str):
+        raise ValueError('must be true/false, a number, "+= 1", "-= 1" or a value of the variable')
+    return value
+
+
+# Plain validators: one clear message instead of one per member of a union, and no coercion of "3" or true.
+Number = Annotated[int | float, PlainValidator(_number)]
+EffectValue = Annotated[bool | int | float | str, PlainValidator(_effect_value)]
 Effects = dict[str, EffectValue]
 
 

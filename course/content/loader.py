@@ -71,7 +71,9 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
         module_files.sort(key=lambda m: order.get(m.id, len(order) + m.order))
 
     modules, state = _load_modules(module_files, urls, report)
-    module_ids = frozenset(m.id for m in modules)
+    # Every module folder counts, even one whose own files are broken: that is reported once, not again
+    # for each quiz and casus that names the module.
+    module_ids = frozenset(m.id for m in module_files)
 
     from course.casus.loader import load_casuses
     from course.quiz.loader import load_quizzes

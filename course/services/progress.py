@@ -11,12 +11,8 @@ from course.content.model import Catalog, Page
 from course.db import PageProgress, utcnow
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, QuizOutcome, module_progress
+from course.services import casuses as casus_service
 from course.services import quizzes as quiz_service
-
-try:  # TEMPORARY while the casus engine lands; removed once course.services.casuses exists
-    from course.services import casuses as casus_service
-except ImportError:
-    casus_service = None
 
 
 def record_visit(session: Session, user_id: int, page: Page, *, read: bool = False) -> None:
@@ -52,7 +48,7 @@ def course_progress(session: Session, catalog: Catalog, user_id: int) -> CourseP
         select(PageProgress.module_id, PageProgress.page_id, PageProgress.last_seen_at, PageProgress.read_at)
         .where(PageProgress.user_id == user_id)).all()
     quiz_results = quiz_service.quiz_results(session, user_id)
-    completed_casuses = casus_service.completed_casus_ids(session, user_id) if casus_service else set()
+    completed_casuses = casus_service.completed_casus_ids(session, user_id)
 
     read: dict[str, set[str]] = {}
     last_seen: tuple[datetime, str, str] | None = None

@@ -23,8 +23,36 @@
     observer.observe(form);
   }
 
+  // The account menu is a <details> (works without script); close it with Escape or a click elsewhere.
+  function accountMenu(menu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  }
+
+  // Printed pages show the text descriptions of figures, which are folded away on screen.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.figure-description:not([open])").forEach(function (d) {
+      d.setAttribute("open", "");
+      d.dataset.openedForPrint = "1";
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-opened-for-print]").forEach(function (d) {
+      d.removeAttribute("open");
+      delete d.dataset.openedForPrint;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-auto-mark-read]").forEach(autoMarkRead);
+    document.querySelectorAll("details.account-menu").forEach(accountMenu);
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   });

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field
 
-from course.casus.kinds.base import Answer, Compiler, Outcome, RawInput, StepKind
+from course.casus.kinds.base import MAX_TEXT_LENGTH, Answer, Compiler, InputError, Outcome, RawInput, StepKind
 from course.casus.kinds.checklist import ChecklistFeedback, ChecklistKind, ChecklistStep, Criterion
 from course.casus.kinds.choice import ChoiceFeedback, ChoiceKind, ChoiceStep, Judgement, Option
 from course.casus.kinds.debrief import DebriefKind, DebriefStep, Remark
@@ -44,8 +44,33 @@ def step_definition_type(kinds: Mapping[str, StepKind[Any, Any]] = KINDS) -> Any
 
 
 __all__ = [
-    "KINDS", "Answer", "ChecklistFeedback", "ChecklistStep", "ChoiceFeedback", "ChoiceStep", "Compiler",
-    "Criterion", "DebriefStep", "InfoStep", "Item", "ItemResult", "Judgement", "MultiSelectFeedback",
-    "MultiSelectStep", "Option", "Outcome", "PlanFeedback", "PlanField", "PlanStep", "RawInput",
-    "ReflectionFeedback", "ReflectionStep", "Remark", "StepKind", "kind_of", "step_definition_type",
+    "KINDS",
+    "MAX_TEXT_LENGTH",
+    "Answer",
+    "ChecklistFeedback",
+    "ChecklistStep",
+    "ChoiceFeedback",
+    "ChoiceStep",
+    "Compiler",
+    "Criterion",
+    "DebriefStep",
+    "InfoStep",
+    "InputError",
+    "Item",
+    "ItemResult",
+    "Judgement",
+    "MultiSelectFeedback",
+    "MultiSelectStep",
+    "Option",
+    "Outcome",
+    "PlanFeedback",
+    "PlanField",
+    "PlanStep",
+    "RawInput",
+    "ReflectionFeedback",
+    "ReflectionStep",
+    "Remark",
+    "StepKind",
+    "kind_of",
+    "step_definition_type",
 ]

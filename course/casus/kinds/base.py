@@ -25,6 +25,13 @@ Answer = None | str | tuple[str, ...] | Mapping[str, str]
 MAX_TEXT_LENGTH = 5000  # characters in a reflection or one plan field: room for thought, not for a dossier
 
 
+class InputError(DomainError):
+    """Input the learner can correct (nothing chosen, an empty or too long text): shown as a form error.
+
+    Other DomainErrors from ``parse`` mean input no form of ours can send (unknown ids): a forgery.
+    """
+
+
 @dataclass
 class Compiler:
     """What a kind needs while turning its definition into a runtime step: Markdown, conditions, effects,
@@ -175,7 +182,7 @@ def text(raw: RawInput, key: str, label: str = "Je antwoord") -> str:
     """A posted free text, with line endings normalised; DomainError if it is too long."""
     value = (single(raw, key) or "").replace("\r\n", "\n").strip()
     if len(value) > MAX_TEXT_LENGTH:
-        raise DomainError(f"{label} is te lang: maximaal {MAX_TEXT_LENGTH} tekens.", field=key)
+        raise InputError(f"{label} is te lang: maximaal {MAX_TEXT_LENGTH} tekens.", field=key)
     return value
 
 

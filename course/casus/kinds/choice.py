@@ -10,7 +10,7 @@ from pydantic import Field
 
 from course.casus.conditions import Value
 from course.casus.effects import apply_effects
-from course.casus.kinds.base import Answer, Compiler, Outcome, RawInput, StepKind, single
+from course.casus.kinds.base import Answer, Compiler, InputError, Outcome, RawInput, StepKind, single
 from course.casus.model import Effect, Next, Step
 from course.casus.schema import Effects, NextDef, Slug, StepDef, Text, next_targets
 from course.content.validation import Frozen
@@ -111,7 +111,7 @@ class ChoiceKind(StepKind[ChoiceDef, ChoiceStep]):
     def parse(self, step: ChoiceStep, raw: RawInput) -> Answer:
         option_id = single(raw, "option")
         if not option_id:
-            raise DomainError("Kies een van de mogelijkheden.", field="option")
+            raise InputError("Kies een van de mogelijkheden.", field="option")
         return step.option(option_id).id
 
     def apply(self, step: ChoiceStep, answer: Answer, variables: Mapping[str, Value]) -> Outcome:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from course.casus.conditions import Value
-from course.casus.kinds.base import MAX_TEXT_LENGTH, Answer, Compiler, Outcome, RawInput, StepKind, text
+from course.casus.kinds.base import MAX_TEXT_LENGTH, Answer, Compiler, InputError, Outcome, RawInput, StepKind, text
 from course.casus.model import Next, Step
 from course.casus.schema import NextDef, Slug, StepDef, Text, next_targets
 from course.content.validation import Frozen
@@ -82,7 +82,7 @@ class PlanKind(StepKind[PlanDef, PlanStep]):
             raise DomainError("Er is een onbekend onderdeel van het plan verstuurd.")
         answer = {f.id: text(raw, f.input_name, label=f.label) for f in step.fields}
         if not any(answer.values()):
-            raise DomainError("Vul minstens één onderdeel van het plan in.", field=step.fields[0].input_name)
+            raise InputError("Vul minstens één onderdeel van het plan in.", field=step.fields[0].input_name)
         return MappingProxyType(answer)
 
     def apply(self, step: PlanStep, answer: Answer, variables: Mapping[str, Value]) -> Outcome:

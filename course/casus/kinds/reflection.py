@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from course.casus.conditions import Value
-from course.casus.kinds.base import Answer, Compiler, Outcome, RawInput, StepKind, stored_text, text
+from course.casus.kinds.base import Answer, Compiler, InputError, Outcome, RawInput, StepKind, stored_text, text
 from course.casus.model import Next, Step
 from course.casus.schema import NextDef, StepDef, Text, next_targets
 from course.content.yamlfile import Loc
-from course.errors import DomainError
 
 ANSWER_FIELD = "answer"
 
@@ -56,7 +55,7 @@ class ReflectionKind(StepKind[ReflectionDef, ReflectionStep]):
     def parse(self, step: ReflectionStep, raw: RawInput) -> Answer:
         answer = text(raw, ANSWER_FIELD)
         if not answer:
-            raise DomainError("Schrijf eerst je antwoord op; daarna zie je de punten om over na te denken.",
+            raise InputError("Schrijf eerst je antwoord op; daarna zie je de punten om over na te denken.",
                               field=ANSWER_FIELD)
         return answer
 

@@ -1,0 +1,9 @@
+"""Forms of the casus area. Step answers are parsed by course.casus (their fields depend on the step)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+
+class StartRunForm(FlaskForm):
+    """Start or resume a run, or restart the casus: just the CSRF token."""

@@ -1,0 +1,47 @@
+"""Work tokens: a signed (object, user, session version) put in every form of a quiz attempt or casus run.
+
+They protect the answer endpoints instead of the session's CSRF token, because they must keep working
+when the login session has expired: what a learner posts then is kept, never lost. Only a page we served
+to this user for this object carries one, so it is as strong as a CSRF token; it stops working when the
+user's password (and so their session version) changes. ``kind`` keeps an attempt's token from being
+accepted for a run with the same id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+Kind = Literal["quiz-attempt", "casus-run"]
+MAX_AGE = 30 * 24 * 3600  # seconds: a tab with an attempt or a run may stay open for weeks
+
+
+@dataclass(frozen=True)
+class WorkToken:
+    object_id: int
+    user_id: int
+    session_version: int
+
+
+def _serializer(kind: Kind) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leerlijn.{kind}")
+
+
+def make_token(kind: Kind, object_id: int, user_id: int, session_version: int) -> str:
+    return _serializer(kind).dumps([object_id, user_id, session_version])
+
+
+def read_token(kind: Kind, token: str | None) -> WorkToken | None:
+    """The token's content, or None when it is missing, forged, malformed, of another kind or too old."""
+    if not token:
+        return None
+    try:
+        data = _serializer(kind).loads(token, max_age=MAX_AGE)
+    except BadSignature:
+        return None
+    if not (isinstance(data, list) and len(data) == 3 and all(type(v) is int for v in data)):
+        return None
+    return WorkToken(*data)
