@@ -23,6 +23,7 @@ from app.casus.forms import StartRunForm
 from app.content import catalog
 from app.db import db_session
 from app.work_tokens import make_token, read_token
+from course.casus.framework import AFWEGINGSVRAGEN, MELDCODE_STEPS
 from course.casus.kinds import MAX_TEXT_LENGTH, PlanStep, ReflectionStep
 from course.casus.model import Casus, Step
 from course.db import User
@@ -214,3 +215,7 @@ def print_run(run_id: int) -> str:
     view = _view(run_id)
     return render_template("casus/print.html", view=view, casus=view.casus,
                            module=catalog().module(view.casus.module))
+
+# Globals rather than context: the casus macros are imported without context.
+bp.add_app_template_global(MELDCODE_STEPS, "meldcode_steps")
+bp.add_app_template_global(AFWEGINGSVRAGEN, "afwegingsvragen")

@@ -52,7 +52,8 @@ def test_full_run_recommended_path(client, auth, casus, session):
     page = casus.page(run_id)
     assert "Jouw pad naast het aanbevolen pad" in page
     assert "Bij 1 van de 1 keuzes volgde je de aanbeveling." in page
-    assert "Meldcode: stap 2" in page and "Afwegingskader: vraag 1" in page
+    assert "Meldcode: stap 2 – Collegiale consultatie" in page
+    assert "Afwegingskader: vraag 1 – Is er een vermoeden van huiselijk geweld of kindermishandeling?" in page
     assert "zonder een collega" not in page  # the remark does not apply
     run = _state(session, run_id)
     assert run.status == RunStatus.COMPLETED and run.completed_at is not None
