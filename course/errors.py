@@ -63,6 +63,15 @@ class ErrorReport:
             raise ContentErrors(self.errors)
 
 
+def N_(message: str) -> str:
+    """Mark a message of the domain for translation; returns it unchanged.
+
+    The domain cannot use Flask-Babel; the web layer translates the message when it shows it, and
+    ``pybabel extract`` (scripts/update-translations) collects every ``N_("…")``.
+    """
+    return message
+
+
 class DomainError(Exception):
     """An operation the domain refuses (a duplicate email, an answer after submission, ...).
 

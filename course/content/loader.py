@@ -81,7 +81,8 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
     # Quiz texts may link to course pages, resolved like links between pages.
     quizzes = {q.id: q for q in load_quizzes(root / "quizzes", report, module_ids,
                                              resolve_page=state.page_urls.get)}
-    casuses = {c.id: c for c in load_casuses(root / "casuses", report, module_ids)}
+    casuses = {c.id: c for c in load_casuses(root / "casuses", report, module_ids,
+                                             resolve_page=state.page_urls.get)}
     interventions = load_interventions(root / "interventions.yaml", report)
     _check_question_refs(state.question_refs, quizzes, report)
 

@@ -48,7 +48,8 @@ def _message(error: dict[str, Any], loc: Loc) -> tuple[Loc, str]:
         return loc[:-1], f"missing required key '{loc[-1]}'"
     if kind == "union_tag_invalid":
         ctx = error.get("ctx", {})
-        return loc, f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        key = str(ctx.get("discriminator", "type")).strip("'")
+        return loc, f"unknown {key} {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         discriminator = str(error.get("ctx", {}).get("discriminator", "type")).strip("'")
         return loc, f"missing required key '{discriminator}'"

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from course.errors import DomainError
+from course.errors import N_, DomainError
 
 RawAnswer = Mapping[str, Sequence[str]]
 FIELD_PREFIX = "q."
 
-
-def N_(message: str) -> str:
-    """Mark a message for translation (extract with ``pybabel extract -k N_``); returns it unchanged."""
-    return message
 
 
 class AnswerError(DomainError):

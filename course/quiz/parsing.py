@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from course.quiz.answers import N_, AnswerError, MalformedAnswer, split_form
+from course.errors import N_
+from course.quiz.answers import AnswerError, MalformedAnswer, split_form
 from course.quiz.types import QuestionType
 
 

@@ -25,8 +25,7 @@ from course.casus.kinds.reflection import ANSWER_FIELD
 from course.casus.model import Casus, Step
 from course.db.base import utcnow
 from course.db.casus import CasusDecision, CasusRun, RunStatus
-from course.errors import DomainError, NotFound
-from course.quiz.answers import N_
+from course.errors import N_, DomainError, NotFound
 
 
 @dataclass(frozen=True)

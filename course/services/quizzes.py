@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from course.db.base import utcnow
 from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
 from course.db.upsert import insert_for
-from course.errors import DomainError, NotFound
+from course.errors import N_, DomainError, NotFound
 from course.quiz import AnswerError, Grade, Paper, Quiz, draw_paper, missing_answers, parse_form
-from course.quiz.answers import N_
 
 
 class AttemptClosed(DomainError):

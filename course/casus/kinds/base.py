@@ -15,7 +15,7 @@ from course.casus.model import Branch, Effect, Next, Step, Variable
 from course.casus.schema import NextDef, StepDef
 from course.content import markdown
 from course.content.yamlfile import Loc, LocatedYaml, format_loc
-from course.errors import DomainError, ErrorReport
+from course.errors import N_, DomainError, ErrorReport
 
 # What a form posts, as plain values: field name -> the values sent under it. Never the request itself.
 RawInput = Mapping[str, Sequence[str]]
@@ -178,11 +178,13 @@ def single(raw: RawInput, key: str, field: str | None = None) -> str | None:
     return values[0] if values else None
 
 
-def text(raw: RawInput, key: str, label: str = "Je antwoord") -> str:
-    """A posted free text, with line endings normalised; DomainError if it is too long."""
+
+def text(raw: RawInput, key: str) -> str:
+    """A posted free text, with line endings normalised; InputError if it is too long."""
     value = (single(raw, key) or "").replace("\r\n", "\n").strip()
     if len(value) > MAX_TEXT_LENGTH:
-        raise InputError(f"{label} is te lang: maximaal {MAX_TEXT_LENGTH} tekens.", field=key)
+        # A fixed message (not an f-string) so the web layer can translate it; 5000 is MAX_TEXT_LENGTH.
+        raise InputError(N_("Je tekst is te lang: maximaal 5000 tekens."), field=key)
     return value
 
 

@@ -15,7 +15,7 @@ from course.casus.model import Effect, Next, Step
 from course.casus.schema import Effects, NextDef, Slug, StepDef, Text, next_targets
 from course.content.validation import Frozen
 from course.content.yamlfile import Loc
-from course.errors import DomainError
+from course.errors import N_, DomainError
 
 Judgement = Literal["aanbevolen", "verdedigbaar", "riskant"]
 RECOMMENDED: Judgement = "aanbevolen"
@@ -111,7 +111,7 @@ class ChoiceKind(StepKind[ChoiceDef, ChoiceStep]):
     def parse(self, step: ChoiceStep, raw: RawInput) -> Answer:
         option_id = single(raw, "option")
         if not option_id:
-            raise InputError("Kies een van de mogelijkheden.", field="option")
+            raise InputError(N_("Kies een van de mogelijkheden."), field="option")
         return step.option(option_id).id
 
     def apply(self, step: ChoiceStep, answer: Answer, variables: Mapping[str, Value]) -> Outcome:

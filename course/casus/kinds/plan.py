@@ -18,7 +18,7 @@ from course.casus.model import Next, Step
 from course.casus.schema import NextDef, Slug, StepDef, Text, next_targets
 from course.content.validation import Frozen
 from course.content.yamlfile import Loc
-from course.errors import DomainError
+from course.errors import N_, DomainError
 
 FIELD_PREFIX = "field-"  # posted as field-<id>, so a field id can never clash with other form names
 
@@ -80,9 +80,9 @@ class PlanKind(StepKind[PlanDef, PlanStep]):
         names = {f.input_name for f in step.fields}
         if any(key.startswith(FIELD_PREFIX) and key not in names for key in raw):
             raise DomainError("Er is een onbekend onderdeel van het plan verstuurd.")
-        answer = {f.id: text(raw, f.input_name, label=f.label) for f in step.fields}
+        answer = {f.id: text(raw, f.input_name) for f in step.fields}
         if not any(answer.values()):
-            raise InputError("Vul minstens één onderdeel van het plan in.", field=step.fields[0].input_name)
+            raise InputError(N_("Vul minstens één onderdeel van het plan in."), field=step.fields[0].input_name)
         return MappingProxyType(answer)
 
     def apply(self, step: PlanStep, answer: Answer, variables: Mapping[str, Value]) -> Outcome:

@@ -14,6 +14,7 @@ from course.casus.kinds.base import Answer, Compiler, InputError, Outcome, RawIn
 from course.casus.model import Next, Step
 from course.casus.schema import NextDef, StepDef, Text, next_targets
 from course.content.yamlfile import Loc
+from course.errors import N_
 
 ANSWER_FIELD = "answer"
 
@@ -55,7 +56,7 @@ class ReflectionKind(StepKind[ReflectionDef, ReflectionStep]):
     def parse(self, step: ReflectionStep, raw: RawInput) -> Answer:
         answer = text(raw, ANSWER_FIELD)
         if not answer:
-            raise InputError("Schrijf eerst je antwoord op; daarna zie je de punten om over na te denken.",
+            raise InputError(N_("Schrijf eerst je antwoord op; daarna zie je de punten om over na te denken."),
                               field=ANSWER_FIELD)
         return answer
 

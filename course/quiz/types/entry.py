@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from course.quiz.answers import N_, AnswerError, RawAnswer, refuse_unknown_keys, single_value
+from course.errors import N_
+from course.quiz.answers import AnswerError, RawAnswer, refuse_unknown_keys, single_value
 from course.quiz.grading import Grade, ItemFeedback
 from course.quiz.text import MarkdownBlock
 from course.quiz.types.base import NoBool, Problem, QuestionType, register, too_few

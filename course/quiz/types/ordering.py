@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from course.content.validation import Frozen
-from course.quiz.answers import N_, AnswerError, MalformedAnswer, RawAnswer, refuse_unknown_keys, single_value
+from course.errors import N_
+from course.quiz.answers import AnswerError, MalformedAnswer, RawAnswer, refuse_unknown_keys, single_value
 from course.quiz.grading import Grade, ItemFeedback, credit
 from course.quiz.text import MarkdownBlock, MarkdownInline
 from course.quiz.types.base import Problem, QuestionType, Slug, duplicate_ids, register, too_few

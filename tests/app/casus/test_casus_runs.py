@@ -273,3 +273,20 @@ def test_choice_radios_are_labelled(client, auth, casus):
     for option in ("collega", "afsluiten"):
         assert re.search(rf'<input type="radio" name="option" id="option-{option}"', page)
         assert f'<label for="option-{option}">' in page
+
+
+def test_odd_posts_are_refused_without_change(client, auth, casus, session):
+    """A draft on a step without text, a missing step id or an expired form token: 4xx, nothing written."""
+    auth.register()
+    run_id = casus.start()
+    casus.answer(run_id, "melding")
+    before = _state(session, run_id)
+    state, drafts = before.state, dict(before.drafts)
+    assert casus.post(run_id, "signalen", {"item": ["slaan"]}, action="draft").status_code == 400
+    assert casus.post(run_id, "", {"item": ["slaan"]}).status_code == 400
+    assert casus.post(run_id, "signalen", {"item": ["slaan"]}, token="vervalst").status_code == 400
+    assert casus.post(run_id, "signalen", {"item": ["slaan"]}, action="draft",
+                      headers={"Accept": "application/json"}).status_code == 400
+    after = _state(session, run_id)
+    assert after.state == state and dict(after.drafts) == drafts
+    assert session.scalar(select(func.count()).select_from(CasusDecision)) == 1

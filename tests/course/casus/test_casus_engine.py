@@ -132,6 +132,7 @@ def test_an_empty_or_oversized_reflection_is_refused_with_the_field_named():
     with pytest.raises(DomainError, match="te lang") as info:
         advance(casus, state, "eigen-rol", {"answer": ["x" * (MAX_TEXT_LENGTH + 1)]})
     assert info.value.field == "answer"
+    assert str(MAX_TEXT_LENGTH) in info.value.message  # the fixed, translatable message names the limit
     assert advance(casus, state, "eigen-rol", {"answer": ["x" * MAX_TEXT_LENGTH]})[0].current == "checklist"
 
 
@@ -143,7 +144,7 @@ def test_a_plan_needs_some_text_and_refuses_unknown_fields():
         advance(casus, state, "plan", {"field-zorgen": [""]})
     with pytest.raises(DomainError, match="onbekend onderdeel"):
         advance(casus, state, "plan", {"field-zorgen": ["x"], "field-geheim": ["y"]})
-    with pytest.raises(DomainError, match="Wie doet wat\\? is te lang") as info:
+    with pytest.raises(DomainError, match="te lang") as info:
         advance(casus, state, "plan", {"field-wie": ["x" * (MAX_TEXT_LENGTH + 1)]})
     assert info.value.field == "field-wie"
 

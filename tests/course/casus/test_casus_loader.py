@@ -66,7 +66,7 @@ EXPECTED_BROKEN = [
     "broken/schema-errors.yaml:3: module: unknown module 'geen-module' (modules: meldcode)",
     "broken/schema-errors.yaml:9: steps[0]: missing required key 'next'",
     "broken/schema-errors.yaml:13: steps[0]: unknown key 'nxt'",
-    "broken/schema-errors.yaml:14: steps[1]: unknown type 'vraag'",
+    "broken/schema-errors.yaml:14: steps[1]: unknown kind 'vraag'",
     "broken/schema-errors.yaml:17: steps[2]: missing required key 'text'",
     "broken/syntax.yaml:3: invalid YAML",
 ]
