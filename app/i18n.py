@@ -10,6 +10,9 @@ from course.errors import DomainError
 
 babel = Babel()
 
+# Each language named in itself, for the switch in the page header.
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]

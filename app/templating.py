@@ -7,11 +7,16 @@ from typing import Any
 
 from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_percent, get_locale
+from markupsafe import Markup
 
 from app.auth.forms import LanguageForm, LogoutForm
 from app.content import catalog
 from app.db import db_session
+from app.i18n import LANGUAGE_NAMES
 from course.services import progress as progress_service
+
+CONTENT_LANGUAGE = "nl"  # course content stays Dutch (issue 6); only the interface is translated
+CONTENT_LANG_ATTRIBUTE = Markup(' lang="nl"')
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,13 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
         language_form = LanguageForm(formdata=None, locale=str(get_locale()), next=request.full_path.rstrip("?"))
+        locale = str(get_locale())
+        # The course content is Dutch whatever the UI language: mark it so screen readers read it as Dutch.
+        lang_nl = CONTENT_LANG_ATTRIBUTE if locale != CONTENT_LANGUAGE else ""
         return {"catalog": catalog(), "logout_form": LogoutForm(formdata=None), "language_form": language_form,
+                "lang_nl": lang_nl,
                 "current_locale": str(get_locale()), "url_endpoints": endpoints,
-                "header_progress": header_progress}
+                "header_progress": header_progress, "language_names": LANGUAGE_NAMES}
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

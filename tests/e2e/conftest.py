@@ -1,0 +1,178 @@
+"""Browser tests: the real app and course in a background server, driven by Debian's Chromium via Playwright.
+
+Every page a test visits is checked with axe-core (from the npm registry: `npm ci` installs it into
+node_modules/) for WCAG 2.1 A/AA violations, and for Content-Security-Policy violations in the console.
+The live server uses its own temporary SQLite file, never the test database (TEST_DATABASE_URL), so the
+other tests' row counts are untouched. Without /usr/bin/chromium or axe-core the tests are skipped on a
+developer's machine and fail in CI (CI=true).
+
+Options (environment): LEERLIJN_AXE_TAGS=best-practice,wcag2a,… widens the axe rules (default: WCAG 2.1 A
+and AA); LEERLIJN_CONTENT_DIR serves another course, as the app itself does (default: this repository's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE_TAGS = os.environ.get("LEERLIJN_AXE_TAGS", "wcag2a,wcag2aa,wcag21a,wcag21aa").split(",")
+PASSWORD = "een-lang-wachtwoord"
+
+
+@pytest.fixture(scope="session")
+def e2e_tools() -> None:
+    """Chromium and axe-core are needed; CI must have them, a developer's machine may not."""
+    missing = [str(p) for p in (CHROMIUM, AXE) if not p.exists()]
+    if missing:
+        message = (f"browser tests need {', '.join(missing)}: `apt-get install chromium` and `npm ci` "
+                   "at the repository root")
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Any
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(e2e_tools: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app on the real course content and a fresh SQLite file, served on 127.0.0.1 in a thread."""
+    folder = tmp_path_factory.mktemp("e2e")
+    app = create_app({
+        "SECRET_KEY": "e2e-secret-key-with-enough-length-0000000",
+        "DATABASE_URL": f"sqlite:///{folder / 'e2e.sqlite3'}",
+        "AUTO_MIGRATE": True,
+        "CONTENT_DIR": Path(os.environ.get("LEERLIJN_CONTENT_DIR") or ROOT),  # the real course by default
+        "WTF_CSRF_ENABLED": True,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    })
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        app.extensions["leerlijn.db"].engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser(e2e_tools: None) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                             chromium_sandbox=False)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Visits:
+    """What a test saw: every URL checked with axe, and any CSP or script error in the console."""
+
+    checked: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def visits() -> Visits:
+    return Visits()
+
+
+def _watch(page: Any, visits: Visits) -> Any:
+    def on_console(message: Any) -> None:
+        text = message.text
+        if message.type == "error" and ("Content Security Policy" in text or "Refused to" in text):
+            visits.problems.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: visits.problems.append(f"{page.url}: script error {error}"))
+    page.set_default_timeout(10_000)
+    return page
+
+
+@pytest.fixture
+def new_page(browser: Any, visits: Visits) -> Iterator[Any]:
+    """``new_page(**context_options)`` opens a page in a fresh browser context (own cookies)."""
+    contexts: list[Any] = []
+
+    def make(**options: Any) -> Any:
+        options.setdefault("locale", "nl-NL")
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return _watch(context.new_page(), visits)
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not visits.problems, "\n".join(visits.problems)
+
+
+@pytest.fixture
+def page(new_page: Any) -> Any:
+    return new_page()
+
+
+def axe_check(page: Any, visits: Visits | None = None) -> None:
+    """Run axe-core on the page as it is now; fail with a readable list of WCAG 2.1 A/AA violations."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated by the browser's debugging protocol, so the page's CSP (script-src 'self') does not block it.
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']}); return r.violations.map(v => ({id: v.id, impact: v.impact,"
+        " help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));"
+        " }", AXE_TAGS)
+    if visits is not None:
+        visits.checked.append(page.url)
+    assert not result, f"axe-core violations on {page.url}:\n" + json.dumps(result, indent=2, ensure_ascii=False)
+
+
+def register(page: Any, server: LiveServer, name: str, email: str, visits: Visits | None = None) -> None:
+    """Create an account through the registration form (checked with axe on the way)."""
+    page.goto(server("/registreren"))
+    if visits is not None:
+        axe_check(page, visits)
+    page.get_by_label("Naam").fill(name)
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
+    page.get_by_label("Herhaal wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Account maken").click()
+    wait_for_path(page, "/")
+
+
+def wait_for_path(page: Any, path: str) -> None:
+    """Wait until the page shows ``path`` (a fragment such as #main survives redirects, so ignore it)."""
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
+
+
+def unique_email(prefix: str) -> str:
+    """Every test registers its own learner in the one e2e database."""
+    unique_email.counter = getattr(unique_email, "counter", 0) + 1  # type: ignore[attr-defined]
+    return f"{re.sub(r'[^a-z]', '', prefix.lower())}{unique_email.counter}-{os.getpid()}@example.org"  # type: ignore[attr-defined]
