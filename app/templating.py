@@ -52,13 +52,6 @@ def header_progress() -> HeaderProgress | None:
 
 
 def init_app(app: Flask) -> None:
-    endpoints: set[str] = set()
-
-    @app.before_request
-    def collect_endpoints() -> None:
-        if not endpoints:
-            endpoints.update(rule.endpoint for rule in app.url_map.iter_rules())
-
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
         language_form = LanguageForm(formdata=None, locale=str(get_locale()), next=request.full_path.rstrip("?"))
@@ -66,8 +59,7 @@ def init_app(app: Flask) -> None:
         # The course content is Dutch whatever the UI language: mark it so screen readers read it as Dutch.
         lang_nl = CONTENT_LANG_ATTRIBUTE if locale != CONTENT_LANGUAGE else ""
         return {"catalog": catalog(), "logout_form": LogoutForm(formdata=None), "language_form": language_form,
-                "lang_nl": lang_nl,
-                "current_locale": str(get_locale()), "url_endpoints": endpoints,
+                "lang_nl": lang_nl, "current_locale": locale,
                 "header_progress": header_progress, "language_names": LANGUAGE_NAMES}
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
