@@ -26,6 +26,7 @@ from course.casus.model import Casus, Step
 from course.db.base import utcnow
 from course.db.casus import CasusDecision, CasusRun, RunStatus
 from course.errors import N_, DomainError, NotFound
+from course.services.ownership import own
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,7 @@ class RunView:
 # --- reading ----------------------------------------------------------------------------------------
 
 def _own_run(session: Session, user_id: int, run_id: int, *, lock: bool = False) -> CasusRun:
-    query = select(CasusRun).where(CasusRun.id == run_id, CasusRun.user_id == user_id)
-    if lock:
-        query = query.with_for_update()
-    run = session.scalars(query).one_or_none()
-    if run is None:
-        raise NotFound(N_("Deze casus-poging bestaat niet."))
-    return run
+    return own(session, CasusRun, run_id, user_id, lock=lock, missing=N_("Deze casus-poging bestaat niet."))
 
 
 def _casus_of(run: CasusRun, casuses: Mapping[str, Casus]) -> Casus:

@@ -21,6 +21,7 @@ from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
 from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
 from course.quiz import AnswerError, Grade, Paper, Quiz, draw_paper, missing_answers, parse_form
+from course.services.ownership import own
 
 
 class AttemptClosed(DomainError):
@@ -98,13 +99,7 @@ def _paper(attempt: QuizAttempt) -> Paper:
 
 
 def _own_attempt(session: Session, user_id: int, attempt_id: int, *, lock: bool = False) -> QuizAttempt:
-    query = select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user_id)
-    if lock:
-        query = query.with_for_update()
-    attempt = session.scalars(query).one_or_none()
-    if attempt is None:
-        raise NotFound(N_("Deze poging bestaat niet."))
-    return attempt
+    return own(session, QuizAttempt, attempt_id, user_id, lock=lock, missing=N_("Deze poging bestaat niet."))
 
 
 def open_attempt(session: Session, user_id: int, quiz_id: str) -> QuizAttempt | None:
