@@ -98,3 +98,34 @@ def test_casus_run_with_a_branch_and_a_reflection(page, live_server, visits):
     assert not page.locator(".site-header").is_visible()
     assert not page.locator("main .no-print").first.is_visible()
     assert page.get_by_role("heading", level=1).is_visible()
+
+
+def test_quiz_and_casus_errors_are_summarised_and_accessible(page, live_server, visits):
+    """Submitting without answers gives an announced error summary, on the quiz and in a casus, in both languages."""
+    if not (_has_endpoint(live_server, "quiz.overview") and _has_endpoint(live_server, "casus.overview")):
+        pytest.skip("the quiz and casus pages are not there yet")
+    catalog = live_server.app.extensions["leerlijn.catalog"]
+    quiz = catalog.quiz_for_module(catalog.modules[0].id)
+    register(page, live_server, "Joris de Wit", unique_email("fouten"))
+    page.goto(live_server(f"/quiz/{quiz.id}/"))
+    page.get_by_role("button", name="Start de kennischeck").click()
+    page.get_by_role("button", name="Inleveren").click()
+    summary = page.locator("#error-summary")
+    assert summary.get_attribute("role") == "alert" and summary.get_by_role("link").count() >= 1
+    axe_check(page, visits)
+
+    casus = next(iter(catalog.casuses.values()))
+    page.goto(live_server(f"/casus/{casus.id}/"))
+    page.locator("main form button[type=submit]").first.click()
+    for _ in range(10):  # on to the first step that asks something, then send it empty
+        form = page.locator("form.casus-form")
+        asks = form.locator("input[type=radio], input[type=checkbox], textarea").count() > 0
+        form.locator("button[type=submit]").last.click()
+        page.wait_for_load_state()
+        if asks:
+            break
+    assert page.locator("#error-summary").get_attribute("role") == "alert"
+    axe_check(page, visits)
+    page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    axe_check(page, visits)
