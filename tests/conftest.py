@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,7 +39,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on an empty test database, migrated to the newest schema by Alembic."""
-    engine = create_engine(database_url)
+    schema = None
+    if database_url.startswith("postgresql"):
+        # A schema of this run's own, so that several runs can share one PostgreSQL database at once.
+        schema = f"test_{os.getpid()}_{secrets.token_hex(4)}"
+        with create_engine(database_url).begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        engine = create_engine(database_url, connect_args={"options": f"-csearch_path={schema}"})
+    else:
+        engine = create_engine(database_url)
     if engine.dialect.name == "sqlite":
         # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
         @event.listens_for(engine, "connect")
@@ -49,15 +58,14 @@ def engine(database_url: str) -> Iterator[Engine]:
         @event.listens_for(engine, "begin")
         def _begin(connection: Connection) -> None:
             connection.exec_driver_sql("BEGIN")
-    else:
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
     database = Database(database_url)
     database.engine = engine
     database.upgrade()
     yield engine
     engine.dispose()
+    if schema:
+        with create_engine(database_url).begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
 
 
 @pytest.fixture(scope="session")
