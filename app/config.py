@@ -19,6 +19,15 @@ def _bool(name: str, default: bool) -> bool:
     return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}.")
+    return int(value)
+
+
 def _dev_secret(instance: Path) -> str:
     """A random key kept in the instance folder, so development sessions survive a restart."""
     path = instance / "secret_key"
@@ -68,4 +77,6 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
         "PROXY_FIX": _bool("LEERLIJN_BEHIND_PROXY", False),
+        # Accounts unused for this many days are erased by `flask privacy purge` (and the privacy page says so).
+        "RETENTION_DAYS": _positive_int("LEERLIJN_RETENTION_DAYS", 730),
     }

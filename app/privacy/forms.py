@@ -1,0 +1,20 @@
+"""Privacy forms: shape of the input only; the password is checked by the service."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+
+class ExportForm(FlaskForm):
+    """The "download my data" button: a POST, so no link or prefetch can start an export."""
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Je wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in.")),
+                                                              Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    confirm = BooleanField(_l("Ik begrijp dat mijn account en al mijn gegevens definitief worden verwijderd."),
+                           validators=[DataRequired(_l("Bevestig dat je je account wilt verwijderen."))])

@@ -1,0 +1,54 @@
+"""Privacy views: the statement, the export download and account deletion; course.services.privacy does
+the work."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, logout_user
+from werkzeug.wrappers import Response
+
+from app.db import db_session
+from app.i18n import domain_message
+from app.privacy import bp
+from app.privacy.forms import DeleteAccountForm, ExportForm
+from course.errors import DomainError
+from course.services import privacy as service
+
+
+@bp.route("/privacy")
+def statement() -> str:
+    return render_template("privacy/statement.html", retention_days=current_app.config["RETENTION_DAYS"])
+
+
+@bp.route("/account/gegevens", methods=["POST"])
+@login_required
+def export() -> Response:
+    if not ExportForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    data = service.export_personal_data(db_session, current_user.id)
+    day = data["exported_at"][:10]
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="leerlijn-gegevens-{day}.json"'
+    response.headers["Cache-Control"] = "no-store"  # private data: never kept by a shared cache
+    return response
+
+
+@bp.route("/account/verwijderen", methods=["GET", "POST"])
+@login_required
+def delete_account() -> str | Response:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            service.delete_account(db_session, current_user.id, form.password.data)
+        except DomainError as exc:
+            form.password.errors.append(domain_message(exc))
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Je account en al je gegevens zijn verwijderd."), "success")
+            return redirect(url_for("learn.overview"))
+    return render_template("privacy/delete.html", form=form)

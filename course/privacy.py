@@ -1,0 +1,79 @@
+"""The register of personal data: every table that holds something about a person, and how it is
+exported ("download all my data") and erased ("delete my account", the retention purge).
+
+One entry per (table, user column). A table whose rows only make sense under a parent row (the answers
+of an attempt, the decisions of a run) is listed as ``Nested`` under that parent: it is exported inside
+the parent's rows and erased with them. tests/course/test_privacy_register.py reads the SQLAlchemy
+metadata and fails when a table that refers to a user (or to such a table) is missing here, so a new area
+(trainer groups, organisations, certificates…) adds its entry in this file when it adds its tables.
+
+Moodle's Privacy API is the model: each component declares its data; the platform does the rest.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Erase(enum.Enum):
+    """What happens to a person's rows when their account is deleted."""
+
+    DELETE = "delete"
+    # Keep the row (it matters to others, e.g. a group's tally or a security log) but cut the link to the
+    # person: the user column becomes NULL and the columns in ``anonymise`` get the values given there.
+    ANONYMISE = "anonymise"
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A child table exported inside each parent row (under ``key``) and erased with its parent."""
+
+    table: str
+    parent_column: str  # the child's column holding the parent row's id
+    key: str
+    order_by: str = "id"
+    omit: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class PersonalTable:
+    """One table's personal data: found by ``user_column``, exported as ``section``, erased per ``erase``."""
+
+    table: str
+    user_column: str
+    section: str  # the key in the export; unique
+    erase: Erase = Erase.DELETE
+    omit: frozenset[str] = frozenset()  # never exported: secrets such as password hashes
+    nested: tuple[Nested, ...] = ()
+    # Columns holding moments the person used the platform; their newest value over every table is the
+    # account's last activity, which the retention purge compares with its limit.
+    activity: tuple[str, ...] = ()
+    anonymise: Mapping[str, Any] = field(default_factory=dict)  # with Erase.ANONYMISE: column -> new value
+    single: bool = False  # exactly one row (the account itself): exported as an object, not a list
+    order_by: str = "id"
+
+
+# Erased in reverse order of this list, so children go before the rows they refer to; ``users`` is first
+# here and so erased last.
+PERSONAL_DATA: tuple[PersonalTable, ...] = (
+    PersonalTable("users", "id", section="account", single=True,
+                  omit=frozenset({"password_hash", "session_version"}), activity=("created_at",)),
+    PersonalTable("memberships", "user_id", section="memberships", omit=frozenset({"user_id"})),
+    PersonalTable("page_progress", "user_id", section="page_progress", omit=frozenset({"user_id"}),
+                  activity=("last_seen_at", "read_at")),
+    PersonalTable("quiz_attempts", "user_id", section="quiz_attempts", omit=frozenset({"user_id"}),
+                  nested=(Nested("quiz_attempt_answers", "attempt_id", "answers",
+                                 omit=frozenset({"attempt_id"})),),
+                  activity=("started_at", "last_saved_at", "submitted_at")),
+    PersonalTable("casus_runs", "user_id", section="casus_runs", omit=frozenset({"user_id"}),
+                  nested=(Nested("casus_decisions", "run_id", "decisions", order_by="position",
+                                 omit=frozenset({"run_id"})),),
+                  activity=("updated_at",)),
+)
+
+# The format of the export, so that a reader of an old file knows what it holds.
+EXPORT_FORMAT = "leerlijn-personal-data"
+EXPORT_VERSION = 1

@@ -1,0 +1,94 @@
+"""Fixtures for the privacy and ASVS tests: the fixture course with quizzes and a casus, and a learner
+who has used every part of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from course.content.loader import load_catalog
+from course.content.model import Catalog
+from course.db import Membership, Organisation, QuizAttempt, Role, User
+from course.quiz import Paper
+from course.services import casuses as casus_service
+from course.services import quizzes as quiz_service
+from course.services.accounts import create_user
+from tests.app.quiz.conftest import build_course, perfect_raw
+from tests.conftest import make_app
+
+PASSWORD = "een-lang-wachtwoord"
+REFLECTION = "Ik werk in het wijkteam en overleg eerst met de aandachtsfunctionaris."
+
+
+@pytest.fixture(scope="session")
+def full_catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    """The valid fixture course with quizzes: a module page, an embedded question, two quizzes, a casus."""
+    return load_catalog(build_course(tmp_path_factory.mktemp("asvscourse") / "course"))
+
+
+@pytest.fixture
+def app(connection: Connection, full_catalog: Catalog, tmp_path: Path) -> Flask:
+    return make_app(connection, full_catalog, tmp_path)
+
+
+@dataclass
+class Learner:
+    """Someone with a row in every table of the register; ids of what they own."""
+
+    id: int
+    email: str
+    attempt_id: int
+    run_id: int
+
+
+def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Role.LEARNER) -> Learner:
+    """An account that read a page, submitted a quiz, finished a casus with a reflection, and joined an
+    organisation: a row in every table of course/privacy.py. A new table in the register gets a row here."""
+    from course.services.progress import record_visit
+    user = create_user(session, email=email, name=email.split("@")[0].title(), password=PASSWORD, role=role)
+    record_visit(session, user.id, catalog.pages[0], read=True)
+    quiz = catalog.quizzes["eerste-toets"]
+    attempt = quiz_service.start_attempt(session, user.id, quiz)
+    paper = Paper.from_snapshot(session.scalar(select(QuizAttempt.snapshot).where(QuizAttempt.id == attempt.id)))
+    form = {(f"q.{pq.question.id}.{k}" if k else f"q.{pq.question.id}"): v
+            for pq in paper.questions for k, v in perfect_raw(pq.question).items()}
+    quiz_service.submit_attempt(session, user.id, attempt.id, form)
+    casuses = catalog.casuses
+    run = casus_service.start_or_resume(session, user.id, casuses["oefencasus"])
+    for step, raw in [("melding", {}), ("signalen", {"item": ["slaan"]}), ("overleg", {"option": ["afsluiten"]}),
+                      ("reflectie", {"answer": [REFLECTION]})]:
+        casus_service.submit_step(session, user.id, run.id, step, raw, casuses=casuses)
+    casus_service.save_draft(session, user.id, run.id, "plan", {"zorgen": "Concept van mijn plan"},
+                             casuses=casuses)
+    organisation = session.scalar(select(Organisation).where(Organisation.slug == "wijkteam"))
+    if organisation is None:
+        organisation = Organisation(slug="wijkteam", name="Wijkteam Noord")
+        session.add(organisation)
+    session.add(Membership(user_id=user.id, organisation=organisation))
+    session.commit()
+    return Learner(user.id, user.email, attempt.id, run.id)
+
+
+@pytest.fixture
+def learner(session: Session, full_catalog: Catalog) -> Learner:
+    return make_learner(session, full_catalog, "sanne@example.org")
+
+
+@pytest.fixture
+def other(session: Session, full_catalog: Catalog) -> Learner:
+    return make_learner(session, full_catalog, "jan@example.org")
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post("/inloggen", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def user_count(session: Session) -> int:
+    return len(session.scalars(select(User.id)).all())
