@@ -246,7 +246,7 @@ def review(attempt_id: int) -> str | Response:
 @bp.route("/vraag/<quiz_id>/<question_id>", methods=["POST"])
 @login_required
 def check_embedded(quiz_id: str, question_id: str) -> Response:
-    question = catalog().question(quiz_id, question_id)
+    question = catalog().practice_question(quiz_id, question_id)
     form = EmbeddedQuestionForm()
     if question is None:
         abort(404)

@@ -79,12 +79,14 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
     from course.quiz.loader import load_quizzes
 
     # Quiz texts may link to course pages, resolved like links between pages.
+    bank_factor = manifest.assessment.bank_factor if manifest else 2
     quizzes = {q.id: q for q in load_quizzes(root / "quizzes", report, module_ids,
-                                             resolve_page=state.page_urls.get)}
+                                             resolve_page=state.page_urls.get, bank_factor=bank_factor)}
     casuses = {c.id: c for c in load_casuses(root / "casuses", report, module_ids,
                                              resolve_page=state.page_urls.get)}
     interventions = load_interventions(root / "interventions.yaml", report)
     _check_question_refs(state.question_refs, quizzes, report)
+    _check_pool_objectives(modules, quizzes, root / "quizzes", report)
 
     report.raise_if_any()
     if manifest is None:  # pragma: no cover - a missing manifest is always reported, hence raised above
@@ -96,6 +98,7 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
         content_note_html=render(manifest.content_note),
         completion=CompletionRules(manifest.completion.pages, manifest.completion.quiz,
                                    manifest.completion.casuses),
+        bank_factor=manifest.assessment.bank_factor,
     )
     return Catalog(root, course, tuple(modules),
                    MappingProxyType(quizzes), MappingProxyType(casuses), interventions, MappingProxyType(state.media))
@@ -272,5 +275,22 @@ def _check_question_refs(refs: list[QuestionRef], quizzes: dict, report: ErrorRe
         quiz = quizzes.get(quiz_id)
         if quiz is None:
             report.add(path, line, "", f"embedded question: no quiz '{quiz_id}'")
-        elif not any(q.id == question_id for q in quiz.questions):
-            report.add(path, line, "", f"embedded question: quiz '{quiz_id}' has no question '{question_id}'")
+        elif quiz.practice_question(question_id) is not None:
+            continue
+        elif quiz.question(question_id) is not None:
+            report.add(path, line, "", f"embedded question: '{question_id}' is a graded question of quiz "
+                       f"'{quiz_id}'; pages embed practice questions only (move it to the quiz's 'practice')")
+        else:
+            report.add(path, line, "", f"embedded question: quiz '{quiz_id}' has no practice question "
+                       f"'{question_id}'")
+
+
+def _check_pool_objectives(modules: list[Module], quizzes: dict, directory: Path, report: ErrorReport) -> None:
+    """A pool's ``objective`` is the number of one of its module's objectives."""
+    objectives = {m.id: len(m.objectives) for m in modules}
+    for quiz in quizzes.values():
+        count = objectives.get(quiz.module)
+        for n, pool in enumerate(quiz.pools):
+            if count is not None and pool.objective is not None and pool.objective > count:
+                report.add(directory / f"{quiz.id}.yaml", None, f"draw[{n}].objective",
+                           f"module '{quiz.module}' has {count} objective(s); there is no objective {pool.objective}")

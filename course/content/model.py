@@ -99,6 +99,7 @@ class Course:
     summary: str
     content_note_html: str
     completion: CompletionRules
+    bank_factor: int = 2  # every quiz bank holds at least this many times the questions of one attempt
 
 
 @dataclass(frozen=True)
@@ -122,9 +123,10 @@ class Catalog:
     def casuses_for_module(self, module_id: str) -> tuple[Casus, ...]:
         return tuple(c for c in self.casuses.values() if c.module == module_id)
 
-    def question(self, quiz_id: str, question_id: str) -> Any | None:
+    def practice_question(self, quiz_id: str, question_id: str) -> Any | None:
+        """A practice question pages may embed, or None (graded bank questions are never embedded)."""
         quiz = self.quizzes.get(quiz_id)
-        return next((q for q in quiz.questions if q.id == question_id), None) if quiz else None
+        return quiz.practice_question(question_id) if quiz else None
 
     @property
     def pages(self) -> tuple[Page, ...]:

@@ -20,6 +20,11 @@ class CompletionSpec(Frozen):
     casuses: CasusesRule = CasusesRule.ALL
 
 
+class AssessmentSpec(Frozen):
+    # Every quiz bank holds at least this many times the questions one attempt draws.
+    bank_factor: Annotated[int, Field(ge=1, le=10)] = 2
+
+
 class CourseManifest(Frozen):
     id: Slug
     title: Text
@@ -27,6 +32,7 @@ class CourseManifest(Frozen):
     content_note: Text
     modules: Annotated[list[Slug], Field(min_length=1)]
     completion: CompletionSpec = CompletionSpec()
+    assessment: AssessmentSpec = AssessmentSpec()
 
 
 class SourceSpec(Frozen):

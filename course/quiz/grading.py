@@ -6,7 +6,8 @@ of 10 without floating-point surprises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 
@@ -17,13 +18,14 @@ class ItemFeedback:
     ``given`` and ``expected`` are plain strings whose meaning depends on the question type (for a
     choice option ``"true"``/``"false"`` meaning chosen / should be chosen, for an ordering item a
     1-based position, for a categorise item a category id, for numeric and short text the value).
-    ``given`` is None when the learner gave nothing for it.
+    ``given`` is None when the learner gave nothing for it; ``expected`` is None when the review policy
+    hides the key (see ``Grade.without_key``).
     """
 
     id: str
     correct: bool
     given: str | None
-    expected: str
+    expected: str | None
     feedback: str = ""  # HTML written for this option or item; may be empty
 
 
@@ -35,6 +37,7 @@ class Grade:
     items: tuple[ItemFeedback, ...] = ()
     feedback: str = ""
     answered: bool = True
+    key_shown: bool = True  # False: the right answers, and feedback that would give them away, are left out
 
     def __post_init__(self) -> None:
         if not 0 <= self.score <= 1:
@@ -44,6 +47,18 @@ class Grade:
     def correct(self) -> bool:
         """True when the answer earned full credit."""
         return self.score == 1
+
+    def without_key(self, keep_item_feedback: Callable[[ItemFeedback], bool],
+                    keep_feedback: bool) -> Grade:
+        """This grade with the key left out: no ``expected`` values, item feedback only where
+        ``keep_item_feedback`` says it gives nothing away, the whole-question feedback only if
+        ``keep_feedback``. Score and right/wrong marks stay. A fully right answer keeps everything: the
+        learner knows its key already."""
+        if self.correct:
+            return self
+        items = tuple(replace(i, expected=None, feedback=i.feedback if keep_item_feedback(i) else "")
+                      for i in self.items)
+        return replace(self, items=items, feedback=self.feedback if keep_feedback else "", key_shown=False)
 
     def item(self, item_id: str) -> ItemFeedback | None:
         """The feedback for one option or item, or None if the question has no such id."""

@@ -51,6 +51,41 @@ class ShufflePolicy(Frozen):
     options: bool = False
 
 
+class PoolDraw(Frozen):
+    """One part of the bank: each attempt draws ``draw`` of the questions whose ``pool`` is ``id``."""
+
+    id: Slug
+    draw: Annotated[int, NoBool] = Field(ge=1)
+    objective: Annotated[int, NoBool] | None = Field(default=None, ge=1)  # 1-based, the module's objectives
+
+
+CorrectAnswers = Literal["always", "after_passing", "after_last_attempt", "after_passing_or_last_attempt",
+                         "never"]
+
+
+class ReviewPolicy(Frozen):
+    """What the review of a submitted attempt shows (Moodle-style review options).
+
+    The learner always sees their own answers, which were right or wrong, and the feedback on what they
+    chose. ``correct_answers`` says when the key is shown too: the right answers, the feedback on options
+    not chosen, and the explanation.
+    """
+
+    correct_answers: CorrectAnswers = "after_passing_or_last_attempt"
+
+    def shows_key(self, *, passed: bool, attempts_left: int | None) -> bool:
+        """Whether the key may be shown to a learner who has ``passed`` the quiz (in any attempt) and has
+        ``attempts_left`` (None: unlimited) attempts left."""
+        last = attempts_left == 0
+        return {
+            "always": True,
+            "after_passing": passed,
+            "after_last_attempt": last,
+            "after_passing_or_last_attempt": passed or last,
+            "never": False,
+        }[self.correct_answers]
+
+
 class QuizSettings(Frozen):
     """Everything in a quiz file except its questions (validated apart, so one bad question does not
     hide the problems of the others)."""
@@ -62,24 +97,59 @@ class QuizSettings(Frozen):
     pass_mark: Annotated[float, NoBool] = Field(ge=0, le=100)  # percent of the points needed to pass
     attempts: AttemptPolicy = AttemptPolicy()
     shuffle: ShufflePolicy = ShufflePolicy()
-    pool: Annotated[int, NoBool] | None = Field(default=None, ge=1)  # draw this many questions per attempt
+    # How an attempt draws its questions from the bank: a number (of all questions), or per pool.
+    draw: Annotated[int, NoBool] | tuple[PoolDraw, ...] | None = None
     feedback: FeedbackTiming = "after_submit"
+    review: ReviewPolicy = ReviewPolicy()
+
+    @field_validator("draw")
+    @classmethod
+    def _draw_positive(cls, value: int | tuple[PoolDraw, ...] | None) -> int | tuple[PoolDraw, ...] | None:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be a number of questions (1 or more) or a list of pools")
+        if isinstance(value, tuple) and not value:
+            raise ValueError("needs at least one pool")
+        return value
+
+    @property
+    def pools(self) -> tuple[PoolDraw, ...]:
+        """The pools an attempt draws from; () when the quiz draws from all its questions at once."""
+        return self.draw if isinstance(self.draw, tuple) else ()
 
 
 class Quiz(QuizSettings):
-    """One quiz file. Markdown fields (intro, prompts, feedback) hold HTML once loaded."""
+    """One quiz file. Markdown fields (intro, prompts, feedback) hold HTML once loaded.
+
+    ``questions`` is the graded bank that attempts draw from; ``practice`` holds the questions pages
+    embed for instant feedback, which are never graded and never drawn.
+    """
 
     questions: tuple[Question, ...]
+    practice: tuple[Question, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[str, QuestionType]:
         return {q.id: q for q in self.questions}
 
+    @cached_property
+    def _practice_by_id(self) -> dict[str, QuestionType]:
+        return {q.id: q for q in self.practice}
+
     def question(self, question_id: str) -> QuestionType | None:
-        """The question with this id, or None."""
+        """The bank question with this id, or None."""
         return self._by_id.get(question_id)
+
+    def practice_question(self, question_id: str) -> QuestionType | None:
+        """The practice question with this id (embeddable on a page), or None."""
+        return self._practice_by_id.get(question_id)
+
+    def pool_questions(self, pool_id: str) -> tuple[QuestionType, ...]:
+        """The bank questions of one pool, in file order."""
+        return tuple(q for q in self.questions if q.pool == pool_id)
 
     @property
     def questions_per_attempt(self) -> int:
-        """How many questions one attempt has (the pool size, or all)."""
-        return min(self.pool, len(self.questions)) if self.pool else len(self.questions)
+        """How many questions one attempt has: the sum of the pools' draws, the ``draw`` number, or all."""
+        if isinstance(self.draw, tuple):
+            return sum(min(p.draw, len(self.pool_questions(p.id))) for p in self.draw)
+        return min(self.draw, len(self.questions)) if self.draw else len(self.questions)

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from course.quiz.grading import Grade, passes
-from course.quiz.model import FeedbackTiming, Question, Quiz
+from course.quiz.model import CorrectAnswers, FeedbackTiming, Question, Quiz, ReviewPolicy
 from course.quiz.text import TRUSTED_HTML
 from course.quiz.types import QuestionType
 
@@ -73,6 +73,14 @@ class Paper:
     pass_mark: float
     feedback: FeedbackTiming
     questions: tuple[PaperQuestion, ...]
+    # The quiz's review policy and attempt limit when the attempt started: what its review may show.
+    # Snapshots written before review policies existed showed the key at once, hence the defaults.
+    correct_answers: CorrectAnswers = "always"
+    max_attempts: int | None = None
+
+    @property
+    def review_policy(self) -> ReviewPolicy:
+        return ReviewPolicy(correct_answers=self.correct_answers)
 
     def question(self, question_id: str) -> PaperQuestion | None:
         """The paper's question with this id, or None when the attempt was not given it."""
@@ -99,6 +107,8 @@ class Paper:
             "title": self.title,
             "pass_mark": self.pass_mark,
             "feedback": self.feedback,
+            "correct_answers": self.correct_answers,
+            "max_attempts": self.max_attempts,
             "questions": [
                 {"definition": pq.question.model_dump(mode="json"), "order": list(pq.order)}
                 for pq in self.questions
@@ -116,23 +126,37 @@ class Paper:
                               tuple(q["order"]))
                 for q in data["questions"]
             )
+            max_attempts = data.get("max_attempts")
             return cls(str(data["quiz_id"]), str(data["title"]), float(data["pass_mark"]),
-                       data["feedback"], questions)
+                       data["feedback"], questions, ReviewPolicy(correct_answers=data.get(
+                           "correct_answers", "always")).correct_answers,
+                       None if max_attempts is None else int(max_attempts))
         except (KeyError, TypeError, ValidationError) as exc:
             raise ValueError(f"broken quiz snapshot: {exc}") from exc
 
 
 def draw_paper(quiz: Quiz, seed: int) -> Paper:
-    """The paper for an attempt with ``seed``: the pool drawn, questions and options shuffled as the
-    quiz says. Deterministic: the same quiz and seed give the same paper."""
-    questions = list(quiz.questions)
+    """The paper for an attempt with ``seed``: questions drawn from the bank (per pool, or ``draw`` of all),
+    in file order unless the quiz shuffles them, options shuffled as the quiz says.
+
+    Deterministic: the same quiz and seed give the same paper.
+    """
     rng = _rng("paper", quiz.id, seed)
-    if quiz.pool and quiz.pool < len(questions):
-        drawn = set(rng.sample(range(len(questions)), quiz.pool))
-        questions = [q for n, q in enumerate(questions) if n in drawn]
+    bank = list(quiz.questions)
+    if quiz.pools:
+        drawn: set[int] = set()
+        for pool in quiz.pools:
+            members = [n for n, q in enumerate(bank) if q.pool == pool.id]
+            drawn.update(rng.sample(members, min(pool.draw, len(members))))
+    elif isinstance(quiz.draw, int) and quiz.draw < len(bank):
+        drawn = set(rng.sample(range(len(bank)), quiz.draw))
+    else:
+        drawn = set(range(len(bank)))
+    questions = [q for n, q in enumerate(bank) if n in drawn]
     if quiz.shuffle.questions:
         rng.shuffle(questions)
     return Paper(
         quiz.id, quiz.title, quiz.pass_mark, quiz.feedback,
         tuple(PaperQuestion(q, display_order(q, seed, quiz.shuffle.options)) for q in questions),
+        quiz.review.correct_answers, quiz.attempts.max_attempts,
     )

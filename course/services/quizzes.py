@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -76,22 +76,31 @@ class AttemptView:
     checked: frozenset[str]  # questions whose feedback was shown (after-question feedback)
 
     def grade(self, question_id: str) -> Grade | None:
-        """The grade of a saved answer (None if unanswered): for feedback after a question is checked."""
+        """The grade of a saved answer (None if unanswered): for feedback after a question is checked.
+
+        While the attempt is open the key is shown only when the review policy always shows it.
+        """
         pq = self.paper.question(question_id)
         raw = self.answers.get(question_id)
         if pq is None or raw is None:
             return None
-        return pq.question.grade(pq.question.parse_answer(raw))
+        grade = pq.question.grade(pq.question.parse_answer(raw))
+        return grade if self.paper.correct_answers == "always" else pq.question.without_key(grade)
 
 
 @dataclass(frozen=True)
 class AttemptReview:
-    """A submitted attempt: grades per question from its own snapshot, with the answers given."""
+    """A submitted attempt: grades per question from its own snapshot, with the answers given.
+
+    ``key_shown`` says whether the review policy lets the learner see the right answers now; when it
+    does not, ``grades`` hold the marks and the feedback on their own choices only.
+    """
 
     attempt: QuizAttempt
     paper: Paper
     answers: Mapping[str, dict[str, list[str]]]
     grades: Mapping[str, Grade]
+    key_shown: bool = True
 
 
 def _paper(attempt: QuizAttempt) -> Paper:
@@ -260,11 +269,36 @@ def submit_attempt(session: Session, user_id: int, attempt_id: int,
         [{"qid": qid, "new_score": float(g.score), "new_correct": g.correct} for qid, g in result.grades.items()])
     session.commit()
     session.refresh(attempt)
-    return AttemptReview(attempt, paper, answers, result.grades)
+    return _review(session, user_id, attempt, paper, answers, result.grades)
+
+
+def _review(session: Session, user_id: int, attempt: QuizAttempt, paper: Paper,
+            answers: Mapping[str, dict[str, list[str]]], grades: Mapping[str, Grade]) -> AttemptReview:
+    """The review of a submitted attempt as its review policy allows it to be shown (one query)."""
+    shown = _key_shown(session, user_id, attempt, paper)
+    if not shown:
+        grades = {qid: paper.question(qid).question.without_key(g)  # type: ignore[union-attr]
+                  for qid, g in grades.items()}
+    return AttemptReview(attempt, paper, answers, grades, shown)
+
+
+def _key_shown(session: Session, user_id: int, attempt: QuizAttempt, paper: Paper) -> bool:
+    policy = paper.review_policy
+    if policy.correct_answers in ("always", "never"):
+        return policy.correct_answers == "always"
+    if attempt.passed and policy.shows_key(passed=True, attempts_left=None):
+        return True  # this attempt passed: no need to look at the others
+    submitted, passed = session.execute(
+        select(func.count(), func.count().filter(QuizAttempt.passed.is_(True))).where(
+            QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == attempt.quiz_id,
+            QuizAttempt.status == AttemptStatus.SUBMITTED)).one()
+    left = None if paper.max_attempts is None else max(paper.max_attempts - submitted, 0)
+    return policy.shows_key(passed=passed > 0, attempts_left=left)
 
 
 def review_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptReview:
-    """A submitted attempt with every question regraded from its snapshot (two queries).
+    """A submitted attempt with every question regraded from its snapshot, shown as its review policy
+    allows (three queries).
 
     Raises NotFound if the attempt is not the user's, DomainError if it is still in progress.
     """
@@ -273,7 +307,7 @@ def review_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptRe
         raise DomainError(N_("Deze poging is nog niet ingeleverd."))
     typed = {pq.question.id: pq.question.parse_answer(view.answers[pq.question.id])
              for pq in view.paper.questions if pq.question.id in view.answers}
-    return AttemptReview(view.attempt, view.paper, view.answers, view.paper.grade(typed).grades)
+    return _review(session, user_id, view.attempt, view.paper, view.answers, view.paper.grade(typed).grades)
 
 
 def attempt_history(session: Session, user_id: int, quiz_id: str) -> list[QuizAttempt]:

@@ -35,6 +35,14 @@ def test_every_module_has_objectives_pages_reflection_and_sources(module_index):
     assert "callout-reflectie" in html, f"{module.id}: no reflection prompt"
 
 
+def test_every_quiz_draws_from_a_bank_at_least_twice_an_attempt():
+    """A second attempt is not the first one again: the course keeps the bank rule at its full strength."""
+    loaded = catalog()
+    assert loaded.course.bank_factor >= 2
+    for quiz in loaded.quizzes.values():
+        assert len(quiz.questions) >= 2 * quiz.questions_per_attempt, quiz.id
+
+
 def test_every_module_has_a_quiz_and_the_course_at_least_five_casussen():
     loaded = catalog()
     assert all(loaded.quiz_for_module(m.id) for m in loaded.modules)
@@ -68,7 +76,7 @@ def _feedback_gaps(question: dict) -> list[str]:
 @pytest.mark.parametrize("path", QUIZ_FILES, ids=lambda p: p.stem)
 def test_every_quiz_has_eight_questions_four_types_and_feedback_on_every_option(path):
     quiz = yaml.safe_load(path.read_text(encoding="utf-8"))
-    questions = quiz["questions"]
+    questions = quiz["questions"] + quiz.get("practice", [])
     assert len(questions) >= 8
     assert len({q["type"] for q in questions}) >= 4
     for question in questions:

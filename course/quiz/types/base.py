@@ -44,6 +44,7 @@ class QuestionType(Frozen):
     explanation: MarkdownBlock
     source: str | None = None  # plain text, e.g. "Felitti e.a. (1998)"
     points: Annotated[float, NoBool] = Field(default=1, gt=0)
+    pool: Slug | None = None  # the bank pool this question is drawn from (see the quiz's ``draw``)
 
     template: ClassVar[str]
     # True for types whose file order gives the answer away (an ordering lists its items in the
@@ -72,6 +73,12 @@ class QuestionType(Frozen):
     def grade(self, answer: Any) -> Grade:
         """Grade ``answer`` (None: unanswered, scores 0); returns the score and feedback. Pure."""
         raise NotImplementedError
+
+    def without_key(self, grade: Grade) -> Grade:
+        """``grade`` as a review that hides the key shows it: right/wrong marks and the feedback that
+        gives nothing away (on parts answered right; the question's feedback only if all of it is right).
+        Types whose feedback follows the learner's own choice override this."""
+        return grade.without_key(lambda item: item.correct, keep_feedback=grade.correct)
 
 
 QUESTION_TYPES: dict[str, type[QuestionType]] = {}

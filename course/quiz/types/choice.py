@@ -53,6 +53,10 @@ class _ChoiceQuestion(QuestionType):
     def answer_to_raw(self, answer: ChoiceAnswer) -> dict[str, list[str]]:
         return {"": sorted(answer.chosen)}
 
+    def without_key(self, grade: Grade) -> Grade:
+        # Feedback on an option the learner chose refutes (or confirms) their own reasoning: it stays.
+        return grade.without_key(lambda item: item.given == "true", keep_feedback=False)
+
     def _option_feedback(self, chosen: frozenset[str]) -> tuple[ItemFeedback, ...]:
         return tuple(
             ItemFeedback(o.id, (o.id in chosen) == o.correct, _bool_str(o.id in chosen),
@@ -136,6 +140,10 @@ class TrueFalse(QuestionType):
 
     def answer_to_raw(self, answer: TrueFalseAnswer) -> dict[str, list[str]]:
         return {"": [_bool_str(answer.value)]}
+
+    def without_key(self, grade: Grade) -> Grade:
+        # The feedback is written for the value the learner chose.
+        return grade.without_key(lambda item: item.given is not None, keep_feedback=grade.answered)
 
     def grade(self, answer: TrueFalseAnswer | None) -> Grade:
         if answer is None:

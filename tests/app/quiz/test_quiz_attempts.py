@@ -314,11 +314,12 @@ def test_embedded_question_gives_instant_feedback(client, auth):
     """A question inside a module page is checked on the spot and the page shows the feedback."""
     auth.register()
     page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
-    assert 'action="/quiz/vraag/eerste-toets/enkel"' in page
+    assert 'action="/quiz/vraag/eerste-toets/oefenen"' in page
     assert "Juist begonnen." not in page
-    response = client.post("/quiz/vraag/eerste-toets/enkel", data={"q.enkel": "a", "next": "/modules/eerste/oefenen"})
+    response = client.post("/quiz/vraag/eerste-toets/oefenen",
+                           data={"q.oefenen": "a", "next": "/modules/eerste/oefenen"})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/modules/eerste/oefenen#vraag-eerste-toets-enkel"
+    assert response.headers["Location"] == "/modules/eerste/oefenen#vraag-eerste-toets-oefenen"
     page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
     assert "Juist begonnen." in page and "De meldcode begint met signalen." in page
     # Shown once: a reload asks the question afresh.
@@ -327,15 +328,40 @@ def test_embedded_question_gives_instant_feedback(client, auth):
 
 def test_embedded_question_bad_input(client, auth):
     auth.register()
-    assert client.post("/quiz/vraag/eerste-toets/enkel", data={"q.enkel": "zz"}).status_code == 400
+    assert client.post("/quiz/vraag/eerste-toets/oefenen", data={"q.oefenen": "zz"}).status_code == 400
     assert client.post("/quiz/vraag/eerste-toets/bestaat-niet", data={}).status_code == 404
-    response = client.post("/quiz/vraag/eerste-toets/enkel", data={"next": "https://evil.example/"})
+    response = client.post("/quiz/vraag/eerste-toets/oefenen", data={"next": "https://evil.example/"})
     assert response.headers["Location"].startswith("/")
     page = client.get("/").get_data(as_text=True)
     assert page  # the unanswered check was stored for the page it came from; nothing breaks elsewhere
+
+
+def test_graded_questions_cannot_be_checked_as_practice(client, auth):
+    """The instant check on pages answers for practice questions only: it never reveals a graded key."""
+    auth.register()
+    response = client.post("/quiz/vraag/eerste-toets/enkel",
+                           data={"q.enkel": "a", "next": "/modules/eerste/oefenen"})
+    assert response.status_code == 404
 
 
 def test_unknown_quiz_is_404(client, auth):
     auth.register()
     assert client.get("/quiz/bestaat-niet/").status_code == 404
     assert client.post("/quiz/bestaat-niet/starten").status_code == 404
+
+
+def test_review_shows_the_key_only_after_passing_or_the_last_attempt(client, auth, quiz):
+    """A failed attempt with attempts left shows own answers and marks, not the right answers; the last one does."""
+    auth.register()
+    first = quiz.start()
+    quiz.post(first, quiz.answers(first, right=0), action="submit")
+    html = client.get(f"/quiz/poging/{first}/resultaat").get_data(as_text=True)
+    assert "Jouw keuze: onjuist" in html
+    assert "Juist antwoord" not in html and "Toelichting" not in html and "De juiste volgorde" not in html
+    assert "zodra je de kennischeck hebt gehaald, of na je laatste poging" in html
+    second = quiz.start()
+    quiz.post(second, quiz.answers(second, right=0), action="submit")
+    html = client.get(f"/quiz/poging/{second}/resultaat").get_data(as_text=True)
+    assert "Juist antwoord" in html and "Toelichting" in html and "De juiste volgorde" in html
+    # The first attempt's review now shows the key as well: no attempts are left.
+    assert "Toelichting" in client.get(f"/quiz/poging/{first}/resultaat").get_data(as_text=True)

@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def load(directory: Path, modules=frozenset({"testmodule"}), **kwargs):
+    # These fixtures show every question type once: too few for a bank. tests/course/quiz/test_quiz_bank.py
+    # covers the bank rules at the course's own factor.
+    kwargs.setdefault("bank_factor", 1)
     report = ErrorReport(directory)
     return load_quizzes(directory, report, modules, **kwargs), [str(e) for e in report]
 
@@ -79,9 +82,9 @@ def test_missing_directory_is_empty(tmp_path):
      ":5: questions: a quiz needs a list of questions"),
     ("id: x\nmodule: testmodule\ntitle: T\npass_mark: 50\nquestions:\n  - tekst\n",
      ":6: questions[0]: a question must be a mapping"),
-    ("id: x\nmodule: testmodule\ntitle: T\npass_mark: 50\npool: 2\nquestions:\n"
+    ("id: x\nmodule: testmodule\ntitle: T\npass_mark: 50\ndraw: 2\nquestions:\n"
      "  - {id: a, type: true_false, prompt: p, explanation: e, answer: true, feedback_true: t, feedback_false: f}\n",
-     ":5: pool: draws 2 questions but the quiz has only 1"),
+     ":5: draw: draws 2 questions but the bank has only 1"),
     ("id: x\nmodule: testmodule\ntitle: T\npass_mark: 50\nquestions:\n"
      "  - {id: a, type: ordering, scoring: positions, prompt: p, explanation: e, feedback: f,\n"
      "     items: [{id: a, text: A}]}\n",

@@ -13,7 +13,7 @@ from course.quiz import Paper, display_order, draw_paper
 
 def test_same_seed_same_paper():
     """A reload shows the questions and options in the same order."""
-    quiz = make_quiz(shuffle={"questions": True, "options": True}, pool=5)
+    quiz = make_quiz(shuffle={"questions": True, "options": True}, draw=5)
     assert draw_paper(quiz, 1234) == draw_paper(quiz, 1234)
 
 
@@ -31,8 +31,8 @@ def test_without_shuffling_the_file_order_is_kept():
     assert single.order == ("a", "b", "c")
 
 
-def test_pool_draws_that_many_distinct_questions_in_file_order():
-    quiz = make_quiz(pool=3)
+def test_draw_takes_that_many_distinct_questions_in_file_order():
+    quiz = make_quiz(draw=3)
     for seed in range(10):
         ids = [pq.question.id for pq in draw_paper(quiz, seed).questions]
         assert len(ids) == len(set(ids)) == 3
