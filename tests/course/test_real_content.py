@@ -84,14 +84,17 @@ def test_every_quiz_has_eight_questions_four_types_and_feedback_on_every_option(
         assert _feedback_gaps(question) == [], f"{question['id']}: options without feedback"
 
 
-def _successors(step: dict) -> list[str]:
-    targets = [o["next"] for o in step.get("options", []) if "next" in o]
-    nxt = step.get("next")
+def _targets(nxt: str | list | None) -> list[str]:
     if isinstance(nxt, str):
-        targets.append(nxt)
-    elif isinstance(nxt, list):
-        targets += [branch["goto"] for branch in nxt]
-    return targets
+        return [nxt]
+    if isinstance(nxt, list):  # a conditional next: when/goto branches
+        return [branch["goto"] for branch in nxt]
+    return []
+
+
+def _successors(step: dict) -> list[str]:
+    targets = [t for o in step.get("options", []) for t in _targets(o.get("next"))]
+    return targets + _targets(step.get("next"))
 
 
 def _paths_to_debrief(casus: dict) -> int:

@@ -1,0 +1,86 @@
+"""Walks through the real casussen: the story a learner sees follows from the choices made."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from casus_builders import recommended_input, valid_input
+
+from course.casus.debrief import debrief
+from course.casus.engine import advance, current_step, is_complete, start
+from course.casus.kinds import ChoiceStep
+from course.content.loader import load_catalog
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@cache
+def casus(casus_id: str):
+    return load_catalog(ROOT).casuses[casus_id]
+
+
+def walk(casus_id: str, choices: dict[str, str]):
+    """Run a casus to its debrief: ``choices`` names the option at a fork, otherwise the recommended one."""
+    run_casus = casus(casus_id)
+    state = start(run_casus)
+    visited: list[str] = []
+    while not is_complete(run_casus, state):
+        step = current_step(run_casus, state)
+        visited.append(step.id)
+        assert len(visited) < 200, f"{casus_id}: no end in sight: {visited[-10:]}"
+        if isinstance(step, ChoiceStep) and step.id in choices:
+            answer = {"option": [choices[step.id]]}
+        else:
+            answer = recommended_input(step) if isinstance(step, ChoiceStep) else valid_input(step, pick=-1)
+        state, _ = advance(run_casus, state, step.id, answer)
+    visited.append(state.current)
+    return visited, state, debrief(run_casus, state)
+
+
+def after(visited: list[str], step_id: str) -> list[str]:
+    return visited[visited.index(step_id) + 1:]
+
+
+def test_daan_the_recommended_route_settles_tonight_with_veilig_thuis_before_reporting():
+    visited, state, report = walk("concentratieproblemen", {})
+    assert visited.index("vandaag-thuis") < visited.index("signalen")  # same day after the first words
+    assert after(visited, "onthulling")[:2] == ["afweging", "vanavond"]  # acute: tonight, then the rest
+    assert visited.index("gesprek-sandra") < visited.index("melden")
+    assert "vt-snel" in visited and "vt-later" not in visited
+    assert state.variables["risico"] == "acuut" and state.variables["veilig_vanavond"]
+    assert any("Zo ziet acuut handelen eruit" in remark for remark in report.remarks)
+
+
+def test_daan_called_structural_the_story_plays_forward_into_a_night_and_recovers_to_tonight():
+    visited, state, report = walk("concentratieproblemen", {"afweging": "structureel", "vanavond": "belofte-sandra"})
+    assert after(visited, "afweging")[:3] == ["gevolg-structureel", "vanavond", "gevolg-belofte"]
+    assert "vt-later" in visited and "vt-snel" not in visited
+    assert not state.variables["veilig_vanavond"]
+    assert any("ging\nnaar huis zonder afspraak" in r or "naar huis zonder afspraak" in r for r in report.remarks)
+
+
+def test_daan_calling_veilig_thuis_next_week_has_a_consequence_in_the_story_not_only_a_remark():
+    visited, state, report = walk("concentratieproblemen", {"onthulling": "volgende-week"})
+    assert after(visited, "onthulling")[:2] == ["gevolg-volgende-week", "afweging"]
+    assert state.variables["vt_laat"]
+    assert any("opnieuw\ngeslagen" in r or "opnieuw geslagen" in r for r in report.remarks)
+
+
+def test_daan_consulting_nobody_brings_the_school_in_and_a_second_chance_to_consult():
+    visited, state, report = walk("concentratieproblemen", {"overleg": "niemand"})
+    assert after(visited, "overleg")[0] == "gevolg-niemand"
+    assert state.variables["laat_overlegd"] and state.variables["collega_geraadpleegd"]
+
+
+def test_daan_no_remark_says_veilig_thuis_was_never_contacted_when_it_was():
+    visited, state, report = walk("concentratieproblemen", {"vandaag-thuis": "uitstellen", "overleg": "niemand",
+                                                            "gevolg-niemand": "zelf-verder"})
+    assert state.variables["vt_direct"]
+    assert not any("ook niet met Veilig Thuis" in r and "met niemand overlegd" in r for r in report.remarks)
+
+
+def test_daan_asking_sandra_about_violence_with_erik_present_closes_a_door():
+    visited, state, report = walk("concentratieproblemen", {"gesprek-sandra": "samen-vragen"})
+    assert after(visited, "gesprek-sandra")[0] == "gevolg-samen-gevraagd"
+    assert any("apart" in r for r in report.remarks)
