@@ -68,19 +68,19 @@ def test_daan_calling_veilig_thuis_next_week_has_a_consequence_in_the_story_not_
 
 
 def test_daan_consulting_nobody_brings_the_school_in_and_a_second_chance_to_consult():
-    visited, state, report = walk("concentratieproblemen", {"overleg": "niemand"})
+    visited, state, _report = walk("concentratieproblemen", {"overleg": "niemand"})
     assert after(visited, "overleg")[0] == "gevolg-niemand"
     assert state.variables["laat_overlegd"] and state.variables["collega_geraadpleegd"]
 
 
 def test_daan_no_remark_says_veilig_thuis_was_never_contacted_when_it_was():
-    visited, state, report = walk("concentratieproblemen", {"vandaag-thuis": "uitstellen", "overleg": "niemand",
+    _visited, state, report = walk("concentratieproblemen", {"vandaag-thuis": "uitstellen", "overleg": "niemand",
                                                             "gevolg-niemand": "zelf-verder"})
     assert state.variables["vt_direct"]
     assert not any("ook niet met Veilig Thuis" in r and "met niemand overlegd" in r for r in report.remarks)
 
 
 def test_daan_asking_sandra_about_violence_with_erik_present_closes_a_door():
-    visited, state, report = walk("concentratieproblemen", {"gesprek-sandra": "samen-vragen"})
+    visited, _state, report = walk("concentratieproblemen", {"gesprek-sandra": "samen-vragen"})
     assert after(visited, "gesprek-sandra")[0] == "gevolg-samen-gevraagd"
     assert any("apart" in r for r in report.remarks)
