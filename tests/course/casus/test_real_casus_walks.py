@@ -84,3 +84,50 @@ def test_daan_asking_sandra_about_violence_with_erik_present_closes_a_door():
     visited, _state, report = walk("concentratieproblemen", {"gesprek-sandra": "samen-vragen"})
     assert after(visited, "gesprek-sandra")[0] == "gevolg-samen-gevraagd"
     assert any("apart" in r for r in report.remarks)
+
+
+def test_kim_repeated_partner_violence_with_a_baby_is_weighed_and_reported_with_kim_knowing():
+    visited, state, _report = walk("baby-en-zwangerschap", {})
+    assert after(visited, "kim-vertelt")[:2] == ["afweging-kim", "melden-kim"]
+    assert state.variables["onveiligheid_gezien"] and state.variables["gemeld"] and state.variables["kim_ingelicht"]
+    assert visited.index("voorzorg-criteria") < visited.index("bespreken")
+    assert "huilplan-maken" in visited and "voorbeeldplan" in visited
+
+
+def test_kim_waiting_for_voorzorg_to_stop_the_violence_plays_forward_into_a_night_of_violence():
+    visited, _state, report = walk("baby-en-zwangerschap", {"afweging-kim": "voorzorg-is-genoeg"})
+    assert after(visited, "afweging-kim")[:2] == ["gevolg-voorzorg-is-genoeg", "melden-kim"]
+    assert any("opnieuw geslagen" in r for r in report.remarks)
+
+
+def test_kim_shaking_thoughts_dismissed_come_back_through_voorzorg_and_still_end_in_a_crying_plan():
+    visited, state, _report = walk("baby-en-zwangerschap", {"huilen": "normaal"})
+    assert after(visited, "huilen")[:2] == ["gevolg-normaal", "huilplan-maken"]
+    assert not state.variables["huilplan"]
+
+
+def test_anouk_the_recommended_route_makes_a_kindcheck_for_tim_and_weighs_his_safety():
+    visited, state, _report = walk("overbelaste-professional", {})
+    assert after(visited, "consultatie")[0] == "tim-kindcheck"
+    assert visited.index("tim-weging") < visited.index("tim-afspraken") < visited.index("inschatting")
+    assert state.variables["kindcheck_tim"] and state.variables["tim_gewogen"]
+
+
+def test_anouk_leaving_tim_to_the_trauma_treatment_plays_forward_into_a_toddler_who_stops_crying():
+    visited, _state, report = walk("overbelaste-professional", {"tim-kindcheck": "anouk-eerst"})
+    assert after(visited, "tim-kindcheck")[:2] == ["gevolg-tim-uit-beeld", "tim-beeld"]
+    assert any("Tim kwam pas in beeld" in r for r in report.remarks)
+
+
+def test_intake_weighs_the_childrens_safety_at_intake_and_finds_help_that_fits_sara():
+    visited, state, _report = walk("intake-vrouwenopvang", {})
+    assert after(visited, "intake")[0] == "weging-intake"
+    assert visited.index("weging-intake") < visited.index("vader") < visited.index("terugkeer")
+    assert state.variables["weging_bij_intake"] and state.variables["sara_passend"]
+
+
+def test_intake_waiting_with_sara_plays_forward_and_she_still_gets_help():
+    visited, _state, report = walk("intake-vrouwenopvang", {"sara": "te-jong", "screening": "na-verblijf"})
+    assert after(visited, "screening")[:2] == ["gevolg-wachten", "hulpplan"]
+    assert after(visited, "sara")[0] == "gevolg-sara-wachten"
+    assert any("kleuters" in r for r in report.remarks)
