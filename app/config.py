@@ -70,7 +70,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_DURATION": timedelta(days=30),
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),  # a login without "remember me" ends after this
+        # ... or after this long without a request; pages warn before and keep it alive while someone works.
+        "IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("LEERLIJN_IDLE_MINUTES", "30"))),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; an old tab must not lose answers
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "BABEL_DEFAULT_LOCALE": "nl",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from course.errors import NotFound
@@ -30,12 +32,25 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     return render_template("error.html", code=code, title=title, message=detail or message), code
 
 
+def _log_denied_access() -> None:
+    from app.audit import security_event
+    from app.db import db_session
+    from course.db import EventKind
+    try:
+        security_event(EventKind.ACCESS_DENIED, path=request.path,
+                       user_id=current_user.id if current_user.is_authenticated else None)
+    except SQLAlchemyError:  # the log must never turn a refusal into a crash
+        db_session.rollback()
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:
         code = exc.code or 500
         # A message we wrote ourselves (abort(400, "…")) says more than the generic one.
         custom = exc.description if exc.description != type(exc).description else None
+        if code == 403:
+            _log_denied_access()
         return render_error(code, custom)
 
     @app.errorhandler(CSRFError)

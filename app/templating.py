@@ -9,6 +9,7 @@ from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_percent, get_locale
 from markupsafe import Markup
 
+from app.auth.devices import device_name
 from app.auth.forms import LanguageForm, LogoutForm
 from app.content import catalog
 from app.db import db_session
@@ -64,6 +65,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["device_name"] = device_name
     app.jinja_env.filters["percent"] = lambda value: format_percent(value) if value is not None else "–"
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -5,14 +5,15 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.admin import bp
 from app.db import db_session
-from course.db import Role
+from course.db import EventKind, Role
 from course.services.accounts import list_users
+from course.services.audit import list_events
 
 
 def site_admin_required(view: Any) -> Any:
@@ -34,3 +35,34 @@ def users() -> str:
 def role_labels() -> dict[Role, str]:
     return {Role.LEARNER: _("Cursist"), Role.TRAINER: _("Trainer"), Role.ORG_ADMIN: _("Beheerder organisatie"),
             Role.SITE_ADMIN: _("Sitebeheerder")}
+
+
+@bp.route("/beveiligingslog")
+@site_admin_required
+def security_log() -> str:
+    """The security audit log, newest first, 50 events a page."""
+    kind_name = request.args.get("soort", "")
+    kind = EventKind(kind_name) if kind_name in EventKind._value2member_map_ else None
+    page = request.args.get("pagina", 1, type=int) or 1
+    events = list_events(db_session, page=min(max(page, 1), 10**6), kind=kind)
+    return render_template("admin/security_log.html", events=events, kind=kind, kinds=list(EventKind),
+                           kind_labels=event_labels())
+
+
+def event_labels() -> dict[EventKind, str]:
+    return {
+        EventKind.REGISTERED: _("Account aangemaakt"), EventKind.LOGIN: _("Ingelogd"),
+        EventKind.LOGIN_FAILED: _("Inloggen mislukt"), EventKind.LOCKOUT: _("Tijdelijk geblokkeerd"),
+        EventKind.LOGOUT: _("Uitgelogd"), EventKind.LOGOUT_EVERYWHERE: _("Overal uitgelogd"),
+        EventKind.PASSWORD_CHANGED: _("Wachtwoord gewijzigd"),
+        EventKind.PASSWORD_RESET_REQUESTED: _("Wachtwoordherstel aangevraagd"),
+        EventKind.PASSWORD_RESET: _("Wachtwoord hersteld"),
+        EventKind.EMAIL_CHANGE_REQUESTED: _("Wijziging e-mailadres aangevraagd"),
+        EventKind.EMAIL_CHANGED: _("E-mailadres gewijzigd"), EventKind.EMAIL_CONFIRMED: _("E-mailadres bevestigd"),
+        EventKind.TWO_FACTOR_ENABLED: _("Tweestapsverificatie aangezet"),
+        EventKind.TWO_FACTOR_DISABLED: _("Tweestapsverificatie uitgezet"),
+        EventKind.TWO_FACTOR_FAILED: _("Verkeerde verificatiecode"),
+        EventKind.RECOVERY_CODE_USED: _("Herstelcode gebruikt"), EventKind.ACCESS_DENIED: _("Toegang geweigerd"),
+        EventKind.ADMIN_ACTION: _("Actie van beheerder"), EventKind.DATA_EXPORTED: _("Gegevens gedownload"),
+        EventKind.ACCOUNT_DELETED: _("Account verwijderd"),
+    }

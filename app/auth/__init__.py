@@ -1,16 +1,20 @@
-"""Accounts: registration, login, logout, language choice."""
+"""Accounts: registration, login, logout, the account page, language choice."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, current_app, request
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 
 from app.db import db_session
 from course.db import User
+from course.services import accounts
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
+
+# Requests that never need the user: no database lookup for them.
+_ANONYMOUS_ENDPOINTS = frozenset({"static", "learn.media"})
 
 
 def init_login(app: Flask) -> None:
@@ -20,16 +24,18 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    @app.before_request
+    def load_login_first() -> None:
+        # Resolve the login before the view runs: resume_login may commit (last seen, expiry), which must
+        # never happen in the middle of a view's own unit of work.
+        if request.endpoint not in _ANONYMOUS_ENDPOINTS:
+            _ = current_user.is_authenticated
+
 
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db_session.get(User, int(user_id))
-    if user is None or str(user.session_version) != version:
-        return None
-    return user
+def load_user(secret: str) -> User | None:
+    """The user of the live login whose secret the session or remember-me cookie carries."""
+    return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"])
 
 
-from app.auth import views  # noqa: E402,F401  (routes register on bp)
+from app.auth import account_views, views  # noqa: E402,F401  (routes register on bp)

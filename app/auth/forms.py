@@ -14,24 +14,37 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul je naam in.")), Length(max=120)],
+def _name_field() -> StringField:
+    return StringField(_l("Naam"), validators=[DataRequired(_l("Vul je naam in.")), Length(max=120)],
                        filters=[_strip], render_kw={"autocomplete": "name"})
-    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in.")),
-                                                      Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)],
-                       filters=[_strip], render_kw={"autocomplete": "email"})
-    password = PasswordField(
-        _l("Wachtwoord"),
+
+
+def _new_password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
         validators=[DataRequired(_l("Kies een wachtwoord.")),
                     Length(min=MIN_PASSWORD_LENGTH, max=200,
                            message=_l("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH))],
-        description=_l("Minstens %(n)s tekens.", n=MIN_PASSWORD_LENGTH),
+        description=_l("Minstens %(n)s tekens; een zin van een paar woorden is sterk en goed te onthouden.",
+                       n=MIN_PASSWORD_LENGTH),
         render_kw={"autocomplete": "new-password"})
-    password_repeat = PasswordField(
+
+
+def _repeat_field() -> PasswordField:
+    return PasswordField(
         _l("Herhaal wachtwoord"),
         validators=[DataRequired(_l("Herhaal je wachtwoord.")),
                     EqualTo("password", _l("De wachtwoorden zijn niet gelijk."))],
         render_kw={"autocomplete": "new-password"})
+
+
+class RegisterForm(FlaskForm):
+    name = _name_field()
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in.")),
+                                                      Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)],
+                       filters=[_strip], render_kw={"autocomplete": "email"})
+    password = _new_password_field(_l("Wachtwoord"))
+    password_repeat = _repeat_field()
 
 
 class LoginForm(FlaskForm):
@@ -45,6 +58,26 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     pass
+
+
+class ProfileForm(FlaskForm):
+    name = _name_field()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Huidig wachtwoord"),
+                                     validators=[DataRequired(_l("Vul je huidige wachtwoord in."))],
+                                     render_kw={"autocomplete": "current-password"})
+    password = _new_password_field(_l("Nieuw wachtwoord"))
+    password_repeat = _repeat_field()
+
+
+class LogoutEverywhereForm(FlaskForm):
+    pass
+
+
+class KeepaliveForm(FlaskForm):
+    next = HiddenField()
 
 
 class LanguageForm(FlaskForm):

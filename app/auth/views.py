@@ -1,4 +1,4 @@
-"""Account views."""
+"""Account views: registering, logging in and out, the language choice."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
+from app.auth.logins import log_in, log_out
 from app.db import db_session
 from app.i18n import domain_message
+from course.db import EventKind
 from course.errors import DomainError
 from course.services import accounts
 
@@ -38,7 +41,8 @@ def register() -> str | Response:
         except DomainError as exc:
             getattr(form, exc.field or "email").errors.append(domain_message(exc))
         else:
-            login_user(user)
+            security_event(EventKind.REGISTERED, user_id=user.id)
+            log_in(user, remember=False)
             flash(_("Welkom, %(name)s. Je account is aangemaakt.", name=user.name), "success")
             return redirect(url_for("learn.overview"))
     return render_template("auth/register.html", form=form)
@@ -54,9 +58,12 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = accounts.authenticate(db_session, form.email.data, form.password.data)
         if user is None:
+            known = accounts.find_user(db_session, form.email.data)
+            security_event(EventKind.LOGIN_FAILED, user_id=known.id if known else None)
             form.form_errors.append(_("Deze combinatie van e-mailadres en wachtwoord kennen we niet."))
         else:
-            login_user(user, remember=form.remember.data)
+            log_in(user, remember=form.remember.data)
+            security_event(EventKind.LOGIN, user_id=user.id)
             return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
 
@@ -65,8 +72,9 @@ def login() -> str | Response:
 def logout() -> Response:
     form = LogoutForm()
     if form.validate_on_submit():
-        logout_user()
-        session.clear()
+        if current_user.is_authenticated:
+            security_event(EventKind.LOGOUT)
+        log_out()
         flash(_("Je bent uitgelogd."), "info")
     return redirect(url_for("auth.login"))
 
@@ -79,9 +87,3 @@ def language() -> Response:
         if current_user.is_authenticated:
             accounts.set_locale(db_session, current_user.id, form.locale.data)
     return redirect(safe_next(form.next.data))
-
-
-@bp.route("/account")
-@login_required
-def account() -> str:
-    return render_template("auth/account.html")

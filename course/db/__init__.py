@@ -1,10 +1,12 @@
 """SQLAlchemy models, one file per domain. Importing this package registers every table on Base.metadata."""
 
+from course.db.audit import EventKind, SecurityEvent
 from course.db.base import Base, utcnow
 from course.db.casus import CasusDecision, CasusRun, RunStatus
 from course.db.progress import PageProgress
 from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
-from course.db.users import Membership, Organisation, Role, User
+from course.db.users import LoginSession, Membership, Organisation, Role, User
 
-__all__ = ["AttemptAnswer", "AttemptStatus", "Base", "CasusDecision", "CasusRun", "Membership", "Organisation",
-           "PageProgress", "QuizAttempt", "Role", "RunStatus", "User", "utcnow"]
+__all__ = ["AttemptAnswer", "AttemptStatus", "Base", "CasusDecision", "CasusRun", "EventKind", "LoginSession",
+           "Membership", "Organisation", "PageProgress", "QuizAttempt", "Role", "RunStatus", "SecurityEvent", "User",
+           "utcnow"]

@@ -38,8 +38,15 @@ class User(Base):
     # Bumped when the password changes, so every other session and remember-me cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by an administrator: a disabled account cannot log in and all its logins end.
+    disabled_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    logins: Mapped[list[LoginSession]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                                      passive_deletes=True)
+
+    # The secret of the login this object was loaded for (see LoginSession); never stored on the row.
+    login_secret = None
 
     @property
     def is_site_admin(self) -> bool:
@@ -47,12 +54,37 @@ class User(Base):
 
     # The user-session protocol Flask-Login expects, written out so the domain needs no web import.
     is_authenticated = True
-    is_active = True
     is_anonymous = False
 
-    def get_id(self) -> str:
-        """The session's user id; includes the session version, so a password change logs out other devices."""
-        return f"{self.id}:{self.session_version}"
+    @property
+    def is_active(self) -> bool:
+        return self.disabled_at is None
+
+    def get_id(self) -> str | None:
+        """What the session and the remember-me cookie carry: the secret of this login, not the user id.
+
+        So a copied cookie works only as long as its login does; logging out deletes the login.
+        """
+        return self.login_secret
+
+
+class LoginSession(Base):
+    """One login on one device (a browser). Logging out deletes it, and every copy of its cookies stops working."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the random secret in the session and remember-me cookies; the secret itself is not stored,
+    # so a copy of this table logs nobody in.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)  # "ingelogd blijven": long-lived, no idle timeout
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)  # updated at most once a minute
+    expires_at: Mapped[datetime]  # absolute end, however active the login is
+    user_agent: Mapped[str] = mapped_column(String(200), default="")  # so the user recognises the device
+
+    user: Mapped[User] = relationship(back_populates="logins")
 
 
 class Organisation(Base):

@@ -1,55 +1,208 @@
-"""Accounts: registering, signing in and creating users from the command line."""
+"""Accounts: registering, logging in and out, the logins of each device, and changing a password."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import gzip
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from course.db import Role, User
-from course.errors import DomainError
+from course.db import LoginSession, Role, User, utcnow
+from course.errors import N_, DomainError
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+# Django's list of 20,000 common passwords (BSD licence; from Royce Williams' list of leaked passwords).
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 # scrypt (werkzeug's default KDF); a hash of a random password, used when the email is unknown so that
 # a failed login takes as long whether or not the account exists.
 _PASSWORD_METHOD = "scrypt"  # noqa: S105 - the name of the KDF, not a password
 _DUMMY_HASH = generate_password_hash("not-a-real-password-7b1f", method=_PASSWORD_METHOD)
+# A login's "last seen" is written at most this often, so that most requests write nothing.
+SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _check_password_policy(password: str) -> None:
+@cache
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def check_password_policy(password: str) -> None:
+    """Return quietly for an acceptable new password; raise DomainError (field 'password') otherwise."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens.", field="password")
+        raise DomainError(N_("Kies een wachtwoord van minstens 12 tekens."), field="password")
+    if password.lower() in _common_passwords():
+        raise DomainError(N_("Dit wachtwoord staat op een lijst van veelgebruikte wachtwoorden. Kies een ander."),
+                          field="password")
+
+
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_PASSWORD_METHOD)
 
 
 def create_user(session: Session, *, email: str, name: str, password: str, role: Role = Role.LEARNER) -> User:
     """Create and commit a user. Raises DomainError (field 'email') if the email is taken."""
-    _check_password_policy(password)
+    check_password_policy(password)
     email = normalise_email(email)
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email")
-    user = User(email=email, name=name.strip(), role=role,
-                password_hash=generate_password_hash(password, method=_PASSWORD_METHOD))
+        raise DomainError(N_("Er bestaat al een account met dit e-mailadres."), field="email")
+    user = User(email=email, name=name.strip(), role=role, password_hash=_hash_password(password))
     session.add(user)
     try:
         session.commit()
     except IntegrityError as exc:  # a concurrent registration with the same email won the race
         session.rollback()
-        raise DomainError("Er bestaat al een account met dit e-mailadres.", field="email") from exc
+        raise DomainError(N_("Er bestaat al een account met dit e-mailadres."), field="email") from exc
     return user
 
 
+def find_user(session: Session, email: str) -> User | None:
+    """The user with this email address (in any case), or None."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user with this email and password, or None; never says which of the two was wrong."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The active user with this email and password, or None; never says which of the two was wrong."""
+    user = find_user(session, email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_login(session: Session, user: User, *, remember: bool, lifetime: timedelta, user_agent: str = "") -> str:
+    """Record a new login of ``user`` on one device, lasting at most ``lifetime``; commit.
+
+    Returns the login's secret (for the session and remember-me cookies) and sets it on ``user``.
+    Also forgets the user's logins that have expired, so the table only holds live ones.
+    """
+    now = utcnow()
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at < now))
+    secret = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, secret_hash=_secret_hash(secret), remember=remember,
+                             created_at=now, last_seen_at=now, expires_at=now + lifetime,
+                             user_agent=user_agent[:200]))
+    session.commit()
+    user.login_secret = secret
+    return secret
+
+
+def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
+                 now: datetime | None = None) -> User | None:
+    """The user of the live login with this secret (``login_secret`` set), or None.
+
+    None when the login is unknown (logged out, ended elsewhere), past its end, idle longer than
+    ``idle_timeout`` (logins without "remember me" only), or its account is disabled; such a login is
+    deleted. Marks the login as seen (committing) when it was last seen more than a minute ago.
+    """
+    now = now or utcnow()
+    row = session.execute(select(LoginSession, User).join(User, LoginSession.user_id == User.id)
+                          .where(LoginSession.secret_hash == _secret_hash(secret))).one_or_none()
+    if row is None:
+        return None
+    login, user = row
+    idle = not login.remember and now - login.last_seen_at > idle_timeout
+    if now >= login.expires_at or idle or not user.is_active:
+        session.delete(login)
+        session.commit()
+        return None
+    if now - login.last_seen_at > SEEN_RESOLUTION:
+        login.last_seen_at = now
+        session.commit()
+    user.login_secret = secret
+    return user
+
+
+def rotate_login(session: Session, user: User) -> LoginSession | None:
+    """Give the login ``user`` was loaded for a new secret (a new session id), set on ``user``; commit.
+
+    Returns the login, or None when it no longer exists. The old secret stops working at once.
+    """
+    if not user.login_secret:
+        return None
+    login = session.scalar(select(LoginSession).where(LoginSession.secret_hash == _secret_hash(user.login_secret)))
+    if login is None:
+        return None
+    secret = secrets.token_urlsafe(32)
+    login.secret_hash = _secret_hash(secret)
+    session.commit()
+    user.login_secret = secret
+    return login
+
+
+def end_login(session: Session, secret: str | None) -> None:
+    """Forget the login with this secret (logging out on this device); commit. Unknown secrets are ignored."""
+    if secret:
+        session.execute(delete(LoginSession).where(LoginSession.secret_hash == _secret_hash(secret)))
+        session.commit()
+
+
+def end_logins(session: Session, user_id: int, *, except_secret: str | None = None) -> int:
+    """End every login of the user (but the one with ``except_secret``, if given); commit.
+
+    Returns how many logins ended.
+    """
+    query = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if except_secret:
+        query = query.where(LoginSession.secret_hash != _secret_hash(except_secret))
+    ended = session.execute(query).rowcount
+    session.commit()
+    return ended
+
+
+def list_logins(session: Session, user_id: int, *, now: datetime | None = None) -> list[LoginSession]:
+    """The user's unexpired logins, most recently active first."""
+    now = now or utcnow()
+    return list(session.scalars(select(LoginSession)
+                                .where(LoginSession.user_id == user_id, LoginSession.expires_at > now)
+                                .order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())))
+
+
+def is_current_login(login: LoginSession, secret: str | None) -> bool:
+    """Whether ``login`` is the one with this secret (the device asking)."""
+    return secret is not None and login.secret_hash == _secret_hash(secret)
+
+
+def change_password(session: Session, user_id: int, *, current: str, new: str,
+                    keep_secret: str | None = None) -> None:
+    """Set a new password after checking the current one; commit.
+
+    Every other login of the user ends and open work tokens of other devices stop working.
+    Raises DomainError (field 'current_password' or 'password') when the current password is wrong or the
+    new one is not acceptable.
+    """
+    user = session.get(User, user_id)
+    if user is None or not check_password_hash(user.password_hash, current):
+        raise DomainError(N_("Je huidige wachtwoord klopt niet."), field="current_password")
+    check_password_policy(new)
+    user.password_hash = _hash_password(new)
+    user.session_version += 1
+    end_logins(session, user_id, except_secret=keep_secret)
+
+
+def rename(session: Session, user_id: int, name: str) -> None:
+    """Change the user's display name; commit."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.name = name.strip()
+        session.commit()
 
 
 def set_locale(session: Session, user_id: int, locale: str | None) -> None:
