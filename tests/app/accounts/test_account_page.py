@@ -116,3 +116,16 @@ def test_the_audit_log_refuses_secrets():
     from course.services.audit import record_event
     with pytest.raises(ValueError, match="secrets never"):
         record_event(None, EventKind.LOGIN, password="x")  # type: ignore[arg-type]
+
+
+def test_account_page_queries_do_not_grow_with_logins(app, client, auth, count_queries):
+    """The account page costs the same few queries with one login or five."""
+    auth.register()
+    with count_queries() as one:
+        client.get("/account")
+    for _ in range(4):
+        app.test_client().post("/inloggen", data={"email": "sanne@example.org", "password": PASSWORD})
+    with count_queries() as five:
+        html = client.get("/account").get_data(as_text=True)
+    assert html.count('class="login-device"') == 5
+    assert five.count == one.count <= 3, five.statements  # the login, its logins, the header's progress
