@@ -72,6 +72,15 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
                   nested=(Nested("casus_decisions", "run_id", "decisions", order_by="position",
                                  omit=frozenset({"run_id"})),),
                   activity=("updated_at",)),
+    # The logins of each device; the secret's hash stays out of the export.
+    PersonalTable("login_sessions", "user_id", section="logins", omit=frozenset({"user_id", "secret_hash"}),
+                  activity=("last_seen_at",)),
+    # The security log keeps what happened (an administrator may need it) but not who or from where.
+    PersonalTable("security_events", "user_id", section="security_events", erase=Erase.ANONYMISE,
+                  omit=frozenset({"user_id"}), anonymise={"ip": None}),
+    # Events where the person acted on someone else's account (an administrator); the address is theirs.
+    PersonalTable("security_events", "actor_id", section="security_events_as_actor", erase=Erase.ANONYMISE,
+                  omit=frozenset({"actor_id", "user_id"}), anonymise={"ip": None}),
 )
 
 # The format of the export, so that a reader of an old file knows what it holds.

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.audit import security_event
+from app.auth.logins import log_out
 from app.db import db_session
 from app.i18n import domain_message
 from app.privacy import bp
 from app.privacy.forms import DeleteAccountForm, ExportForm
+from course.db import EventKind
 from course.errors import DomainError
 from course.services import privacy as service
 
@@ -29,6 +32,7 @@ def export() -> Response:
     if not ExportForm().validate_on_submit():
         return redirect(url_for("auth.account"))
     data = service.export_personal_data(db_session, current_user.id)
+    security_event(EventKind.DATA_EXPORTED)
     day = data["exported_at"][:10]
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
                                           mimetype="application/json")
@@ -47,8 +51,8 @@ def delete_account() -> str | Response:
         except DomainError as exc:
             form.password.errors.append(domain_message(exc))
         else:
-            logout_user()
-            session.clear()
+            log_out()
+            security_event(EventKind.ACCOUNT_DELETED, with_address=False)  # after erasing: names nobody
             flash(_("Je account en al je gegevens zijn verwijderd."), "success")
             return redirect(url_for("learn.overview"))
     return render_template("privacy/delete.html", form=form)

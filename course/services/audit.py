@@ -66,18 +66,3 @@ def list_events(session: Session, *, page: int = 1, per_page: int = 50, kind: Ev
         .limit(per_page).offset((page - 1) * per_page))
     return EventPage([EventLine(event, email, actor_email) for event, email, actor_email in rows], page, pages)
 
-
-def anonymise_events(session: Session, user_id: int) -> int:
-    """Before an account is deleted: keep its events but drop what names the person (account, address).
-
-    Does not commit; returns how many events were changed.
-    """
-    events = list(session.scalars(select(SecurityEvent).where(
-        (SecurityEvent.user_id == user_id) | (SecurityEvent.actor_id == user_id))))
-    for event in events:
-        if event.user_id == user_id:
-            event.user_id = None
-            event.ip = None
-        if event.actor_id == user_id:
-            event.actor_id = None
-    return len(events)

@@ -4,6 +4,7 @@ who has used every part of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from course.content.loader import load_catalog
 from course.content.model import Catalog
-from course.db import Membership, Organisation, QuizAttempt, Role, User
+from course.db import EventKind, Membership, Organisation, QuizAttempt, Role, User
 from course.quiz import Paper
 from course.services import casuses as casus_service
 from course.services import quizzes as quiz_service
-from course.services.accounts import create_user
+from course.services.accounts import create_user, start_login
+from course.services.audit import record_event
 from tests.app.quiz.conftest import build_course, perfect_raw
 from tests.conftest import make_app
 
@@ -71,6 +73,9 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
         organisation = Organisation(slug="wijkteam", name="Wijkteam Noord")
         session.add(organisation)
     session.add(Membership(user_id=user.id, organisation=organisation))
+    start_login(session, user, remember=True, lifetime=timedelta(days=1), user_agent="Firefox on Linux")
+    record_event(session, EventKind.LOGIN, user_id=user.id, ip="192.0.2.7")
+    record_event(session, EventKind.ADMIN_ACTION, user_id=None, actor_id=user.id, ip="192.0.2.7", action="test")
     session.commit()
     return Learner(user.id, user.email, attempt.id, run.id)
 

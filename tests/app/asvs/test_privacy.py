@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from course.db import CasusRun, PageProgress, QuizAttempt, Role, User, utcnow
+from course.db import CasusRun, LoginSession, PageProgress, QuizAttempt, Role, User, utcnow
 from course.db.base import Base
 from course.errors import DomainError
 from course.privacy import PERSONAL_DATA
@@ -114,7 +114,7 @@ def _age(session, user_id: int, days: int) -> None:
     moment = utcnow() - timedelta(days=days)
     for model, columns in [(User, ["created_at"]), (PageProgress, ["last_seen_at", "read_at"]),
                            (QuizAttempt, ["started_at", "last_saved_at", "submitted_at"]),
-                           (CasusRun, ["updated_at"])]:
+                           (CasusRun, ["updated_at"]), (LoginSession, ["last_seen_at"])]:
         key = model.id if model is User else model.user_id
         session.execute(update(model).where(key == user_id).values({c: moment for c in columns}))
     session.commit()
