@@ -81,3 +81,11 @@ def test_the_example_safety_plan_covers_the_baby_keeps_the_father_sober_and_give
     assert "drinkt **geen** alcohol zolang hij voor de kinderen zorgt" in plan
     checks = [row.rsplit("|", 2)[-2] for row in plan.splitlines() if row.startswith("| ") and "---" not in row]
     assert not any(re.search(r"\bDaan (vraagt|vertelt|controleert|let)", cell) for cell in checks)
+
+
+def test_mothers_with_a_child_born_of_sexual_violence_have_a_page_of_their_own():
+    module = next(m for m in catalog().modules if m.id == "herstel")
+    page = next(p for p in module.pages if p.id == "moeders-na-seksueel-geweld")
+    html = "".join(v for k, v in page.segments if k == "html")
+    for needed in ("Ernaar vragen", "Veiligheid eerst", "Arq", "Fier", "De Evenaar", "consultatie"):
+        assert needed in html, needed

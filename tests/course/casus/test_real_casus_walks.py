@@ -131,3 +131,17 @@ def test_intake_waiting_with_sara_plays_forward_and_she_still_gets_help():
     assert after(visited, "screening")[:2] == ["gevolg-wachten", "hulpplan"]
     assert after(visited, "sara")[0] == "gevolg-sara-wachten"
     assert any("kleuters" in r for r in report.remarks)
+
+
+def test_circle_of_security_places_both_needs_hears_shark_music_and_stays_with_the_mother():
+    visited, state, report = walk("haaienmuziek", {})
+    assert visited[:5] == ["het-moment", "bovenkant", "onderkant", "haaienmuziek", "gesprek-esra"]
+    assert state.variables["bovenkant"] and state.variables["onderkant"] and state.variables["haaienmuziek_herkend"]
+    assert state.variables["erbij_gebleven"] and after(visited, "gesprek-esra")[0] == "gevolg-erbij"
+    assert any("bleef bij Esra" in r for r in report.remarks)
+
+
+def test_circle_of_security_explaining_too_soon_closes_esra_and_the_story_recovers():
+    visited, state, report = walk("haaienmuziek", {"gesprek-esra": "uitleggen", "onderkant": "flink"})
+    assert after(visited, "gesprek-esra")[:2] == ["gevolg-uitleggen", "reflectie"]
+    assert not state.variables["onderkant"] and any("Eerst\ntroost" in r or "Eerst troost" in r for r in report.remarks)
