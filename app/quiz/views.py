@@ -7,10 +7,12 @@ posted after the login session expired are still kept.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -25,7 +27,7 @@ from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
 from app.work_tokens import make_token, read_token
 from course.db import User
 from course.errors import DomainError, NotFound
-from course.quiz import AnswerError, MalformedAnswer, QuestionType, Quiz, display_order, field_name
+from course.quiz import AnswerError, MalformedAnswer, OpaqueValues, QuestionType, Quiz, display_order, field_name
 from course.quiz.answers import split_form
 from course.quiz.types.entry import format_number
 from course.services import quizzes as service
@@ -98,14 +100,15 @@ def start(quiz_id: str) -> Response:
 
 # --- the attempt ----------------------------------------------------------------------------------------
 
-def _attempt_page(view: service.AttemptView, *, posted: Mapping[str, Mapping[str, list[str]]] | None = None,
+def _attempt_page(view: service.AttemptView, *, posted: Mapping[str, list[str]] | None = None,
                   errors: Mapping[str, str] | None = None, form_errors: list[str] | None = None,
                   status: int = 200) -> tuple[str, int]:
     """Render the attempt with saved answers, overlaid by what was just posted for questions in error."""
     values = {qid: raw for qid, raw in view.answers.items()}
+    decoded = split_form(view.paper.decode_form(posted)) if posted else {}
     for qid in errors or {}:
-        if posted and qid in posted:
-            values[qid] = dict(posted[qid])
+        if qid in decoded:
+            values[qid] = decoded[qid]
     paper = view.paper
     position = None
     if paper.feedback == "after_question":
@@ -161,10 +164,9 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     except service.IncompleteAttempt as exc:
         view = service.view_attempt(db_session, current_user.id, attempt_id)
-        posted = split_form(form)
         errors = {qid: _("Deze vraag is nog niet beantwoord.") for qid in exc.question_ids}
         errors.update({qid: _message(e) for qid, e in exc.errors.items()})
-        return _attempt_page(view, posted=posted, errors=errors, status=422, form_errors=[
+        return _attempt_page(view, posted=form, errors=errors, status=422, form_errors=[
             _("Je kunt pas inleveren als alle vragen beantwoord zijn. Open vragen: %(n)s.",
               n=len(exc.question_ids))])
     except NotFound:
@@ -182,7 +184,7 @@ def _after_save(attempt_id: int, form: Mapping[str, list[str]], result: service.
         return jsonify(saved=list(result.saved), errors=errors, saved_at=saved_time), 422 if errors else 200
     if errors:
         view = service.view_attempt(db_session, current_user.id, attempt_id)
-        return _attempt_page(view, posted=split_form(form), errors=errors, status=422)
+        return _attempt_page(view, posted=form, errors=errors, status=422)
     if result.saved:
         flash(_("Opgeslagen om %(time)s.", time=saved_time), "success")
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, vraag=request.args.get("vraag")))
@@ -194,7 +196,7 @@ def _check(attempt_id: int, question_id: str, result: service.SaveResult) -> Res
     if number is None:
         abort(404)
     if question_id in result.errors:
-        return _attempt_page(view, posted=split_form(_answer_form()),
+        return _attempt_page(view, posted=_answer_form(),
                              errors={question_id: _message(result.errors[question_id])}, status=422)
     try:
         service.check_question(db_session, current_user.id, attempt_id, question_id)
@@ -252,7 +254,7 @@ def check_embedded(quiz_id: str, question_id: str) -> Response:
         abort(404)
     if not form.validate_on_submit():
         abort(400)
-    raw = split_form(_answer_form()).get(question_id, {})
+    raw = split_form(_embedded_opaque().decode_form([question], _answer_form())).get(question_id, {})
     state: dict[str, Any] = {"raw": raw}
     try:
         if question.parse_answer(raw) is None:
@@ -266,11 +268,19 @@ def check_embedded(quiz_id: str, question_id: str) -> Response:
     return redirect(safe_next(form.next.data) + f"#vraag-{quiz_id}-{question_id}")
 
 
+def _embedded_opaque() -> OpaqueValues:
+    """The opaque values of the learner's embedded questions: a key per learner, derived from the secret."""
+    user = current_user.id if current_user.is_authenticated else 0
+    return OpaqueValues(hmac.new(current_app.config["SECRET_KEY"].encode(), f"embedded:{user}".encode(),
+                                 hashlib.sha256).hexdigest())
+
+
 def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     """For ``quiz/_embedded_question.html``: the display order, and the feedback of a check just made."""
-    seed = f"embedded:{current_user.id if current_user.is_authenticated else 0}"
-    state: dict[str, Any] = {"order": display_order(question, seed, shuffle=False), "raw": {}, "grade": None,
-                             "error": None}
+    opaque = _embedded_opaque()
+    # Shuffled per learner (the same on every visit), so the first option is not always the right one.
+    state: dict[str, Any] = {"order": display_order(question, opaque.key, shuffle=True), "raw": {},
+                             "grade": None, "error": None, "opaque": opaque}
     stored = session.get(EMBEDDED_KEY) or {}
     checked = stored.get(f"{quiz_id}/{question.id}")
     if checked is not None:

@@ -7,6 +7,7 @@ from course.quiz.answers import AnswerError, MalformedAnswer, field_name
 from course.quiz.grading import Grade, ItemFeedback
 from course.quiz.loader import load_quizzes
 from course.quiz.model import AttemptPolicy, Question, Quiz
+from course.quiz.opaque import OpaqueValues
 from course.quiz.paper import Paper, PaperGrade, PaperQuestion, display_order, draw_paper
 from course.quiz.parsing import ParsedAnswers, missing_answers, parse_form
 from course.quiz.types import QUESTION_TYPES, QuestionType
@@ -18,6 +19,7 @@ __all__ = [
     "Grade",
     "ItemFeedback",
     "MalformedAnswer",
+    "OpaqueValues",
     "Paper",
     "PaperGrade",
     "PaperQuestion",

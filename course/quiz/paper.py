@@ -8,6 +8,7 @@ graded and reviewed with exactly the questions it was given, whatever later happ
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from course.quiz.grading import Grade, passes
 from course.quiz.model import CorrectAnswers, FeedbackTiming, Question, Quiz, ReviewPolicy
+from course.quiz.opaque import OpaqueValues
 from course.quiz.text import TRUSTED_HTML
 from course.quiz.types import QuestionType
 
@@ -77,10 +79,21 @@ class Paper:
     # Snapshots written before review policies existed showed the key at once, hence the defaults.
     correct_answers: CorrectAnswers = "always"
     max_attempts: int | None = None
+    # The secret behind the opaque values this paper's pages post (see course/quiz/opaque.py); drawn
+    # papers always have a random one.
+    key: str = ""
 
     @property
     def review_policy(self) -> ReviewPolicy:
         return ReviewPolicy(correct_answers=self.correct_answers)
+
+    @property
+    def opaque(self) -> OpaqueValues:
+        return OpaqueValues(self.key)
+
+    def decode_form(self, form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """A form posted from this paper's page with its opaque values turned back into ids."""
+        return self.opaque.decode_form(self.question_types, form)
 
     def question(self, question_id: str) -> PaperQuestion | None:
         """The paper's question with this id, or None when the attempt was not given it."""
@@ -109,6 +122,7 @@ class Paper:
             "feedback": self.feedback,
             "correct_answers": self.correct_answers,
             "max_attempts": self.max_attempts,
+            "key": self.key,
             "questions": [
                 {"definition": pq.question.model_dump(mode="json"), "order": list(pq.order)}
                 for pq in self.questions
@@ -127,19 +141,22 @@ class Paper:
                 for q in data["questions"]
             )
             max_attempts = data.get("max_attempts")
+            # Attempts started before papers had a key: their pages showed plain ids anyway.
+            key = str(data.get("key") or f"legacy:{data['quiz_id']}")
             return cls(str(data["quiz_id"]), str(data["title"]), float(data["pass_mark"]),
                        data["feedback"], questions, ReviewPolicy(correct_answers=data.get(
                            "correct_answers", "always")).correct_answers,
-                       None if max_attempts is None else int(max_attempts))
+                       None if max_attempts is None else int(max_attempts), key)
         except (KeyError, TypeError, ValidationError) as exc:
             raise ValueError(f"broken quiz snapshot: {exc}") from exc
 
 
-def draw_paper(quiz: Quiz, seed: int) -> Paper:
+def draw_paper(quiz: Quiz, seed: int, key: str | None = None) -> Paper:
     """The paper for an attempt with ``seed``: questions drawn from the bank (per pool, or ``draw`` of all),
     in file order unless the quiz shuffles them, options shuffled as the quiz says.
 
-    Deterministic: the same quiz and seed give the same paper.
+    Deterministic: the same quiz, seed and ``key`` give the same paper; without a ``key`` a fresh random
+    one hides the option ids.
     """
     rng = _rng("paper", quiz.id, seed)
     bank = list(quiz.questions)
@@ -159,4 +176,5 @@ def draw_paper(quiz: Quiz, seed: int) -> Paper:
         quiz.id, quiz.title, quiz.pass_mark, quiz.feedback,
         tuple(PaperQuestion(q, display_order(q, seed, quiz.shuffle.options)) for q in questions),
         quiz.review.correct_answers, quiz.attempts.max_attempts,
+        secrets.token_hex(16) if key is None else key,
     )

@@ -182,7 +182,7 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
 
 def _write_answers(session: Session, attempt: QuizAttempt, paper: Paper, form: Mapping[str, Sequence[str]]
                    ) -> tuple[tuple[str, ...], dict[str, AnswerError], datetime | None]:
-    parsed = parse_form(paper.question_types, form)
+    parsed = parse_form(paper.question_types, paper.decode_form(form))
     if not parsed.answers:
         return (), parsed.errors, None
     if paper.feedback == "after_question":

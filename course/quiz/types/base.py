@@ -59,6 +59,15 @@ class QuestionType(Frozen):
         """Ids of the options or items shown in a list whose order may be shuffled; () if none."""
         return ()
 
+    def opaque_values(self) -> tuple[str, ...]:
+        """The plain values of this question's fields that a page shows only as opaque values (option,
+        category and true/false ids: they would give the key away); () when the learner types the value."""
+        return ()
+
+    def field_keys(self) -> tuple[str, ...]:
+        """The item ids of this question's per-item fields (``q.<id>.<item>``); () if it has one field."""
+        return ()
+
     def parse_answer(self, raw: RawAnswer) -> Any:
         """Turn posted form values into this type's answer; None when nothing was answered.
 

@@ -60,6 +60,12 @@ class Categorise(QuestionType):
     def choice_ids(self) -> tuple[str, ...]:
         return tuple(i.id for i in self.items)
 
+    def field_keys(self) -> tuple[str, ...]:
+        return self.choice_ids()
+
+    def opaque_values(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories)
+
     def parse_answer(self, raw: RawAnswer) -> CategoriseAnswer | None:
         """Categories come as ``{item_id: ["category-id"]}``; every item needs one."""
         ids = self.choice_ids()

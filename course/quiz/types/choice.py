@@ -43,6 +43,9 @@ class _ChoiceQuestion(QuestionType):
     def choice_ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.options)
 
+    def opaque_values(self) -> tuple[str, ...]:
+        return self.choice_ids()
+
     def _chosen_ids(self, raw: RawAnswer) -> frozenset[str]:
         refuse_unknown_keys(raw, self.id, {""})
         chosen = frozenset(v.strip() for v in raw.get("", ()) if v.strip())
@@ -128,6 +131,9 @@ class TrueFalse(QuestionType):
     feedback_true: MarkdownBlock
     feedback_false: MarkdownBlock
     template = "quiz/questions/true_false.html"
+
+    def opaque_values(self) -> tuple[str, ...]:
+        return ("true", "false")
 
     def parse_answer(self, raw: RawAnswer) -> TrueFalseAnswer | None:
         refuse_unknown_keys(raw, self.id, {""})

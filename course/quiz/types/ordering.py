@@ -44,6 +44,9 @@ class Ordering(QuestionType):
     def choice_ids(self) -> tuple[str, ...]:
         return tuple(i.id for i in self.items)
 
+    def field_keys(self) -> tuple[str, ...]:
+        return self.choice_ids()
+
     def parse_answer(self, raw: RawAnswer) -> OrderingAnswer | None:
         """Positions come as ``{item_id: ["2"]}``; every item needs its own position."""
         ids = self.choice_ids()

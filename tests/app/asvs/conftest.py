@@ -21,7 +21,7 @@ from course.services import casuses as casus_service
 from course.services import quizzes as quiz_service
 from course.services.accounts import create_user, start_login
 from course.services.audit import record_event
-from tests.app.quiz.conftest import build_course, perfect_raw
+from tests.app.quiz.conftest import build_course, paper_fields, perfect_raw
 from tests.conftest import make_app
 
 PASSWORD = "een-lang-wachtwoord"
@@ -58,8 +58,8 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     quiz = catalog.quizzes["eerste-toets"]
     attempt = quiz_service.start_attempt(session, user.id, quiz)
     paper = Paper.from_snapshot(session.scalar(select(QuizAttempt.snapshot).where(QuizAttempt.id == attempt.id)))
-    form = {(f"q.{pq.question.id}.{k}" if k else f"q.{pq.question.id}"): v
-            for pq in paper.questions for k, v in perfect_raw(pq.question).items()}
+    form = {name: values for pq in paper.questions
+            for name, values in paper_fields(paper, pq.question.id, perfect_raw(pq.question)).items()}
     quiz_service.submit_attempt(session, user.id, attempt.id, form)
     casuses = catalog.casuses
     run = casus_service.start_or_resume(session, user.id, casuses["oefencasus"])

@@ -71,7 +71,22 @@ def wrong_raw(question: QuestionType) -> dict[str, list[str]]:
 
 
 def form_fields(question_id: str, raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Form fields with plain ids, as no page of ours posts them any more (see ``paper_fields``)."""
     return {(f"q.{question_id}.{k}" if k else f"q.{question_id}"): v for k, v in raw.items()}
+
+
+def paper_fields(paper: Paper, question_id: str, raw: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The form fields the attempt's page posts for the plain answer ``raw`` (with its opaque values)."""
+    pq = paper.question(question_id)
+    assert pq is not None, question_id
+    return paper.opaque.encode_raw(pq.question, raw)
+
+
+def option_value(html: str, label: str) -> str:
+    """The value a page posts for the option labelled ``label`` (as a browser user picks it)."""
+    match = re.search(r'value="([^"]+)"[^>]*>\s*<label for="[^"]+">' + re.escape(label) + "<", html)
+    assert match, f"no option labelled {label!r}"
+    return match[1]
 
 
 class QuizHelper:
@@ -103,10 +118,19 @@ class QuizHelper:
     def answers(self, attempt_id: int, right: int | None = None) -> dict[str, list[str]]:
         """Form fields answering every question: the first ``right`` ones perfectly (all if None), the rest wrong."""
         data: dict[str, list[str]] = {}
-        for n, pq in enumerate(self.paper(attempt_id).questions):
+        paper = self.paper(attempt_id)
+        for n, pq in enumerate(paper.questions):
             ok = right is None or n < right
-            data.update(form_fields(pq.question.id, (perfect_raw if ok else wrong_raw)(pq.question)))
+            data.update(paper_fields(paper, pq.question.id, (perfect_raw if ok else wrong_raw)(pq.question)))
         return data
+
+    def fields(self, attempt_id: int, question_id: str, raw: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The form fields the attempt's page posts for the plain answer ``raw``."""
+        return paper_fields(self.paper(attempt_id), question_id, raw)
+
+    def value(self, attempt_id: int, question_id: str, plain: str) -> str:
+        """The opaque value the attempt's page shows for option (or category) ``plain``."""
+        return self.paper(attempt_id).opaque.value(question_id, plain)
 
     def post(self, attempt_id: int, data: dict[str, Any], action: str = "save", token: str | None = None,
              **kwargs: Any) -> Any:

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from course.db import AttemptAnswer, AttemptStatus, QuizAttempt
-from tests.app.quiz.conftest import build_course, form_fields, perfect_raw
+from tests.app.quiz.conftest import build_course, form_fields, option_value, perfect_raw
 from tests.conftest import make_app
 
 
@@ -25,7 +25,9 @@ def test_full_attempt_every_type_perfect(client, auth, quiz, session):
     auth.register()
     attempt_id = quiz.start()
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
-    for name in ("q.enkel", "q.meer", "q.waar", "q.volgorde.signalen", "q.sorteer.troost", "q.getal", "q.woord"):
+    paper = quiz.paper(attempt_id)
+    for name in ("q.enkel", "q.meer", "q.waar", paper.opaque.field("volgorde", "signalen"),
+                 paper.opaque.field("sorteer", "troost"), "q.getal", "q.woord"):
         assert f'name="{name}"' in page
     response = quiz.post(attempt_id, quiz.answers(attempt_id), action="submit")
     assert response.status_code == 302
@@ -57,7 +59,8 @@ def test_saved_answers_survive_logout_and_resume(client, auth, quiz):
     """Answers saved as you go are there again after logging out and in: the attempt resumes."""
     auth.register()
     attempt_id = quiz.start()
-    response = quiz.post(attempt_id, form_fields("enkel", {"": ["b"]}) | form_fields("getal", {"": ["3,5"]}))
+    data = quiz.fields(attempt_id, "enkel", {"": ["b"]}) | quiz.fields(attempt_id, "getal", {"": ["3,5"]})
+    response = quiz.post(attempt_id, data)
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Opgeslagen om" in page  # the visible saved state (no JavaScript)
@@ -68,7 +71,7 @@ def test_saved_answers_survive_logout_and_resume(client, auth, quiz):
     assert "Verder met poging 1" in overview
     assert quiz.start() == attempt_id  # starting again resumes the open attempt
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
-    assert re.search(r'value="b"\s+checked', page)
+    assert re.search(rf'value="{quiz.value(attempt_id, "enkel", "b")}"\s+checked', page)
     assert 'value="3,5"' in page
 
 
@@ -77,7 +80,7 @@ def test_same_order_after_reload(client, auth, quiz):
     attempt_id = quiz.start()
     first = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
     second = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
-    order = re.compile(r'data-question="([a-z-]+)"|data-item="([a-z-]+)"|value="([a-z]+)"')
+    order = re.compile(r'data-question="([a-z-]+)"|<label for="([a-z0-9-]+)"|value="([a-z0-9]+)"')
     assert order.findall(first) == order.findall(second)
 
 
@@ -85,7 +88,7 @@ def test_autosave_answers_json(client, auth, quiz):
     """The page's script saves each change and learns what was saved and what needs fixing."""
     auth.register()
     attempt_id = quiz.start()
-    data = form_fields("enkel", {"": ["a"]}) | form_fields("getal", {"": ["twee"]})
+    data = quiz.fields(attempt_id, "enkel", {"": ["a"]}) | quiz.fields(attempt_id, "getal", {"": ["twee"]})
     response = quiz.post(attempt_id, data, headers={"Accept": "application/json"})
     assert response.status_code == 422
     assert response.json["saved"] == ["enkel"]
@@ -97,19 +100,21 @@ def test_a_correctable_mistake_keeps_what_was_typed(client, auth, quiz):
     """A word in a number field is shown at the question, with the text still there; the rest is saved."""
     auth.register()
     attempt_id = quiz.start()
-    response = quiz.post(attempt_id, form_fields("enkel", {"": ["a"]}) | form_fields("getal", {"": ["twee"]}))
+    data = quiz.fields(attempt_id, "enkel", {"": ["a"]}) | quiz.fields(attempt_id, "getal", {"": ["twee"]})
+    response = quiz.post(attempt_id, data)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "Vul een getal in" in html and 'value="twee"' in html
     assert 'href="#vraag-getal"' in html  # error summary links to the question
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
-    assert re.search(r'value="a"\s+checked', page)
+    assert re.search(rf'value="{quiz.value(attempt_id, "enkel", "a")}"\s+checked', page)
 
 
 def test_incomplete_ordering_is_a_form_error(client, auth, quiz):
     auth.register()
     attempt_id = quiz.start()
-    response = quiz.post(attempt_id, form_fields("volgorde", {"signalen": ["1"], "collega": ["1"], "gesprek": [""]}))
+    data = quiz.fields(attempt_id, "volgorde", {"signalen": ["1"], "collega": ["1"], "gesprek": [""]})
+    response = quiz.post(attempt_id, data)
     assert response.status_code == 422
     assert "Geef elk onderdeel een plaats" in response.get_data(as_text=True)
 
@@ -117,7 +122,7 @@ def test_incomplete_ordering_is_a_form_error(client, auth, quiz):
 def test_submit_with_open_questions_is_refused_and_keeps_answers(client, auth, quiz, session):
     auth.register()
     attempt_id = quiz.start()
-    response = quiz.post(attempt_id, form_fields("enkel", {"": ["a"]}), action="submit")
+    response = quiz.post(attempt_id, quiz.fields(attempt_id, "enkel", {"": ["a"]}), action="submit")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "alle vragen beantwoord" in html and "Deze vraag is nog niet beantwoord." in html
@@ -142,7 +147,7 @@ def test_forged_question_and_option_ids_are_refused_whole(client, auth, quiz, se
 def test_missing_or_forged_token_is_refused(client, auth, quiz):
     auth.register()
     attempt_id = quiz.start()
-    data = form_fields("enkel", {"": ["a"]})
+    data = quiz.fields(attempt_id, "enkel", {"": ["a"]})
     assert client.post(f"/quiz/poging/{attempt_id}", data=data).status_code == 400
     assert quiz.post(attempt_id, data, token="niet-echt").status_code == 400
 
@@ -188,10 +193,10 @@ def test_another_users_attempt_is_not_found(client, auth, quiz):
     assert client.get(f"/quiz/poging/{attempt_id}").status_code == 404
     assert client.get(f"/quiz/poging/{attempt_id}/resultaat").status_code == 404
     # Their token in the other user's session: still not theirs.
-    assert quiz.post(attempt_id, form_fields("enkel", {"": ["a"]}), token=token).status_code == 404
+    assert quiz.post(attempt_id, quiz.fields(attempt_id, "enkel", {"": ["a"]}), token=token).status_code == 404
     own = quiz.start()
     own_token = quiz.token(own)
-    assert quiz.post(attempt_id, form_fields("enkel", {"": ["a"]}), token=own_token).status_code == 404
+    assert quiz.post(attempt_id, quiz.fields(attempt_id, "enkel", {"": ["a"]}), token=own_token).status_code == 404
     assert client.get("/quiz/poging/999999").status_code == 404
 
 
@@ -230,14 +235,14 @@ def test_answer_posted_after_the_session_expired_is_kept(client, auth, quiz, ses
     token = quiz.token(attempt_id)
     with client.session_transaction() as flask_session:
         flask_session.clear()  # what an expired session looks like to the server
-    response = quiz.post(attempt_id, form_fields("enkel", {"": ["c"]}), token=token)
+    response = quiz.post(attempt_id, quiz.fields(attempt_id, "enkel", {"": ["c"]}), token=token)
     assert response.status_code == 302
     assert "/inloggen" in response.headers["Location"]
     assert response.headers["Location"].endswith(f"next=/quiz/poging/{attempt_id}")
     assert "Je antwoorden zijn bewaard" in client.get(response.headers["Location"]).get_data(as_text=True)
     auth.login()
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
-    assert re.search(r'value="c"\s+checked', page)
+    assert re.search(rf'value="{quiz.value(attempt_id, "enkel", "c")}"\s+checked', page)
 
 
 def test_autosave_with_expired_session_answers_401_with_login_url(client, auth, quiz):
@@ -245,11 +250,12 @@ def test_autosave_with_expired_session_answers_401_with_login_url(client, auth, 
     attempt_id = quiz.start()
     token = quiz.token(attempt_id)
     auth.logout()
-    response = quiz.post(attempt_id, form_fields("enkel", {"": ["c"]}), token=token,
+    response = quiz.post(attempt_id, quiz.fields(attempt_id, "enkel", {"": ["c"]}), token=token,
                          headers={"Accept": "application/json"})
     assert response.status_code == 401 and "/inloggen" in response.json["login_url"]
     auth.login()
-    assert re.search(r'value="c"\s+checked', client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True))
+    page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
+    assert re.search(rf'value="{quiz.value(attempt_id, "enkel", "c")}"\s+checked', page)
 
 
 def test_review_still_works_after_the_quiz_file_changed(client, auth, quiz, connection, tmp_path):
@@ -288,20 +294,21 @@ def test_feedback_after_each_question(client, auth, quiz, session):
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
     assert "Controleer mijn antwoord" in page and first.prompt in page
     token = quiz.token(attempt_id)
-    response = quiz.post(attempt_id, form_fields(first.id, perfect_raw(first)) | {"question": first.id},
+    response = quiz.post(attempt_id, quiz.fields(attempt_id, first.id, perfect_raw(first)) | {"question": first.id},
                          action="check", token=token)
     assert response.status_code == 302 and "vraag=1" in response.headers["Location"]
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Goed." in html and "Rekenen." in html and "Volgende vraag" in html
     # Changing a checked answer is refused.
-    changed = quiz.post(attempt_id, form_fields(first.id, {"": ["false"] if first.type == "true_false" else ["drie"]})
-                        | {"question": first.id}, action="check", token=token)
+    other = {"": ["false"] if first.type == "true_false" else ["drie"]}
+    changed = quiz.post(attempt_id, quiz.fields(attempt_id, first.id, other) | {"question": first.id},
+                        action="check", token=token)
     assert changed.status_code == 409
     # Checking without an answer is a form error.
     second = paper.questions[1].question
     response = quiz.post(attempt_id, {"question": second.id}, action="check", token=token)
     assert response.status_code == 422 and "eerst een antwoord" in response.get_data(as_text=True)
-    quiz.post(attempt_id, form_fields(second.id, perfect_raw(second)) | {"question": second.id},
+    quiz.post(attempt_id, quiz.fields(attempt_id, second.id, perfect_raw(second)) | {"question": second.id},
               action="check", token=token)
     final = client.get(f"/quiz/poging/{attempt_id}?vraag=3").get_data(as_text=True)
     assert "alle vragen beantwoord" in final
@@ -316,8 +323,8 @@ def test_embedded_question_gives_instant_feedback(client, auth):
     page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
     assert 'action="/quiz/vraag/eerste-toets/oefenen"' in page
     assert "Juist begonnen." not in page
-    response = client.post("/quiz/vraag/eerste-toets/oefenen",
-                           data={"q.oefenen": "a", "next": "/modules/eerste/oefenen"})
+    response = client.post("/quiz/vraag/eerste-toets/oefenen", data={
+        "q.oefenen": option_value(page, "Signalen in kaart brengen"), "next": "/modules/eerste/oefenen"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/modules/eerste/oefenen#vraag-eerste-toets-oefenen"
     page = client.get("/modules/eerste/oefenen").get_data(as_text=True)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from course.db import QuizAttempt, User
 from course.errors import NotFound
 from course.services import quizzes as service
-from tests.app.quiz.conftest import form_fields, perfect_raw, wrong_raw
+from tests.app.quiz.conftest import paper_fields, perfect_raw, wrong_raw
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def _take(session, user_id, quiz, right: bool) -> QuizAttempt:
     paper = service.view_attempt(session, user_id, attempt.id).paper
     form: dict[str, list[str]] = {}
     for pq in paper.questions:
-        form |= form_fields(pq.question.id, (perfect_raw if right else wrong_raw)(pq.question))
+        form |= paper_fields(paper, pq.question.id, (perfect_raw if right else wrong_raw)(pq.question))
     return service.submit_attempt(session, user_id, attempt.id, form).attempt
 
 
@@ -68,7 +68,7 @@ def test_same_seed_gives_the_same_snapshot(session, learner, quiz_catalog):
     quiz = quiz_catalog.quizzes["eerste-toets"]
     attempt = service.start_attempt(session, learner, quiz, seed=42)
     from course.quiz import draw_paper
-    assert attempt.snapshot == draw_paper(quiz, 42).to_snapshot()
+    assert attempt.snapshot == draw_paper(quiz, 42, attempt.snapshot["key"]).to_snapshot()
 
 
 def test_other_learners_attempt_is_not_found(session, learner, quiz_catalog):
@@ -83,8 +83,9 @@ def test_other_learners_attempt_is_not_found(session, learner, quiz_catalog):
 
 def test_save_is_idempotent(session, learner, quiz_catalog):
     attempt = service.start_attempt(session, learner, quiz_catalog.quizzes["eerste-toets"])
+    paper = service.view_attempt(session, learner, attempt.id).paper
     for _ in range(3):
-        result = service.save_answers(session, learner, attempt.id, {"q.enkel": ["b"]})
+        result = service.save_answers(session, learner, attempt.id, paper_fields(paper, "enkel", {"": ["b"]}))
         assert result.saved == ("enkel",)
     view = service.view_attempt(session, learner, attempt.id)
     assert view.answers == {"enkel": {"": ["b"]}}
