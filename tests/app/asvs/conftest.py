@@ -3,6 +3,7 @@ who has used every part of it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -88,6 +89,29 @@ def learner(session: Session, full_catalog: Catalog) -> Learner:
 @pytest.fixture
 def other(session: Session, full_catalog: Catalog) -> Learner:
     return make_learner(session, full_catalog, "jan@example.org")
+
+
+# The roles a signed-in person can have, each played by an account of its own (organisation roles: add here).
+ROLES: Mapping[str, Role] = {"learner": Role.LEARNER, "trainer": Role.TRAINER, "site_admin": Role.SITE_ADMIN}
+
+
+@dataclass
+class Actor:
+    """A role's account and what it owns: an open quiz attempt and a casus run in progress."""
+
+    learner: Learner
+    open_attempt_id: int
+
+
+@pytest.fixture
+def actors(session: Session, full_catalog: Catalog) -> dict[str, Actor]:
+    """An account per role and a victim, each with a row in every table and an open quiz attempt."""
+    actors = {}
+    for name, role in {**ROLES, "victim": Role.LEARNER}.items():
+        learner = make_learner(session, full_catalog, f"{name}@example.org", role=role)
+        attempt = quiz_service.start_attempt(session, learner.id, full_catalog.quizzes["tweede-toets"])
+        actors[name] = Actor(learner, attempt.id)
+    return actors
 
 
 def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:

@@ -1,0 +1,173 @@
+"""The authorisation matrix: every route of the URL map × every role × own, foreign and missing objects
+(ASVS 4.0.3 V4.1.1, V4.1.3, V4.2.1; 5.0 V8.2.1–V8.2.2).
+
+A route that is not in MATRIX fails test_every_route_has_an_entry: a new route must say who may use it.
+A private object of someone else must answer exactly like an object that does not exist (same status,
+same page), so that ids reveal nothing. Organisation roles get a column in ROLES when they arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import select
+
+from app.work_tokens import make_token
+from course.content.model import Catalog
+from course.db import QuizAttempt, User
+from tests.app.asvs.conftest import ROLES, Actor, log_in
+
+ANONYMOUS = "anonymous"
+LOGIN = "login"  # expected: sent to the login page (302 to /inloggen)
+MISSING_ID = 2**31 - 1  # a valid id on every database that no row has
+MISSING_SLUG = "bestaat-niet"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Who may use a route. ``signed_in`` is one status for every role, or one per role."""
+
+    path: str  # placeholders: {module} {page} {quiz} {question} {casus} {media} {static} {attempt} {run}
+    anonymous: int | str
+    signed_in: int | str | Mapping[str, int | str]
+    missing: int | None = 404  # the answer to signed-in roles when the path names nothing that exists
+    private: bool = False  # names someone's private object: another person's must look like a missing one
+    token: str | None = None  # the work token the form carries (quiz-attempt | casus-run)
+    data: Mapping[str, str] = field(default_factory=dict)
+
+
+ADMIN_ONLY = {"learner": 403, "trainer": 403, "site_admin": 200}
+
+MATRIX: dict[tuple[str, str], Entry] = {
+    # Public pages.
+    ("learn.overview", "GET"): Entry("/", 200, 200, missing=None),
+    ("learn.content_note", "GET"): Entry("/over-deze-cursus", 200, 200, missing=None),
+    ("privacy.statement", "GET"): Entry("/privacy", 200, 200, missing=None),
+    ("learn.media", "GET"): Entry("/media/{module}/{media}", 200, 200),
+    ("static", "GET"): Entry("/static/{static}", 200, 200),
+    ("auth.login", "GET"): Entry("/inloggen", 200, 302, missing=None),
+    ("auth.register", "GET"): Entry("/registreren", 200, 302, missing=None),
+    ("auth.login", "POST"): Entry("/inloggen", 200, 302, missing=None),  # empty form: errors shown
+    ("auth.register", "POST"): Entry("/registreren", 200, 302, missing=None),
+    ("auth.language", "POST"): Entry("/taal", 302, 302, missing=None, data={"locale": "nl"}),
+    # Anyone signed in, on the course's own pages.
+    ("auth.account", "GET"): Entry("/account", LOGIN, 200, missing=None),
+    ("learn.dashboard", "GET"): Entry("/voortgang", LOGIN, 200, missing=None),
+    ("learn.interventions", "GET"): Entry("/interventies", LOGIN, 200, missing=None),
+    ("learn.module", "GET"): Entry("/modules/{module}/", LOGIN, 200),
+    ("learn.page", "GET"): Entry("/modules/{module}/{page}", LOGIN, 200),
+    ("learn.mark_read", "POST"): Entry("/modules/{module}/{page}/gelezen", LOGIN, 302),
+    ("quiz.overview", "GET"): Entry("/quiz/{quiz}/", LOGIN, 200),
+    ("quiz.start", "POST"): Entry("/quiz/{quiz}/starten", LOGIN, 302),
+    ("quiz.check_embedded", "POST"): Entry("/quiz/vraag/eerste-toets/{question}", LOGIN, 302),
+    ("casus.index", "GET"): Entry("/casus/", LOGIN, 200, missing=None),
+    ("casus.overview", "GET"): Entry("/casus/{casus}/", LOGIN, 200),
+    ("casus.start", "POST"): Entry("/casus/{casus}/starten", LOGIN, 302),
+    ("privacy.export", "POST"): Entry("/account/gegevens", LOGIN, 200, missing=None),
+    ("privacy.delete_account", "GET"): Entry("/account/verwijderen", LOGIN, 200, missing=None),
+    ("privacy.delete_account", "POST"): Entry("/account/verwijderen", LOGIN, 200, missing=None),  # no password
+    # Private objects: only their owner, whatever the role.
+    ("quiz.attempt", "GET"): Entry("/quiz/poging/{attempt}", LOGIN, 200, private=True),
+    ("quiz.answer", "POST"): Entry("/quiz/poging/{attempt}", 400, 302, private=True, token="quiz-attempt",
+                                   data={"action": "save"}),
+    ("quiz.review", "GET"): Entry("/quiz/poging/{attempt}/resultaat", LOGIN, 302, private=True),  # open: back
+    ("casus.run", "GET"): Entry("/casus/run/{run}", LOGIN, 200, private=True),
+    ("casus.print_run", "GET"): Entry("/casus/run/{run}/afdrukken", LOGIN, 200, private=True),
+    ("casus.answer", "POST"): Entry("/casus/run/{run}", 400, 302, private=True, token="casus-run",
+                                    data={"action": "draft", "step": "plan", "field-zorgen": "concept"}),
+    # Site administrators only.
+    ("admin.users", "GET"): Entry("/beheer/gebruikers", LOGIN, ADMIN_ONLY, missing=None),
+    # Last: these change what the requests after them see (a new run; the end of the session).
+    ("casus.restart", "POST"): Entry("/casus/{casus}/opnieuw", LOGIN, 302),
+    ("auth.logout", "POST"): Entry("/uitloggen", LOGIN, LOGIN, missing=None),
+}
+
+
+def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -> dict[str, object]:
+    """What to put in a path's placeholders: the actor's own objects, the victim's, or nothing that exists."""
+    page = catalog.pages[0]
+    module_id, media = next(iter(catalog.media))
+    own = actor or victim  # anonymous visitors try the victim's objects
+    found = {"module": module_id if variant != "missing" else MISSING_SLUG, "page": page.id,
+             "quiz": "tweede-toets", "question": "oefenen", "casus": "oefencasus", "media": media,
+             "static": "css/leerlijn.css", "attempt": own.open_attempt_id, "run": own.learner.run_id}
+    if variant == "missing":
+        found.update(page=MISSING_SLUG, quiz=MISSING_SLUG, question=MISSING_SLUG, casus=MISSING_SLUG,
+                     media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID)
+    if variant == "foreign":
+        found.update(attempt=victim.open_attempt_id, run=victim.learner.run_id)
+    return found
+
+
+def token_for(app: Flask, session, entry: Entry, actor: Actor | None) -> dict[str, str]:
+    """The work token a page of the actor's own object carries (anonymous visitors have none)."""
+    if entry.token is None or actor is None:
+        return {}
+    user = session.get(User, actor.learner.id)
+    object_id = actor.open_attempt_id if entry.token == "quiz-attempt" else actor.learner.run_id
+    with app.test_request_context():
+        token = make_token(entry.token, object_id, user.id, user.session_version)  # type: ignore[arg-type]
+    return {"attempt_token" if entry.token == "quiz-attempt" else "run_token": token}
+
+
+def routes(app: Flask) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}}
+
+
+def test_every_route_has_an_entry_in_the_matrix(app):
+    """A new route cannot slip in without saying who may use it (and a removed one leaves no stale entry)."""
+    missing = routes(app) - set(MATRIX)
+    assert not missing, f"add these routes to MATRIX in {__file__}: {sorted(missing)}"
+    stale = set(MATRIX) - routes(app)
+    assert not stale, f"these MATRIX entries name no route: {sorted(stale)}"
+
+
+def _outcome(response) -> int | str:
+    if response.status_code == 302 and "/inloggen" in response.headers["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+def test_every_route_answers_every_role_as_the_matrix_says(app, session, full_catalog, actors):
+    """Anonymous, learner, trainer and site admin on every route, with own, foreign and missing objects."""
+    victim = actors["victim"]
+    clients = {ANONYMOUS: app.test_client()}
+    for role in ROLES:
+        clients[role] = app.test_client()
+        log_in(clients[role], actors[role].learner.email)
+    before = session.scalar(select(QuizAttempt.last_saved_at).where(QuizAttempt.id == victim.open_attempt_id))
+    wrong: list[str] = []
+    for (endpoint, method), entry in MATRIX.items():
+        for who, client in clients.items():
+            actor = actors.get(who)
+            expected: int | str = entry.anonymous if who == ANONYMOUS else (
+                entry.signed_in if not isinstance(entry.signed_in, Mapping) else entry.signed_in[who])
+            variants = {"own": expected}
+            if who != ANONYMOUS and entry.missing is not None:
+                variants["missing"] = entry.missing
+            if entry.private:
+                # Someone else's object: the same as a missing one, for every role (anonymous: log in first).
+                variants["foreign"] = expected if who == ANONYMOUS else 404
+            bodies = {}
+            for variant, status in variants.items():
+                path = entry.path.format(**values(full_catalog, actor, variant, victim))
+                data = {**entry.data, **token_for(app, session, entry, actor)}
+                with client.session_transaction() as cookie:
+                    cookie.pop("_flashes", None)  # a message left by the request before is not this answer
+                response = client.open(path, method=method, data=data if method == "POST" else None)
+                # The page names its own address (e.g. in the language form): compare without it.
+                bodies[variant] = response.get_data(as_text=True).replace(path, "")
+                if _outcome(response) != status:
+                    wrong.append(f"{method} {path} as {who} ({variant}): {_outcome(response)}, expected {status}")
+                if endpoint == "auth.logout" and who != ANONYMOUS:
+                    log_in(client, actor.learner.email)
+            if "foreign" in bodies and "missing" in bodies and bodies["foreign"] != bodies["missing"]:
+                wrong.append(f"{method} {entry.path} as {who}: someone else's object answers unlike a missing one")
+    assert not wrong, "\n".join(wrong)
+    session.expire_all()
+    attempt = session.get(QuizAttempt, victim.open_attempt_id)
+    assert attempt.last_saved_at == before and attempt.status == "in_progress", "another role changed it"
+
