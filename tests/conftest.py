@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +26,10 @@ from app import create_app
 from app.db import Database
 from course.content.loader import load_catalog
 from course.content.model import Catalog
+
+# Property tests check behaviour, not speed: on a busy shared machine a 200 ms deadline only adds flaky failures.
+settings.register_profile("leerlijn", deadline=None)
+settings.load_profile("leerlijn")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID_CONTENT = FIXTURES / "content" / "valid"

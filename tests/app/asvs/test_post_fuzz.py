@@ -69,7 +69,7 @@ def test_arbitrary_form_data_never_breaks_a_post_route(endpoint, method, app, se
     path = entry.path.format(**values(full_catalog, learner, "own", actors["victim"]))
     token = token_for(app, session, entry, learner)
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=bool(os.environ.get("CI")),
+    @settings(max_examples=EXAMPLES, derandomize=bool(os.environ.get("CI")),
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(data=form_for(endpoint), as_learner=st.booleans(), with_token=st.booleans())
     def post(data: dict[str, list[str]], as_learner: bool, with_token: bool) -> None:
