@@ -54,6 +54,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("auth.language", "POST"): Entry("/taal", 302, 302, missing=None, data={"locale": "nl"}),
     # Anyone signed in, on the course's own pages.
     ("auth.account", "GET"): Entry("/account", LOGIN, 200, missing=None),
+    ("auth.profile", "POST"): Entry("/account/profiel", LOGIN, 400, missing=None),  # empty form: errors shown
+    ("auth.change_password", "POST"): Entry("/account/wachtwoord", LOGIN, 400, missing=None),
+    ("auth.keepalive", "POST"): Entry("/sessie/verlengen", LOGIN, 302, missing=None),
     ("learn.dashboard", "GET"): Entry("/voortgang", LOGIN, 200, missing=None),
     ("learn.interventions", "GET"): Entry("/interventies", LOGIN, 200, missing=None),
     ("learn.module", "GET"): Entry("/modules/{module}/", LOGIN, 200),
@@ -79,10 +82,14 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                     data={"action": "draft", "step": "plan", "field-zorgen": "concept"}),
     # Site administrators only.
     ("admin.users", "GET"): Entry("/beheer/gebruikers", LOGIN, ADMIN_ONLY, missing=None),
+    ("admin.security_log", "GET"): Entry("/beheer/beveiligingslog", LOGIN, ADMIN_ONLY, missing=None),
     # Last: these change what the requests after them see (a new run; the end of the session).
     ("casus.restart", "POST"): Entry("/casus/{casus}/opnieuw", LOGIN, 302),
     ("auth.logout", "POST"): Entry("/uitloggen", LOGIN, LOGIN, missing=None),
+    ("auth.logout_everywhere", "POST"): Entry("/account/overal-uitloggen", LOGIN, LOGIN, missing=None),
 }
+# Routes that end the login of whoever posts them: the matrix logs in again after each.
+SESSION_ENDERS = {"auth.logout", "auth.logout_everywhere"}
 
 
 def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -> dict[str, object]:
@@ -162,7 +169,7 @@ def test_every_route_answers_every_role_as_the_matrix_says(app, session, full_ca
                 bodies[variant] = response.get_data(as_text=True).replace(path, "")
                 if _outcome(response) != status:
                     wrong.append(f"{method} {path} as {who} ({variant}): {_outcome(response)}, expected {status}")
-                if endpoint == "auth.logout" and who != ANONYMOUS:
+                if endpoint in SESSION_ENDERS and who != ANONYMOUS:
                     log_in(client, actor.learner.email)
             if "foreign" in bodies and "missing" in bodies and bodies["foreign"] != bodies["missing"]:
                 wrong.append(f"{method} {entry.path} as {who}: someone else's object answers unlike a missing one")

@@ -223,6 +223,7 @@ def test_deleting_my_account_erases_everything_and_logs_me_out(client, session, 
 def test_privacy_page_says_what_is_kept_who_sees_reflections_and_for_how_long(client, app):
     html = client.get("/privacy").get_data(as_text=True)
     assert "Je reflecties en plannen zie alleen jij." in html
+    assert "zonder je account en zonder IP-adres" in html  # what deletion leaves in the security log
     assert f"{app.config['RETENTION_DAYS']} dagen" in html
     assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
     english = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
