@@ -7,7 +7,9 @@ from flask import current_app
 
 from app.db import db_session
 from app.privacy import bp
+from course.db import EventKind
 from course.services import privacy as service
+from course.services.audit import record_event
 
 
 @bp.cli.command("purge")
@@ -18,6 +20,10 @@ def purge(inactive_days: int | None, dry_run: bool) -> None:
     """Erase every account (and all its data) inactive for N days; site administrators are kept."""
     days = inactive_days if inactive_days is not None else current_app.config["RETENTION_DAYS"]
     report = service.purge_inactive(db_session, days, dry_run=dry_run)
+    if report.erased:
+        for _account in report.accounts:  # one event per account, naming nobody (the account is gone)
+            record_event(db_session, EventKind.ACCOUNT_DELETED, commit=False, reason="inactive", inactive_days=days)
+        db_session.commit()
     for account in report.accounts:
         click.echo(f"{account.email}\tlast active {account.last_activity:%Y-%m-%d}")
     n = len(report.accounts)

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from course.db import CasusRun, LoginSession, PageProgress, QuizAttempt, Role, User, utcnow
+from course.db import CasusRun, EventKind, LoginSession, PageProgress, QuizAttempt, Role, SecurityEvent, User, utcnow
 from course.db.base import Base
 from course.errors import DomainError
 from course.privacy import PERSONAL_DATA
@@ -172,6 +172,8 @@ def test_purge_command_dry_run_then_for_real(app, session, aged):
     assert "Erased 1 account" in result.output
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(User).where(User.id == learner.id)) == 0
+    [event] = session.scalars(select(SecurityEvent).where(SecurityEvent.kind == EventKind.ACCOUNT_DELETED)).all()
+    assert event.user_id is None and event.ip is None and event.detail == {"reason": "inactive", "inactive_days": 365}
     assert runner.invoke(args=["privacy", "purge", "--inactive-days", "0"]).exit_code != 0
 
 
