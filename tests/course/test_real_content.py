@@ -84,6 +84,60 @@ def test_every_quiz_has_eight_questions_four_types_and_feedback_on_every_option(
         assert _feedback_gaps(question) == [], f"{question['id']}: options without feedback"
 
 
+def _quiz(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", QUIZ_FILES, ids=lambda p: p.stem)
+def test_at_least_seventy_percent_of_each_bank_asks_what_to_do_in_a_situation(path):
+    questions = catalog().quizzes[path.stem].questions
+    situational = sum(q.situational for q in questions)
+    assert situational / len(questions) >= 0.70, f"{situational}/{len(questions)}"
+
+
+@pytest.mark.parametrize("path", QUIZ_FILES, ids=lambda p: p.stem)
+def test_each_bank_holds_twice_an_attempt_with_a_pool_per_learning_objective(path):
+    quiz = catalog().quizzes[path.stem]
+    module = next(m for m in catalog().modules if m.id == quiz.module)
+    assert quiz.questions_per_attempt >= 8
+    assert len(quiz.questions) >= 2 * quiz.questions_per_attempt
+    for pool in quiz.pools:
+        assert len(quiz.pool_questions(pool.id)) >= 2 * pool.draw, pool.id
+    # every learning objective of the module has its own pool, so each attempt samples every objective
+    assert sorted(pool.objective for pool in quiz.pools) == list(range(1, len(module.objectives) + 1))
+
+
+@pytest.mark.parametrize("path", QUIZ_FILES, ids=lambda p: p.stem)
+def test_the_key_is_not_given_away_by_position_length_or_always_the_same_truth_value(path):
+    questions = _quiz(path)["questions"]
+    single = [q for q in questions if q["type"] == "single_choice"]
+    positions = {[o.get("correct", False) for o in q["options"]].index(True) for q in single}
+    assert len(positions) >= 3, positions
+
+    def key_is_longest(q: dict) -> bool:
+        key = next(o for o in q["options"] if o.get("correct"))
+        return all(len(key["text"]) > len(o["text"]) for o in q["options"] if o is not key)
+    assert sum(map(key_is_longest, single)) <= 0.6 * len(single)
+    answers = [q["answer"] for q in questions if q["type"] == "true_false"]
+    assert len(set(answers)) == 2 or len(answers) < 2, answers
+
+
+def test_no_question_appears_in_two_quizzes():
+    seen: dict[str, str] = {}
+    for path in QUIZ_FILES:
+        for question in _quiz(path)["questions"]:
+            prompt = " ".join(question["prompt"].split()).lower()
+            assert prompt not in seen, f"{path.stem}/{question['id']} repeats {seen.get(prompt)}"
+            seen[prompt] = f"{path.stem}/{question['id']}"
+
+
+def test_no_quiz_cites_the_training_deck_instead_of_its_sources():
+    for path in QUIZ_FILES:
+        text = path.read_text(encoding="utf-8").lower()
+        for phrase in ("trainingspresentatie", "trainingsdia", "cursusbron", "de dia's"):
+            assert phrase not in text, f"{path.stem}: '{phrase}'"
+
+
 def _targets(nxt: str | list | None) -> list[str]:
     if isinstance(nxt, str):
         return [nxt]
