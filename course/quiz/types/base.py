@@ -45,6 +45,9 @@ class QuestionType(Frozen):
     source: str | None = None  # plain text, e.g. "Felitti e.a. (1998)"
     points: Annotated[float, NoBool] = Field(default=1, gt=0)
     pool: Slug | None = None  # the bank pool this question is drawn from (see the quiz's ``draw``)
+    # True when the question presents a situation and asks what to do or how to weigh it (issue 11: at least
+    # 70 % of a bank); metadata for authors and the content tests, never shown to learners
+    situational: bool = False
 
     template: ClassVar[str]
     # True for types whose file order gives the answer away (an ordering lists its items in the
