@@ -178,6 +178,20 @@ def test_purge_command_dry_run_then_for_real(app, session, aged):
 
 
 
+def test_export_command_writes_the_same_file_the_person_downloads(app, session, learner, tmp_path):
+    runner = app.test_cli_runner()
+    target = tmp_path / "sanne.json"
+    result = runner.invoke(args=["privacy", "export", "--email", "SANNE@example.org", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["account"]["email"] == learner.email and REFLECTION in json.dumps(data["casus_runs"])
+    assert target.stat().st_mode & 0o077 == 0
+    assert session.scalar(select(func.count()).select_from(SecurityEvent).where(
+        SecurityEvent.kind == EventKind.DATA_EXPORTED, SecurityEvent.user_id == learner.id)) == 1
+    missing = runner.invoke(args=["privacy", "export", "--email", "niemand@example.org"])
+    assert missing.exit_code != 0 and "No account" in missing.output
+
+
 # --- the pages ------------------------------------------------------------------------------------------
 
 def test_account_page_downloads_my_data_as_a_json_file(client, learner, other):
