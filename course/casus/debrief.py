@@ -8,16 +8,16 @@ from typing import Any
 
 from course.casus.conditions import Value
 from course.casus.engine import RunState, feedback_for, is_complete
-from course.casus.kinds import ChoiceStep, DebriefStep, Option
+from course.casus.kinds import ChoiceStep, ConversationStep, DebriefStep, Option, chosen_option_id
 from course.casus.model import Casus, Step, Variable
 from course.errors import DomainError
 
 
 @dataclass(frozen=True)
 class Fork:
-    """One choice step passed: what the learner chose beside what is recommended, and why."""
+    """One choice (or conversation) step passed: what the learner chose beside what is recommended, and why."""
 
-    step: ChoiceStep
+    step: ChoiceStep | ConversationStep
     chosen: Option
     recommended: tuple[Option, ...]
 
@@ -76,6 +76,9 @@ def debrief(casus: Casus, state: RunState) -> Debrief:
         fork_step = casus.step(decision.step)
         if isinstance(fork_step, ChoiceStep):
             forks.append(Fork(fork_step, fork_step.option(str(decision.answer)), fork_step.recommended))
+        elif isinstance(fork_step, ConversationStep):
+            forks.append(Fork(fork_step, fork_step.option(chosen_option_id(decision.answer)),
+                              fork_step.recommended))
     remarks = tuple(r.text_html for r in step.remarks if r.condition.holds(state.variables))
     variables = tuple((v, state.variables[v.name]) for v in casus.variables if v.label)
     return Debrief(step, tuple(forks), remarks, variables, path_entries(casus, state))

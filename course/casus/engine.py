@@ -106,6 +106,8 @@ def advance(casus: Casus, state: RunState, step_id: str, raw_input: RawInput) ->
         raise DomainError("Deze casus is afgerond; er valt niets meer te beantwoorden.", field="step")
     answer = kind.parse(step, raw_input)
     outcome = kind.apply(step, answer, state.variables)
+    if outcome.answer is not None:
+        answer = outcome.answer
     new_state = RunState(outcome.next, MappingProxyType(dict(outcome.variables)),
                          (*state.path, Decision(step.id, answer)))
     return new_state, kind.feedback(step, answer)

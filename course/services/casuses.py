@@ -190,6 +190,8 @@ def _recorded_choice(step: Step, answer: Answer) -> dict[str, Any]:
     """What a decision records for reports: ids, or only the length of a private text."""
     if step.kind == "choice":
         return {"option": str(answer)}
+    if step.kind == "conversation":  # the line chosen, and which reply it drew
+        return dict(answer) if isinstance(answer, Mapping) else {}
     if isinstance(answer, tuple):
         return {"selected": list(answer)}
     if isinstance(answer, str):

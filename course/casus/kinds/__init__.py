@@ -11,6 +11,13 @@ from pydantic import Field
 from course.casus.kinds.base import MAX_TEXT_LENGTH, Answer, Compiler, InputError, Outcome, RawInput, StepKind
 from course.casus.kinds.checklist import ChecklistFeedback, ChecklistKind, ChecklistStep, Criterion
 from course.casus.kinds.choice import ChoiceFeedback, ChoiceKind, ChoiceStep, Judgement, Option
+from course.casus.kinds.conversation import (
+    ConversationFeedback,
+    ConversationKind,
+    ConversationOption,
+    ConversationStep,
+    chosen_option_id,
+)
 from course.casus.kinds.debrief import DebriefKind, DebriefStep, Remark
 from course.casus.kinds.info import InfoKind, InfoStep
 from course.casus.kinds.multi_select import Item, ItemResult, MultiSelectFeedback, MultiSelectKind, MultiSelectStep
@@ -28,8 +35,8 @@ def _registry(kinds: Iterable[StepKind[Any, Any]]) -> Mapping[str, StepKind[Any,
     return MappingProxyType(result)
 
 
-KINDS = _registry([InfoKind(), ChoiceKind(), MultiSelectKind(), ReflectionKind(), ChecklistKind(), PlanKind(),
-                   DebriefKind()])
+KINDS = _registry([InfoKind(), ChoiceKind(), ConversationKind(), MultiSelectKind(), ReflectionKind(),
+                   ChecklistKind(), PlanKind(), DebriefKind()])
 
 
 def kind_of(step: Step | str) -> StepKind[Any, Any]:
@@ -52,6 +59,9 @@ __all__ = [
     "ChoiceFeedback",
     "ChoiceStep",
     "Compiler",
+    "ConversationFeedback",
+    "ConversationOption",
+    "ConversationStep",
     "Criterion",
     "DebriefStep",
     "InfoStep",
@@ -71,6 +81,7 @@ __all__ = [
     "ReflectionStep",
     "Remark",
     "StepKind",
+    "chosen_option_id",
     "kind_of",
     "step_definition_type",
 ]

@@ -111,10 +111,15 @@ class Compiler:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What applying an answer does: the new variables and the id of the next step."""
+    """What applying an answer does: the new variables and the id of the next step.
+
+    ``answer``, when set, replaces the parsed answer in the run's path: a kind whose feedback depends on
+    the state (a conversation's reply) records what it resolved, so feedback never needs the state again.
+    """
 
     variables: Mapping[str, Value]
     next: str
+    answer: Answer = None
 
 
 D = TypeVar("D", bound=StepDef)
