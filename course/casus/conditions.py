@@ -92,6 +92,23 @@ class Condition:
         """True when the condition holds for ``variables``; KeyError if one it names is missing."""
         return evaluate(self.tree, variables) is True
 
+    @property
+    def variables(self) -> frozenset[str]:
+        """The names of the variables the condition reads."""
+        return frozenset(_names(self.tree))
+
+
+def _names(node: Node) -> set[str]:
+    if isinstance(node, Var):
+        return {node.name}
+    if isinstance(node, Not):
+        return _names(node.operand)
+    if isinstance(node, BoolOp):
+        return set().union(*(_names(n) for n in node.operands))
+    if isinstance(node, Compare):
+        return _names(node.left) | _names(node.right)
+    return set()
+
 
 # --- tokenizer -----------------------------------------------------------------------------------
 

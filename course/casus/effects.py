@@ -1,4 +1,5 @@
-"""Effects: how a decision changes the run's variables (``var: value``, ``"+= 1"``, ``"+= correct"``)."""
+"""Effects: how a decision changes the run's variables (``var: value``, ``"+= 1"``, ``"+= correct"``,
+``"+= wrong"``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from course.casus.model import Effect, Variable
 
 _ADD = re.compile(r"^([+-])=\s*(.+)$")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
-CORRECT = "correct"
+CORRECT = "correct"  # the number of items selected that should be
+WRONG = "wrong"  # the number of items selected that should not be: ticking everything must cost something
+COUNTS = (CORRECT, WRONG)
 
 
 class EffectError(ValueError):
@@ -20,7 +23,8 @@ class EffectError(ValueError):
 def parse_effect(name: str, raw: object, variables: Mapping[str, Variable], allow_correct: bool) -> Effect:
     """Turn one ``name: raw`` entry of an ``effects`` mapping into an Effect.
 
-    ``allow_correct`` says whether ``"+= correct"`` makes sense here (only on a multi_select step).
+    ``allow_correct`` says whether ``"+= correct"`` / ``"+= wrong"`` make sense here (only on a multi_select
+    or checklist step).
     Returns the Effect; raises EffectError with a message for the content author.
     """
     if name not in variables:
@@ -32,12 +36,10 @@ def parse_effect(name: str, raw: object, variables: Mapping[str, Variable], allo
         if not match:
             raise EffectError(f"'{raw}': write a number, \"+= 1\" or \"-= 1\"")
         sign, amount = (1 if match[1] == "+" else -1), match[2].strip()
-        if amount == CORRECT:
+        if amount in COUNTS:
             if not allow_correct:
-                raise EffectError("'+= correct' only works on a multi_select step")
-            if sign < 0:
-                raise EffectError("'-= correct' is not supported: use '+= correct'")
-            return Effect(name, "add", CORRECT)
+                raise EffectError(f"'+= {amount}' only works on a multi_select or checklist step")
+            return Effect(name, "add", amount, sign)
         if not _NUMBER.match(amount):
             raise EffectError(f"'{raw}': the amount must be a number, e.g. \"+= 1\"")
         return Effect(name, "add", float(amount) if "." in amount else int(amount), sign)
@@ -54,10 +56,12 @@ def _describe(var: Variable) -> str:
     return "a number, \"+= 1\" or \"-= 1\""
 
 
-def apply_effects(effects: Iterable[Effect], variables: Mapping[str, Value], correct: int = 0) -> dict[str, Value]:
+def apply_effects(effects: Iterable[Effect], variables: Mapping[str, Value], correct: int = 0,
+                  wrong: int = 0) -> dict[str, Value]:
     """A new mapping: ``variables`` with ``effects`` applied in order.
 
-    ``correct`` is what ``"+= correct"`` adds (the number of correctly selected items). Does not raise for
+    ``correct`` is what ``"+= correct"`` adds (the number of correctly selected items), ``wrong`` what
+    ``"+= wrong"`` adds (the number of items selected that should not have been). Does not raise for
     effects built by ``parse_effect`` against the same variables.
     """
     result = dict(variables)
@@ -65,7 +69,7 @@ def apply_effects(effects: Iterable[Effect], variables: Mapping[str, Value], cor
         if effect.op == "set":
             result[effect.variable] = effect.value
             continue
-        amount = correct if effect.value == CORRECT else effect.value
+        amount = {CORRECT: correct, WRONG: wrong}.get(effect.value, effect.value)  # type: ignore[arg-type]
         current = result[effect.variable]
         assert isinstance(amount, int | float) and isinstance(current, int | float)  # noqa: S101 - parse_effect
         result[effect.variable] = current + effect.sign * amount

@@ -16,6 +16,7 @@ from course.casus.graph import Edge, Node, check_graph
 from course.casus.kinds import KINDS, Compiler, kind_of, step_definition_type
 from course.casus.model import Casus, Step, Variable
 from course.casus.schema import CasusFileDef, StepDef
+from course.casus.ticking import remarks_rewarding_ticking_everything
 from course.content.validation import build
 from course.content.yamlfile import load_yaml_file
 from course.errors import ErrorReport
@@ -102,10 +103,17 @@ def load_casus(path: Path, report: ErrorReport, module_ids: frozenset[str],
 
     if len(report) > errors_before:
         return None
-    return Casus(
+    casus = Casus(
         id=definition.id, module=definition.module, title=definition.title, summary=definition.summary,
         minutes=definition.minutes, intro_html=intro_html, variables=tuple(variables.values()),
         start=definition.start, steps=tuple(steps), content_hash=hashlib.sha256(path.read_bytes()).hexdigest())
+    index = {s.id: i for i, s in enumerate(definition.steps)}
+    for found in remarks_rewarding_ticking_everything(casus):
+        top.error(("steps", index[found.step_id], "remarks", found.index, "when"),
+                  "a learner who ticks every item of every multi_select and checklist step meets this remark "
+                  "just like one who ticks exactly the right ones: count wrong ticks too ('+= wrong') and make "
+                  "the remark depend on them")
+    return None if len(report) > errors_before else casus
 
 
 def _variables(definition: CasusFileDef, top: Compiler) -> dict[str, Variable]:

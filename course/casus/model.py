@@ -43,11 +43,11 @@ class Variable:
 
 @dataclass(frozen=True)
 class Effect:
-    """A change to one variable: set it, or add ``value`` (a number, or the count of correct items)."""
+    """A change to one variable: set it, or add ``value`` (a number, or the count of correct or wrong items)."""
 
     variable: str
     op: Literal["set", "add"]
-    value: Value | Literal["correct"]
+    value: Value | Literal["correct", "wrong"]
     sign: int = 1  # -1 for '-='
 
 

@@ -1,4 +1,9 @@
-"""Checklist step: the learner assesses their own work against criteria, then sees feedback per criterion."""
+"""Checklist step: the learner assesses their own work against criteria, then sees feedback per criterion.
+
+A criterion is something good work meets (``correct: true``, the default) or a pitfall it should avoid
+(``correct: false``). Effects may count both: ``"+= correct"`` the criteria ticked that should be, ``"+= wrong"``
+the pitfalls ticked.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from course.casus.conditions import Value
 from course.casus.effects import apply_effects
@@ -20,6 +25,7 @@ from course.content.yamlfile import Loc
 class CriterionDef(Frozen):
     id: Slug
     text: Text
+    correct: StrictBool = True  # false: a pitfall, which good work does not show
     feedback: Text
 
 
@@ -39,6 +45,7 @@ class Criterion:
     id: str
     text_html: str
     feedback_html: str
+    correct: bool = True
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,15 @@ class ChecklistFeedback:
     def met(self) -> int:
         return sum(1 for _, met in self.results if met)
 
+    @property
+    def wrongly_ticked(self) -> int:
+        """Pitfalls the learner ticked."""
+        return sum(1 for criterion, met in self.results if met and not criterion.correct)
+
+    @property
+    def has_pitfalls(self) -> bool:
+        return any(not criterion.correct for criterion, _ in self.results)
+
 
 class ChecklistKind(StepKind[ChecklistDef, ChecklistStep]):
     name = "checklist"
@@ -66,11 +82,11 @@ class ChecklistKind(StepKind[ChecklistDef, ChecklistStep]):
     def compile(self, definition: ChecklistDef, compiler: Compiler) -> ChecklistStep:
         compiler.unique_ids(definition.criteria, ("criteria",))
         criteria = tuple(Criterion(c.id, compiler.inline(c.text),
-                                   compiler.markdown(c.feedback, ("criteria", n, "feedback")))
+                                   compiler.markdown(c.feedback, ("criteria", n, "feedback")), c.correct)
                          for n, c in enumerate(definition.criteria))
         return ChecklistStep(definition.id, self.name, definition.title, definition.revisit,
                              compiler.markdown(definition.prompt, ("prompt",)), criteria,
-                             compiler.effects(definition.effects, ("effects",)),
+                             compiler.effects(definition.effects, ("effects",), allow_correct=True),
                              compiler.next(definition.next, ("next",)))
 
     def parse(self, step: ChecklistStep, raw: RawInput) -> Answer:
@@ -78,7 +94,10 @@ class ChecklistKind(StepKind[ChecklistDef, ChecklistStep]):
         return chosen_ids(raw, "criterion", [c.id for c in step.criteria])
 
     def apply(self, step: ChecklistStep, answer: Answer, variables: Mapping[str, Value]) -> Outcome:
-        after = apply_effects(step.effects, variables)
+        ticked = answer if isinstance(answer, tuple) else ()
+        correct = sum(1 for c in step.criteria if c.correct and c.id in ticked)
+        wrong = sum(1 for c in step.criteria if not c.correct and c.id in ticked)
+        after = apply_effects(step.effects, variables, correct=correct, wrong=wrong)
         return Outcome(after, step.next.resolve(after))
 
     def feedback(self, step: ChecklistStep, answer: Answer) -> ChecklistFeedback:

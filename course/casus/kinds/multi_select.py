@@ -101,7 +101,8 @@ class MultiSelectKind(StepKind[MultiSelectDef, MultiSelectStep]):
     def apply(self, step: MultiSelectStep, answer: Answer, variables: Mapping[str, Value]) -> Outcome:
         selected = answer if isinstance(answer, tuple) else ()
         correct = sum(1 for i in step.items if i.correct and i.id in selected)
-        after = apply_effects(step.effects, variables, correct=correct)
+        wrong = sum(1 for i in step.items if not i.correct and i.id in selected)
+        after = apply_effects(step.effects, variables, correct=correct, wrong=wrong)
         return Outcome(after, step.next.resolve(after))
 
     def feedback(self, step: MultiSelectStep, answer: Answer) -> MultiSelectFeedback:

@@ -42,7 +42,7 @@ def test_a_fresh_run_starts_at_the_start_step_with_initial_variables():
     state = start(oefencasus())
     assert state.current == "verwijzing" and state.path == ()
     assert dict(state.variables) == {"signalen": 0, "collega_geraadpleegd": False, "risico": "onbekend",
-                                     "pogingen": 0}
+                                     "pogingen": 0, "afgeleid": 0}
 
 
 def test_multi_select_adds_the_number_of_correctly_selected_items():
@@ -190,7 +190,7 @@ def test_stored_variables_of_the_wrong_type_fall_back_to_their_initial_value():
             "variables": {"signalen": "veel", "risico": "hoog", "weg": 1}}
     state = RunState.from_json(oefencasus(), data)
     assert dict(state.variables) == {"signalen": 0, "collega_geraadpleegd": False, "risico": "hoog",
-                                     "pogingen": 0}
+                                     "pogingen": 0, "afgeleid": 0}
 
 
 def test_recorded_ids_never_contain_free_text():
@@ -217,11 +217,12 @@ VARS = {
 
 
 @pytest.mark.parametrize(("raw", "before", "after"), [
-    (3, 1, 3), ("+= 2", 1, 3), ("-= 1", 1, 0), ("+=1.5", 1, 2.5), ("+= correct", 1, 5),
+    (3, 1, 3), ("+= 2", 1, 3), ("-= 1", 1, 0), ("+=1.5", 1, 2.5), ("+= correct", 1, 5), ("+= wrong", 1, 3),
+    ("-= wrong", 1, -1), ("-= correct", 1, -3),
 ])
 def test_number_effects(raw, before, after):
     effect = parse_effect("n", raw, VARS, allow_correct=True)
-    assert apply_effects([effect], {"n": before}, correct=4) == {"n": after}
+    assert apply_effects([effect], {"n": before}, correct=4, wrong=2) == {"n": after}
 
 
 @pytest.mark.parametrize(("name", "raw", "message"), [
@@ -229,7 +230,8 @@ def test_number_effects(raw, before, after):
     ("n", "+= veel", "the amount must be a number"),
     ("n", "* 2", "write a number"),
     ("n", True, "not a valid value"),
-    ("n", "+= correct", "only works on a multi_select step"),
+    ("n", "+= correct", "only works on a multi_select or checklist step"),
+    ("n", "-= wrong", "only works on a multi_select or checklist step"),
     ("b", "ja", "true or false"),
     ("r", "middel", "one of: laag, hoog"),
 ])

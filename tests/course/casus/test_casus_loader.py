@@ -37,7 +37,7 @@ EXPECTED_BROKEN = [
     "broken/conditions-errors.yaml:23: steps[0].options[0].effects.onbekend: unknown variable 'onbekend'",
     "broken/conditions-errors.yaml:23: steps[0].options[0].effects.risico: 'middel' is not a valid value",
     "broken/conditions-errors.yaml:23: steps[0].options[0].effects.signalen: '+= correct' only works on a "
-    "multi_select step",
+    "multi_select or checklist step",
     "broken/conditions-errors.yaml:25: steps[0].options[0].next[0].when: condition \"risico.lower() == 'hoog'\": "
     "'.' is not allowed: conditions have no attribute access (column 7)",
     "broken/conditions-errors.yaml:27: steps[0].options[0].next[1].when: condition \"__import__('os')\": "
@@ -87,20 +87,20 @@ def test_a_loop_back_to_a_revisit_step_is_allowed(tmp_path):
     (tmp_path / "oefencasus.yaml").write_text(source.replace("    revisit: true\n", ""), encoding="utf-8")
     _, errors = load_dir(tmp_path)
     assert errors == [
-        "oefencasus.yaml:71: steps[3].next: loop overleg → nog-eens → overleg: loops may only jump back to a step "
+        "oefencasus.yaml:72: steps[3].next: loop overleg → nog-eens → overleg: loops may only jump back to a step "
         "with 'revisit: true' (e.g. on 'overleg')"]
 
 
 @pytest.mark.parametrize(("find", "replace", "expected"), [
     ("start: verwijzing", "start: verwijzin",
-     "oefencasus.yaml:13: start: start step 'verwijzin' does not exist (did you mean 'verwijzing'?)"),
+     "oefencasus.yaml:14: start: start step 'verwijzin' does not exist (did you mean 'verwijzing'?)"),
     ("        judgement: aanbevolen\n", "        judgement: verdedigbaar\n",
-     "oefencasus.yaml:48: steps[2].options: at least one option must be 'aanbevolen'"),
+     "oefencasus.yaml:49: steps[2].options: at least one option must be 'aanbevolen'"),
     ("text: Sam is nog steeds moe.", "text: Zie [de meldcode](../modules/meldcode.md).",
-     "oefencasus.yaml:71: broken link '../modules/meldcode.md': no such page"),
+     "oefencasus.yaml:72: broken link '../modules/meldcode.md': no such page"),
     ("type: number}", "type: number, initial: true}",
      "oefencasus.yaml:12: variables.pogingen.initial: must be a number"),
-    ("- id: zorgen", "- id: wie", "oefencasus.yaml:112: steps[7].fields[1].id: duplicate id 'wie'"),
+    ("- id: zorgen", "- id: wie", "oefencasus.yaml:113: steps[7].fields[1].id: duplicate id 'wie'"),
 ])
 def test_single_mistakes_in_a_valid_casus_are_reported_at_their_line(tmp_path, find, replace, expected):
     source = (FIXTURES / "valid" / "oefencasus.yaml").read_text(encoding="utf-8")
