@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import yaml
 
 from course.content.loader import load_catalog
 from course.content.model import Catalog
@@ -89,3 +90,24 @@ def test_mothers_with_a_child_born_of_sexual_violence_have_a_page_of_their_own()
     html = "".join(v for k, v in page.segments if k == "html")
     for needed in ("Ernaar vragen", "Veiligheid eerst", "Arq", "Fier", "De Evenaar", "consultatie"):
         assert needed in html, needed
+
+
+JOB_AIDS = ("meldcode-afwegingskader", "kindcheck", "als-een-kind-vertelt", "veiligheidsplan")
+
+
+@pytest.mark.parametrize("job_aid", JOB_AIDS)
+def test_every_job_aid_names_its_modules_and_the_numbers_to_call(job_aid):
+    text = (ROOT / "jobaids" / f"{job_aid}.md").read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    meta = yaml.safe_load(front)
+    module_ids = {m.id for m in catalog().modules}
+    assert meta["title"] and meta["summary"] and set(meta["modules"]) <= module_ids
+    if job_aid != "kindcheck":
+        assert "0800-2000" in body or "112" in body
+
+
+def test_the_safety_plan_template_has_a_childs_version_that_gives_the_child_no_watch():
+    body = (ROOT / "jobaids" / "veiligheidsplan.md").read_text(encoding="utf-8")
+    child = body[body.index("## Mijn veiligheidsplan"):]
+    assert "112" in child and "Kindertelefoon" in child
+    assert "Ik hoef niet op te letten of\nde grote mensen zich aan de afspraken houden" in child
