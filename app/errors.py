@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -27,8 +29,10 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
-def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+def render_error(code: int, detail: str | None = None) -> tuple[Any, int]:
     title, message = _titles().get(code, _titles()[400 if code < 500 else 500])
+    if request.accept_mimetypes.best == "application/json":  # a background save shows this message
+        return jsonify(error=detail or message), code
     return render_template("error.html", code=code, title=title, message=detail or message), code
 
 
@@ -45,7 +49,7 @@ def _log_denied_access() -> None:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[str, int]:
+    def http_error(exc: HTTPException) -> tuple[Any, int]:
         code = exc.code or 500
         # A message we wrote ourselves (abort(400, "…")) says more than the generic one.
         custom = exc.description if exc.description != type(exc).description else None
@@ -54,15 +58,15 @@ def init_app(app: Flask) -> None:
         return render_error(code, custom)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(_exc: CSRFError) -> tuple[str, int]:
+    def csrf_error(_exc: CSRFError) -> tuple[Any, int]:
         return render_error(400, _("Het formulier was verlopen of onvolledig. Niets is opgeslagen: laad de "
                                    "pagina opnieuw en probeer het nog eens."))
 
     @app.errorhandler(NotFound)
-    def not_found(_exc: NotFound) -> tuple[str, int]:
+    def not_found(_exc: NotFound) -> tuple[Any, int]:
         return render_error(404)
 
     @app.errorhandler(InternalServerError)
-    def server_error(_exc: InternalServerError) -> tuple[str, int]:
+    def server_error(_exc: InternalServerError) -> tuple[Any, int]:
         app.logger.exception("Unhandled error on %s", request.path)
         return render_error(500)

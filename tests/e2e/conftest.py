@@ -93,10 +93,26 @@ def browser(e2e_tools: None) -> Iterator[Any]:
 
 @dataclass
 class Visits:
-    """What a test saw: every URL checked with axe, and any CSP or script error in the console."""
+    """What a test saw: every URL checked with axe, and everything that went wrong in the browser.
+
+    Any console error, failed request or response with status >= 400 is a problem that fails the test,
+    unless the test announced it with ``expect(status, path)`` (e.g. the 404 page it visits on purpose).
+    """
 
     checked: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    expected: set[tuple[int, str]] = field(default_factory=set)
+    responses: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def expect(self, status: int, path: str) -> None:
+        """A response with this status for this path is what the test wants to see, not a defect."""
+        self.expected.add((status, path))
+
+    def saw(self, response: Any) -> None:
+        method, url, status = response.request.method, response.url, response.status
+        self.responses.append((method, url, status))
+        if status >= 400 and (status, urlsplit(url).path) not in self.expected:
+            self.problems.append(f"{method} {url} answered {status}")
 
 
 @pytest.fixture
@@ -106,12 +122,24 @@ def visits() -> Visits:
 
 def _watch(page: Any, visits: Visits) -> Any:
     def on_console(message: Any) -> None:
-        text = message.text
-        if message.type == "error" and ("Content Security Policy" in text or "Refused to" in text):
-            visits.problems.append(f"{page.url}: {text}")
+        if message.type != "error":
+            return
+        # The browser logs every error response too; `visits.saw` judges those, with the test's expectations.
+        if message.text.startswith("Failed to load resource: the server responded with a status of"):
+            return
+        visits.problems.append(f"{page.url}: console error: {message.text}")
+
+    def on_request_failed(request: Any) -> None:
+        # Leaving a page cancels its pending images and styles (the favicon, say): harmless. A cancelled
+        # fetch is not: that is a background save that never arrived.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type not in ("fetch", "xhr", "document"):
+            return
+        visits.problems.append(f"{request.method} {request.url} failed: {request.failure}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: visits.problems.append(f"{page.url}: script error {error}"))
+    page.on("requestfailed", on_request_failed)
+    page.on("response", visits.saw)
     page.set_default_timeout(10_000)
     return page
 

@@ -52,6 +52,9 @@ def test_full_quiz_attempt_with_review(page, live_server, visits):
 
     form = page.locator("form.quiz-form")
     _answer_everything(form)
+    # Wait for the background save as a person would see it, so handing in does not cancel it halfway.
+    form.locator(".save-status.state-saved").wait_for()
+    assert not form.locator(".question-state.state-error").count()
     page.get_by_role("button", name="Inleveren").click()
     page.wait_for_url(lambda url: urlsplit(url).path.endswith("/resultaat"))
     axe_check(page, visits)
@@ -109,6 +112,7 @@ def test_quiz_and_casus_errors_are_summarised_and_accessible(page, live_server, 
     register(page, live_server, "Joris de Wit", unique_email("fouten"))
     page.goto(live_server(f"/quiz/{quiz.id}/"))
     page.get_by_role("button", name="Start de kennischeck").click()
+    visits.expect(422, page.locator("form.quiz-form").get_attribute("action"))  # sent incomplete on purpose
     page.get_by_role("button", name="Inleveren").click()
     summary = page.locator("#error-summary")
     assert summary.get_attribute("role") == "alert" and summary.get_by_role("link").count() >= 1
@@ -120,6 +124,7 @@ def test_quiz_and_casus_errors_are_summarised_and_accessible(page, live_server, 
     for _ in range(10):  # on to the first step that asks something, then send it empty
         form = page.locator("form.casus-form")
         asks = form.locator("input[type=radio], input[type=checkbox], textarea").count() > 0
+        visits.expect(422, form.get_attribute("action"))
         form.locator("button[type=submit]").last.click()
         page.wait_for_load_state()
         if asks:

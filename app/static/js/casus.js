@@ -2,33 +2,32 @@
 // does the same with a normal form post; this only saves the learner a click.
 (function () {
   "use strict";
+  if (!window.fetch || !window.FormData || !window.Leerlijn) return;
+  var show = window.Leerlijn.showState;
   document.querySelectorAll("form[data-draft]").forEach(function (form) {
-    var status = form.querySelector("[role=status]");
+    var status = form.querySelector(".save-status");
     var timer = null;
     var last = null;
-    function show(text) { if (status) { status.textContent = text; } }
     function save() {
-      var data = new FormData(form);
-      data.set("action", "draft");
-      var body = new URLSearchParams(data).toString();
-      if (body === last) { return; }
-      show(form.dataset.savingText);
-      fetch(form.action, {
-        method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
-      }).then(function (response) {
-        return response.json().then(function (json) { return { ok: response.ok, json: json }; });
-      }).then(function (result) {
+      timer = null;
+      var body = new URLSearchParams(new FormData(form)).toString();
+      if (body === last) return;
+      show(status, form.dataset.savingText, "saving");
+      window.Leerlijn.postForm(form, { action: "draft" }).then(function (result) {
+        if (result.status === 401 && result.data.login_url) return;  // on its way to the login page
         if (result.ok) {
           last = body;
-          show(form.dataset.savedText + (result.json.saved_at ? " (" + result.json.saved_at + ")" : ""));
+          show(status, result.data.saved_at ? form.dataset.savedAtText.replace("%s", result.data.saved_at)
+                                            : form.dataset.savedText, "saved");
         } else {
-          show(result.json.error || form.dataset.failedText);
+          show(status, result.data.error || form.dataset.failedText, "error");
         }
-      }).catch(function () { show(form.dataset.failedText); });
+      }, function () { show(status, form.dataset.failedText, "error"); });
     }
     form.addEventListener("input", function () {
-      if (timer) { clearTimeout(timer); }
+      if (timer) clearTimeout(timer);
       timer = setTimeout(save, 1500);
     });
+    form.addEventListener("submit", function () { if (timer) clearTimeout(timer); timer = null; });
   });
 })();

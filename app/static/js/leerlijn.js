@@ -2,6 +2,36 @@
 (function () {
   "use strict";
 
+  // Post a form in the background and hand back {ok, status, data}. The URL is the form's action
+  // *attribute*: `form.action` would be a button when the form has buttons named "action".
+  // A reply that is not JSON (an error page) gives data = {}; the caller shows its own message then.
+  // A 401 with a login_url means the session expired and the server kept the work: go and log in.
+  function postForm(form, fields) {
+    var body = new FormData(form);
+    Object.keys(fields || {}).forEach(function (name) { body.set(name, fields[name]); });
+    return fetch(form.getAttribute("action"), {
+      method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      return (json ? response.json() : Promise.resolve({})).then(function (data) {
+        if (response.status === 401 && data.login_url) window.location.assign(data.login_url);
+        return { ok: response.ok, status: response.status, data: data };
+      });
+    });
+  }
+
+  // A save state that a person can see: text plus a class for success (state-saved), error (state-error)
+  // or in progress (state-saving); the colours and marks are in leerlijn.css.
+  function showState(element, text, state) {
+    if (!element) return;
+    element.textContent = text || "";
+    ["state-saved", "state-error", "state-saving"].forEach(function (name) {
+      element.classList.toggle(name, !!text && name === "state-" + state);
+    });
+  }
+
+  window.Leerlijn = { postForm: postForm, showState: showState };
+
   // Mark a page as read when its end comes into view (the "Gelezen" button still works without it).
   function autoMarkRead(form) {
     if (!("IntersectionObserver" in window) || !window.fetch) return;
@@ -11,13 +41,9 @@
       if (sent || !entries.some(function (e) { return e.isIntersecting; })) return;
       sent = true;
       observer.disconnect();
-      fetch(form.action, {
-        method: "POST",
-        body: new FormData(form),
-        headers: { "Accept": "application/json" },
-        credentials: "same-origin"
-      }).then(function (response) {
-        if (response.ok && status) status.textContent = form.dataset.savedText || "Gelezen ✓";
+      postForm(form).then(function (result) {
+        if (result.ok) showState(status, form.dataset.savedText || "Gelezen ✓", "saved");
+        else sent = false;
       }).catch(function () { sent = false; });
     }, { threshold: 1.0 });
     observer.observe(form);

@@ -4,56 +4,60 @@
 (function () {
   "use strict";
 
-  function setState(form, questionId, text, isError) {
-    var el = form.querySelector('[data-state-for="' + questionId + '"]');
-    if (!el) return;
-    el.textContent = text;
-    el.classList.toggle("state-error", !!isError);
-  }
-
   function autosave(form) {
-    if (!window.fetch || !window.FormData) return;
+    if (!window.fetch || !window.FormData || !window.Leerlijn) return;
+    var show = window.Leerlijn.showState;
     var status = form.querySelector(".save-status");
     var timer = null;
     var dirty = {};
 
+    function questionState(id) { return form.querySelector('[data-state-for="' + id + '"]'); }
+
+    function failed(pending, message) {
+      // Nothing was saved: the questions stay dirty (the next change or the button sends them again),
+      // and each one says so where the learner is looking.
+      pending.forEach(function (id) {
+        dirty[id] = true;
+        show(questionState(id), form.dataset.notSavedText, "error");
+      });
+      show(status, message || form.dataset.failedText, "error");
+    }
+
     function save() {
       timer = null;
-      var body = new FormData(form);
-      body.set("action", "save");
       var pending = Object.keys(dirty);
       dirty = {};
-      if (status) status.textContent = form.dataset.savingText || "";
-      fetch(form.action, {
-        method: "POST", body: body, credentials: "same-origin",
-        headers: { "Accept": "application/json" }
-      }).then(function (response) {
-        return response.json().then(function (data) { return { response: response, data: data }; });
-      }).then(function (result) {
+      pending.forEach(function (id) { show(questionState(id), form.dataset.savingText, "saving"); });
+      show(status, form.dataset.savingText, "saving");
+      window.Leerlijn.postForm(form, { action: "save" }).then(function (result) {
         var data = result.data;
-        if (result.response.status === 401 && data.login_url) {
-          // The session expired; the answers were kept on the server. Log in and come back.
-          window.location.assign(data.login_url);
+        if (result.status === 401 && data.login_url) return;  // on its way to the login page
+        if (!result.ok && !data.errors) {
+          failed(pending, data.error);
           return;
         }
-        if (!result.response.ok && result.response.status !== 422) throw new Error(data.error || "save failed");
-        (data.saved || []).forEach(function (id) { setState(form, id, form.dataset.savedText || "✓", false); });
-        Object.keys(data.errors || {}).forEach(function (id) { setState(form, id, data.errors[id], true); });
-        if (status) status.textContent = data.saved_at ? (form.dataset.savedText + " " + data.saved_at) : "";
-      }).catch(function () {
-        pending.forEach(function (id) { dirty[id] = true; });
-        if (status) status.textContent = form.dataset.failedText || "";
-      });
+        var errors = data.errors || {};
+        (data.saved || []).forEach(function (id) {
+          if (!errors[id]) show(questionState(id), form.dataset.savedText, "saved");
+        });
+        Object.keys(errors).forEach(function (id) { show(questionState(id), errors[id], "error"); });
+        if (Object.keys(errors).length) show(status, form.dataset.checkText, "error");
+        else show(status, data.saved_at ? form.dataset.savedAtText.replace("%s", data.saved_at) : form.dataset.savedText, "saved");
+      }, function () { failed(pending); });
     }
 
     form.addEventListener("change", function (event) {
       var section = event.target.closest("[data-question]");
       if (!section) return;
       dirty[section.dataset.question] = true;
-      setState(form, section.dataset.question, "", false);
+      show(questionState(section.dataset.question), "", null);
+      show(status, "", null);  // "Opgeslagen" again only once this change is saved too
       if (timer) clearTimeout(timer);
       timer = setTimeout(save, 400);
     });
+    // Saving or handing in with the buttons sends every answer: a pending background save would only
+    // arrive after it (and be refused once the attempt is handed in).
+    form.addEventListener("submit", function () { if (timer) clearTimeout(timer); timer = null; });
   }
 
   function dragOrdering(list) {

@@ -1,0 +1,120 @@
+"""Autosave as a person sees it: choose an answer or type a draft, wait, see "Opgeslagen", reload, still there.
+
+These tests wait for the background save itself (not for a submit that would cancel its timer) and check
+the request the script really sent, so a script that posts to the wrong URL fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.conftest import register, unique_email
+from tests.e2e.test_quiz_casus import _answer_everything
+
+pytestmark = pytest.mark.e2e
+
+
+def _is_background_save(response, form_action: str) -> bool:
+    request = response.request
+    return (request.method == "POST" and urlsplit(response.url).path == form_action
+            and request.header_value("accept") == "application/json")
+
+
+def _start_first_quiz(page, live_server):
+    catalog = live_server.app.extensions["leerlijn.catalog"]
+    quiz = catalog.quiz_for_module(catalog.modules[0].id)
+    page.goto(live_server(f"/quiz/{quiz.id}/"))
+    page.get_by_role("button", name="Start de kennischeck").click()
+    return page.locator("form.quiz-form")
+
+
+def test_quiz_answer_is_saved_in_the_background_and_survives_a_reload(page, live_server, visits):
+    """Choosing an answer shows "Opgeslagen" at the question and under the form; after a reload it is still chosen."""
+    register(page, live_server, "Mila Jansen", unique_email("autosave"))
+    form = _start_first_quiz(page, live_server)
+    action = form.get_attribute("action")
+    question = form.locator("section.quiz-question").filter(has=page.locator("input[type=radio]")).first
+    choice = question.locator("input[type=radio]").nth(1)
+    choice_id = choice.get_attribute("id")
+
+    with page.expect_response(lambda r: _is_background_save(r, action)) as saved:
+        choice.check()
+    assert saved.value.status == 200, saved.value.text()
+    state = question.locator(".question-state")
+    state.filter(has_text="Opgeslagen").wait_for()
+    assert "state-saved" in state.get_attribute("class")
+    status = form.locator(".save-status")
+    assert re.fullmatch(r"Opgeslagen om \d\d:\d\d", status.inner_text().strip())
+    assert "state-saved" in status.get_attribute("class")
+
+    page.reload()
+    assert page.locator(f"#{choice_id}").is_checked()
+    # The page was rendered by the server: the saved state is there without waiting for a script.
+    assert "Opgeslagen" in page.locator(f'[data-state-for="{question.get_attribute("data-question")}"]').inner_text()
+
+
+def test_a_failed_background_save_says_so_at_the_question(new_page, live_server, visits):
+    """Saving into an attempt that was handed in from another tab shows the server's message, as an error."""
+    page = new_page()
+    register(page, live_server, "Daan Mulder", unique_email("stale"))
+    form = _start_first_quiz(page, live_server)
+    action = form.get_attribute("action")
+
+    # A second tab of the same learner (without script, so no background save races the click) hands it in.
+    other = new_page(java_script_enabled=False, storage_state=page.context.storage_state())
+    other.goto(page.url)
+    _answer_everything(other.locator("form.quiz-form"))
+    other.get_by_role("button", name="Inleveren").click()
+    other.wait_for_url(lambda url: urlsplit(url).path.endswith("/resultaat"))
+
+    visits.expect(409, action)
+    question = form.locator("section.quiz-question").filter(has=page.locator("input[type=radio]")).first
+    with page.expect_response(lambda r: _is_background_save(r, action)) as reply:
+        question.locator("input[type=radio]").first.check()
+    assert reply.value.status == 409
+    message = reply.value.json()["error"]
+    status = form.locator(".save-status")
+    status.filter(has_text=message).wait_for()
+    assert "state-error" in status.get_attribute("class")
+    state = question.locator(".question-state")
+    assert state.inner_text().strip() == "Niet opgeslagen" and "state-error" in state.get_attribute("class")
+
+
+def _reflection_step(page, live_server):
+    """Walk a casus to its first step with a text field; returns the form there."""
+    catalog = live_server.app.extensions["leerlijn.catalog"]
+    casus = next(c for c in catalog.casuses.values() if any(s.kind in ("reflection", "plan") for s in c.steps))
+    page.goto(live_server(f"/casus/{casus.id}/"))
+    page.locator("main form button[type=submit]").first.click()
+    for _ in range(40):
+        page.wait_for_load_state()
+        form = page.locator("form.casus-form")
+        assert form.count(), "reached the end of the casus without a reflection step"
+        if form.locator("textarea").count():
+            return form
+        _answer_everything(form)
+        form.locator("button[type=submit]").last.click()
+    raise AssertionError("no reflection step within 40 steps")
+
+
+def test_casus_draft_is_saved_while_typing_and_survives_a_reload(page, live_server, visits):
+    """Typing a reflection saves a draft after a pause: "Opgeslagen" appears, and a reload keeps the text."""
+    register(page, live_server, "Sem de Boer", unique_email("draft"))
+    form = _reflection_step(page, live_server)
+    action = form.get_attribute("action")
+    area = form.locator("textarea").first
+    area_id = area.get_attribute("id")
+    text = "Ik bespreek mijn zorgen eerst met een collega en noteer wat ik zag."
+
+    with page.expect_response(lambda r: _is_background_save(r, action), timeout=10_000) as saved:
+        area.fill(text)
+    assert saved.value.status == 200, saved.value.text()
+    status = form.locator(".save-status")
+    status.filter(has_text="Opgeslagen").wait_for()
+    assert "state-saved" in status.get_attribute("class")
+
+    page.reload()
+    assert page.locator(f"#{area_id}").input_value() == text
