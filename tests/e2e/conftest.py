@@ -129,15 +129,27 @@ def _watch(page: Any, visits: Visits) -> Any:
             return
         visits.problems.append(f"{page.url}: console error: {message.text}")
 
+    # Leaving a page cancels what it was still loading or sending (net::ERR_ABORTED): harmless, because a
+    # request already sent is still handled by the server. Any other failure, or an abort while the learner
+    # stays on the page, is a defect.
+    navigations = {"started": 0}
+    started_during: dict[Any, int] = {}
+
+    def on_request(request: Any) -> None:
+        if request.is_navigation_request() and request.frame == page.main_frame:
+            navigations["started"] += 1
+        else:
+            started_during[request] = navigations["started"]
+
     def on_request_failed(request: Any) -> None:
-        # Leaving a page cancels its pending images and styles (the favicon, say): harmless. A cancelled
-        # fetch is not: that is a background save that never arrived.
-        if request.failure == "net::ERR_ABORTED" and request.resource_type not in ("fetch", "xhr", "document"):
+        left_the_page = started_during.get(request, navigations["started"]) != navigations["started"]
+        if request.failure == "net::ERR_ABORTED" and (left_the_page or request.is_navigation_request()):
             return
         visits.problems.append(f"{request.method} {request.url} failed: {request.failure}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: visits.problems.append(f"{page.url}: script error {error}"))
+    page.on("request", on_request)
     page.on("requestfailed", on_request_failed)
     page.on("response", visits.saw)
     page.set_default_timeout(10_000)

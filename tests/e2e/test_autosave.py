@@ -28,6 +28,8 @@ def _start_first_quiz(page, live_server):
     quiz = catalog.quiz_for_module(catalog.modules[0].id)
     page.goto(live_server(f"/quiz/{quiz.id}/"))
     page.get_by_role("button", name="Start de kennischeck").click()
+    page.wait_for_url(lambda url: "/quiz/poging/" in url)
+    page.wait_for_load_state()  # quiz.js is listening from here on
     return page.locator("form.quiz-form")
 
 
