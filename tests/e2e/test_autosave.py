@@ -33,17 +33,35 @@ def _start_first_quiz(page, live_server):
     return page.locator("form.quiz-form")
 
 
+def _answer_one(question):
+    """Answer one question of whatever type the draw gave; returns (control's id, value it should keep)."""
+    box = question.locator("input[type=radio], input[type=checkbox]")
+    if box.count():
+        box.last.check()
+        return box.last.get_attribute("id"), True
+    select = question.locator("select").first
+    if select.count():
+        value = [v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v][-1]
+        select.select_option(value)
+        return select.get_attribute("id"), value
+    field = question.locator("input[type=text], input[type=number]").first
+    field.fill("2")
+    return field.get_attribute("id"), "2"
+
+
+def _still_answered(page, control_id: str, expected) -> bool:
+    control = page.locator(f'[id="{control_id}"]')
+    return control.is_checked() if expected is True else control.input_value() == expected
+
+
 def test_quiz_answer_is_saved_in_the_background_and_survives_a_reload(page, live_server, visits):
     """Choosing an answer shows "Opgeslagen" at the question and under the form; after a reload it is still chosen."""
     register(page, live_server, "Mila Jansen", unique_email("autosave"))
     form = _start_first_quiz(page, live_server)
     action = form.get_attribute("action")
-    question = form.locator("section.quiz-question").filter(has=page.locator("input[type=radio]")).first
-    choice = question.locator("input[type=radio]").nth(1)
-    choice_id = choice.get_attribute("id")
-
+    question = form.locator("section.quiz-question").first
     with page.expect_response(lambda r: _is_background_save(r, action)) as saved:
-        choice.check()
+        control_id, expected = _answer_one(question)
     assert saved.value.status == 200, saved.value.text()
     state = question.locator(".question-state")
     state.filter(has_text="Opgeslagen").wait_for()
@@ -53,7 +71,7 @@ def test_quiz_answer_is_saved_in_the_background_and_survives_a_reload(page, live
     assert "state-saved" in status.get_attribute("class")
 
     page.reload()
-    assert page.locator(f"#{choice_id}").is_checked()
+    assert _still_answered(page, control_id, expected)
     # The page was rendered by the server: the saved state is there without waiting for a script.
     assert "Opgeslagen" in page.locator(f'[data-state-for="{question.get_attribute("data-question")}"]').inner_text()
 
@@ -73,9 +91,9 @@ def test_a_failed_background_save_says_so_at_the_question(new_page, live_server,
     other.wait_for_url(lambda url: urlsplit(url).path.endswith("/resultaat"))
 
     visits.expect(409, action)
-    question = form.locator("section.quiz-question").filter(has=page.locator("input[type=radio]")).first
+    question = form.locator("section.quiz-question").first
     with page.expect_response(lambda r: _is_background_save(r, action)) as reply:
-        question.locator("input[type=radio]").first.check()
+        _answer_one(question)
     assert reply.value.status == 409
     message = reply.value.json()["error"]
     status = form.locator(".save-status")
