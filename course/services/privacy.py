@@ -135,7 +135,7 @@ def delete_account(session: Session, user_id: int, password: str) -> dict[str, i
     return erase_account(session, user_id)
 
 
-def last_activity(session: Session) -> Any:
+def last_activity() -> Any:
     """A subquery of (user_id, at): each account's newest moment of activity over the whole register."""
     moments = [select(_table(e.table).c[e.user_column].label("user_id"), _table(e.table).c[column].label("at"))
                .where(_table(e.table).c[column].is_not(None))
@@ -153,7 +153,7 @@ def inactive_accounts(session: Session, inactive_days: int, *, now: datetime | N
     if inactive_days < 1:
         raise DomainError(N_("Het aantal dagen moet minstens 1 zijn."))
     cutoff = (now or utcnow()) - timedelta(days=inactive_days)
-    activity = last_activity(session)
+    activity = last_activity()
     rows = session.execute(
         select(User.id, User.email, activity.c.at).join(activity, activity.c.user_id == User.id)
         .where(activity.c.at < cutoff, User.role != Role.SITE_ADMIN).order_by(activity.c.at, User.id)).all()
