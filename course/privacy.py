@@ -81,6 +81,18 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     # Events where the person acted on someone else's account (an administrator); the address is theirs.
     PersonalTable("security_events", "actor_id", section="security_events_as_actor", erase=Erase.ANONYMISE,
                   omit=frozenset({"actor_id", "user_id"}), anonymise={"ip": None}),
+    # A trainer's groups and live sessions go with their account; a learner's place in a group with theirs.
+    PersonalTable("groups", "trainer_id", section="groups_as_trainer", omit=frozenset({"trainer_id"}),
+                  activity=("created_at",)),
+    PersonalTable("group_members", "user_id", section="group_memberships", omit=frozenset({"user_id"}),
+                  activity=("joined_at",)),
+    PersonalTable("live_sessions", "trainer_id", section="live_sessions_as_trainer",
+                  omit=frozenset({"trainer_id"}), activity=("created_at",)),
+    # Taking part in a live session with one's account; anonymous participants are not linked to anyone.
+    PersonalTable("live_participants", "user_id", section="live_participation",
+                  omit=frozenset({"user_id", "token_hash"}), activity=("joined_at",),
+                  nested=(Nested("live_answers", "participant_id", "answers",
+                                 omit=frozenset({"participant_id"})),)),
 )
 
 # The format of the export, so that a reader of an old file knows what it holds.

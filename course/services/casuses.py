@@ -116,8 +116,16 @@ def run_history(session: Session, user_id: int, casus_id: str) -> list[CasusRun]
 
 def completed_casus_ids(session: Session, user_id: int) -> set[str]:
     """Ids of every casus the learner has completed at least once (one query)."""
-    return set(session.scalars(select(CasusRun.casus_id).distinct().where(
-        CasusRun.user_id == user_id, CasusRun.status == RunStatus.COMPLETED)))
+    return completed_casus_ids_of(session, [user_id]).get(user_id, set())
+
+
+def completed_casus_ids_of(session: Session, user_ids: Sequence[int]) -> dict[int, set[str]]:
+    """User id → ids of the casussen they completed, for several learners at once (one query)."""
+    result: dict[int, set[str]] = {}
+    for user_id, casus_id in session.execute(select(CasusRun.user_id, CasusRun.casus_id).distinct().where(
+            CasusRun.user_id.in_(user_ids), CasusRun.status == RunStatus.COMPLETED)):
+        result.setdefault(user_id, set()).add(casus_id)
+    return result
 
 
 def casus_summaries(session: Session, user_id: int) -> dict[str, CasusSummary]:

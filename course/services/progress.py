@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,6 +15,7 @@ from course.db.upsert import insert_for
 from course.progress import CourseProgress, QuizOutcome, module_progress
 from course.services import casuses as casus_service
 from course.services import quizzes as quiz_service
+from course.services.quizzes import QuizResult
 
 
 def record_visit(session: Session, user_id: int, page: Page, *, read: bool = False) -> None:
@@ -44,16 +47,31 @@ def course_progress(session: Session, catalog: Catalog, user_id: int) -> CourseP
 
     Three queries whatever the size of the course: page rows, quiz results, completed casuses.
     """
-    rows = session.execute(
-        select(PageProgress.module_id, PageProgress.page_id, PageProgress.last_seen_at, PageProgress.read_at)
-        .where(PageProgress.user_id == user_id)).all()
-    quiz_results = quiz_service.quiz_results(session, user_id)
-    completed_casuses = casus_service.completed_casus_ids(session, user_id)
+    return course_progress_of(session, catalog, [user_id])[user_id]
 
+
+def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[int]) -> dict[int, CourseProgress]:
+    """User id → progress, for several learners at once (a group's overview): the same three queries."""
+    rows = session.execute(
+        select(PageProgress.user_id, PageProgress.module_id, PageProgress.page_id, PageProgress.last_seen_at,
+               PageProgress.read_at)
+        .where(PageProgress.user_id.in_(user_ids))).all()
+    quiz_results = quiz_service.quiz_results_of(session, user_ids)
+    completed_casuses = casus_service.completed_casus_ids_of(session, user_ids)
+    rows_of: dict[int, list[Any]] = {user_id: [] for user_id in user_ids}
+    for row in rows:
+        rows_of[row.user_id].append(row)
+    return {user_id: _progress(catalog, rows_of[user_id], quiz_results.get(user_id, {}),
+                               completed_casuses.get(user_id, set()))
+            for user_id in user_ids}
+
+
+def _progress(catalog: Catalog, rows: Sequence[Any], quiz_results: dict[str, QuizResult],
+              completed_casuses: set[str]) -> CourseProgress:
     read: dict[str, set[str]] = {}
     last_seen: tuple[datetime, str, str] | None = None
     last_activity: datetime | None = None
-    for module_id, page_id, seen_at, read_at in rows:
+    for _user, module_id, page_id, seen_at, read_at in rows:
         if read_at is not None:
             read.setdefault(module_id, set()).add(page_id)
         if catalog.module(module_id) and catalog.module(module_id).page(page_id) and (

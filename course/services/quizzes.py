@@ -321,19 +321,24 @@ def quiz_results(session: Session, user_id: int) -> dict[str, QuizResult]:
 
     The counted score follows the policy stored with the latest attempt (best or last).
     """
+    return quiz_results_of(session, [user_id]).get(user_id, {})
+
+
+def quiz_results_of(session: Session, user_ids: Sequence[int]) -> dict[int, dict[str, QuizResult]]:
+    """User id → quiz id → result, for several learners at once (one query; a group's overview)."""
     rows = session.execute(
-        select(QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed, QuizAttempt.submitted_at,
-               QuizAttempt.counts)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.status == AttemptStatus.SUBMITTED)
-        .order_by(QuizAttempt.quiz_id, QuizAttempt.number)).all()
-    by_quiz: dict[str, list[Any]] = {}
+        select(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed,
+               QuizAttempt.submitted_at, QuizAttempt.counts)
+        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED)
+        .order_by(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number)).all()
+    by_quiz: dict[tuple[int, str], list[Any]] = {}
     for row in rows:
-        by_quiz.setdefault(row.quiz_id, []).append(row)
-    results = {}
-    for quiz_id, attempts in by_quiz.items():
+        by_quiz.setdefault((row.user_id, row.quiz_id), []).append(row)
+    results: dict[int, dict[str, QuizResult]] = {}
+    for (user_id, quiz_id), attempts in by_quiz.items():
         last = attempts[-1]
         best = max(attempts, key=lambda r: (r.score or 0, r.passed))
         counted = best if last.counts == "best" else last
-        results[quiz_id] = QuizResult(len(attempts), best.score, last.score, counted.score,
-                                      bool(counted.passed), last.submitted_at)
+        results.setdefault(user_id, {})[quiz_id] = QuizResult(
+            len(attempts), best.score, last.score, counted.score, bool(counted.passed), last.submitted_at)
     return results

@@ -16,12 +16,27 @@ from sqlalchemy.orm import Session
 
 from course.content.loader import load_catalog
 from course.content.model import Catalog
-from course.db import EventKind, Membership, Organisation, QuizAttempt, Role, User
+from course.db import (
+    EventKind,
+    Group,
+    GroupMember,
+    LiveSession,
+    LiveSource,
+    Membership,
+    Organisation,
+    QuizAttempt,
+    Role,
+    User,
+)
+from course.live.items import ItemKind
+from course.live.sources import prompt_item
 from course.quiz import Paper
 from course.services import casuses as casus_service
+from course.services import live as live_service
 from course.services import quizzes as quiz_service
 from course.services.accounts import create_user, start_login
 from course.services.audit import record_event
+from course.services.groups import new_code
 from tests.app.quiz.conftest import build_course, paper_fields, perfect_raw
 from tests.conftest import make_app
 
@@ -77,7 +92,18 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     start_login(session, user, remember=True, lifetime=timedelta(days=1), user_agent="Firefox on Linux")
     record_event(session, EventKind.LOGIN, user_id=user.id, ip="192.0.2.7")
     record_event(session, EventKind.ADMIN_ACTION, user_id=None, actor_id=user.id, ip="192.0.2.7", action="test")
+    # A group and a live session of their own (as trainer), and taking part in it with the account.
+    group = Group(trainer_id=user.id, name="Eigen groep", join_code=new_code(8))
+    session.add(group)
+    session.flush()
+    session.add(GroupMember(group_id=group.id, user_id=user.id))
+    live = LiveSession(trainer_id=user.id, group_id=group.id, code=new_code(6), title="Eigen sessie",
+                       source=LiveSource.PROMPTS, items=[prompt_item(1, ItemKind.OPEN, "Wat raakte je?").to_json()],
+                       state={"phase": "running", "index": 0, "answering": True})
+    session.add(live)
     session.commit()
+    participant = live_service.join(session, live, f"token-{email}", user.id)
+    live_service.answer(session, live, participant, "p-1", ["Het stille kind"])
     return Learner(user.id, user.email, attempt.id, run.id)
 
 

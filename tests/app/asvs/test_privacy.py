@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from course.db import CasusRun, EventKind, LoginSession, PageProgress, QuizAttempt, Role, SecurityEvent, User, utcnow
+from course.db import CasusRun, EventKind, Role, SecurityEvent, User, utcnow
 from course.db.base import Base
 from course.errors import DomainError
 from course.privacy import PERSONAL_DATA
@@ -110,13 +110,13 @@ def test_erase_is_all_or_nothing(session, learner, monkeypatch):
 
 
 def _age(session, user_id: int, days: int) -> None:
-    """Move every moment of activity of ``user_id`` ``days`` into the past."""
+    """Move every moment of activity of ``user_id`` ``days`` into the past (every column the register names)."""
     moment = utcnow() - timedelta(days=days)
-    for model, columns in [(User, ["created_at"]), (PageProgress, ["last_seen_at", "read_at"]),
-                           (QuizAttempt, ["started_at", "last_saved_at", "submitted_at"]),
-                           (CasusRun, ["updated_at"]), (LoginSession, ["last_seen_at"])]:
-        key = model.id if model is User else model.user_id
-        session.execute(update(model).where(key == user_id).values({c: moment for c in columns}))
+    for entry in PERSONAL_DATA:
+        if entry.activity:
+            table = TABLES[entry.table]
+            session.execute(update(table).where(table.c[entry.user_column] == user_id)
+                            .values({column: moment for column in entry.activity}))
     session.commit()
 
 

@@ -1,0 +1,45 @@
+"""A casus walked by a group: the adapters turn each step into a vote and the group's choice into the
+engine's input, so the casus goes on along the path the trainer takes."""
+
+from __future__ import annotations
+
+from course.casus import engine
+from course.content.model import Catalog
+from course.live.items import ItemKind
+from course.live.sources import casus_item, group_input, runs_live
+
+
+def test_the_fixture_casus_runs_live_from_start_to_debrief(valid_catalog: Catalog) -> None:
+    casus = valid_catalog.casuses["oefencasus"]
+    assert runs_live(casus)
+    state = engine.start(casus)
+    kinds = []
+    choices = {"signalen": ["slaan"], "overleg": ["collega"], "checklist": ["feiten", "zorgen"]}
+    while not engine.is_complete(casus, state):
+        item = casus_item(casus, state)
+        kinds.append(item.kind)
+        state, _ = engine.advance(casus, state, state.current,
+                                  group_input(casus, state, choices.get(state.current, [])))
+    assert kinds == [ItemKind.INFO, ItemKind.MULTIPLE, ItemKind.SINGLE, ItemKind.OPEN, ItemKind.MULTIPLE,
+                     ItemKind.OPEN]
+    assert state.variables["collega"] is True and state.variables["signalen"] == 1
+    assert casus_item(casus, state).kind == ItemKind.INFO  # the debrief, to read together
+
+
+def test_a_fork_item_offers_the_options_and_reveals_the_recommended_one(valid_catalog: Catalog) -> None:
+    casus = valid_catalog.casuses["oefencasus"]
+    state = engine.start(casus)
+    state, _ = engine.advance(casus, state, "melding", {})
+    state, _ = engine.advance(casus, state, "signalen", {"item": ["slaan"]})
+    item = casus_item(casus, state)
+    assert item.key == "s2-overleg"
+    assert item.option_ids == ("collega", "afsluiten") and item.recommended == ("collega",)
+    assert "overleg helpt" in item.explanation_html
+
+
+def test_the_riskant_path_is_followed_when_the_group_takes_it(valid_catalog: Catalog) -> None:
+    casus = valid_catalog.casuses["oefencasus"]
+    state = engine.start(casus)
+    for step, chosen in [("melding", []), ("signalen", []), ("overleg", ["afsluiten"]), ("reflectie", [])]:
+        state, _ = engine.advance(casus, state, step, group_input(casus, state, chosen))
+    assert state.current == "plan"  # without a colleague the checklist is skipped
