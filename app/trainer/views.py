@@ -115,6 +115,29 @@ def reflections(group_id: int) -> str:
                            reflections=group_service.shared_reflections(db_session, catalog(), found))
 
 
+# --- trainer guides -------------------------------------------------------------------------------------
+
+@bp.route("/gids/")
+@trainer_required
+def guides() -> str:
+    cat = catalog()
+    return render_template("trainer/guides.html", modules=[m for m in cat.modules if m.id in cat.trainer_guides],
+                           guides=cat.trainer_guides)
+
+
+@bp.route("/gids/<module_id>")
+@trainer_required
+def guide(module_id: str) -> str:
+    cat = catalog()
+    found = cat.trainer_guides.get(module_id)
+    module = cat.module(module_id)
+    if found is None or module is None:
+        abort(404)
+    titles = {**{f"quiz:{q.id}": q.title for q in cat.quizzes.values()},
+              **{f"casus:{c.id}": c.title for c in cat.casuses.values()}}
+    return render_template("trainer/guide.html", guide=found, module=module, titles=titles)
+
+
 # --- live sessions ----------------------------------------------------------------------------------------
 
 def _source_choices() -> list[tuple[str, str]]:
@@ -134,8 +157,9 @@ def new_session() -> Any:
     form.source.choices = _source_choices()
     groups = group_service.trainer_groups(db_session, current_user)
     form.group.choices = [("", _("Geen groep"))] + [(str(g.group.id), g.group.name) for g in groups]
-    if request.method == "GET" and request.args.get("groep"):
-        form.group.data = request.args["groep"]
+    if request.method == "GET":
+        form.group.data = request.args.get("groep", form.group.data)
+        form.source.data = request.args.get("bron", form.source.data)
     if form.validate_on_submit():
         kind, _sep, source_id = (form.source.data or "").partition(":")
         group = None

@@ -17,6 +17,7 @@ from course.content.interventions import load_interventions
 from course.content.markdown import PendingAnchor, RenderContext, render, split_segments
 from course.content.model import Catalog, CompletionRules, Course, Module, Page, Source
 from course.content.schema import CourseManifest, ModuleFrontMatter, PageFrontMatter
+from course.content.trainer_guides import load_trainer_guides
 from course.content.validation import build
 from course.content.yamlfile import LocatedYaml, load_yaml_file
 from course.errors import ErrorReport
@@ -85,6 +86,9 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
     casuses = {c.id: c for c in load_casuses(root / "casuses", report, module_ids,
                                              resolve_page=state.page_urls.get)}
     interventions = load_interventions(root / "interventions.yaml", report)
+    trainer_guides = load_trainer_guides(
+        root / "trainersgids", report, module_ids,
+        {"quiz": frozenset(quizzes), "casus": frozenset(casuses)}, resolve_page=state.page_urls.get)
     _check_question_refs(state.question_refs, quizzes, report)
     _check_pool_objectives(modules, quizzes, root / "quizzes", report)
 
@@ -101,7 +105,8 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
         bank_factor=manifest.assessment.bank_factor,
     )
     return Catalog(root, course, tuple(modules),
-                   MappingProxyType(quizzes), MappingProxyType(casuses), interventions, MappingProxyType(state.media))
+                   MappingProxyType(quizzes), MappingProxyType(casuses), interventions, MappingProxyType(state.media),
+                   MappingProxyType(trainer_guides))
 
 
 def _find_modules(directory: Path, report: ErrorReport) -> list[_ModuleFiles]:

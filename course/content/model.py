@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -13,6 +13,7 @@ from course.content.markdown import Heading
 if TYPE_CHECKING:
     from course.casus.model import Casus
     from course.content.interventions import Intervention
+    from course.content.trainer_guides import TrainerGuide
     from course.quiz.model import Quiz
 
 
@@ -113,6 +114,8 @@ class Catalog:
     casuses: MappingProxyType[str, Casus]
     interventions: tuple[Intervention, ...]
     media: MappingProxyType[tuple[str, str], Path]  # (module id, relative path) -> file
+    # Module id -> how to teach it to a group (shown to trainers only); modules may have none.
+    trainer_guides: MappingProxyType[str, TrainerGuide] = field(default_factory=lambda: MappingProxyType({}))
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)

@@ -76,11 +76,11 @@ def prompt_item(number: int, kind: ItemKind, text: str, options: Sequence[str] =
 
 @dataclass(frozen=True)
 class CasusAdapter:
-    item: Callable[[Any, str], LiveItem]
+    item: Callable[[Any, str, Mapping[str, Any]], LiveItem]  # (step, key, the run's variables)
     group_input: Callable[[Any, Sequence[str]], RawInput]  # the group's decision as the engine's input
 
 
-def _choice_item(step: ChoiceStep, key: str) -> LiveItem:
+def _choice_item(step: ChoiceStep, key: str, _variables: Mapping[str, Any]) -> LiveItem:
     recommended = step.recommended
     explanation = "".join(o.feedback_html for o in recommended)
     return LiveItem(key, ItemKind.SINGLE, step.prompt_html,
@@ -88,30 +88,42 @@ def _choice_item(step: ChoiceStep, key: str) -> LiveItem:
                     tuple(o.id for o in recommended), explanation)
 
 
-def _multi_item(step: MultiSelectStep, key: str) -> LiveItem:
+def _multi_item(step: MultiSelectStep, key: str, _variables: Mapping[str, Any]) -> LiveItem:
     return LiveItem(key, ItemKind.MULTIPLE, step.prompt_html,
                     tuple(LiveOption(i.id, i.text_html) for i in step.items),
                     tuple(i.id for i in step.items if i.correct),
                     "".join(f"<p>{i.text_html}: {i.feedback_html}</p>" for i in step.items if i.correct))
 
 
-def _checklist_item(step: ChecklistStep, key: str) -> LiveItem:
+def _checklist_item(step: ChecklistStep, key: str, _variables: Mapping[str, Any]) -> LiveItem:
     return LiveItem(key, ItemKind.MULTIPLE, step.prompt_html,
                     tuple(LiveOption(c.id, c.text_html) for c in step.criteria),
                     tuple(c.id for c in step.criteria))
 
 
+def _conversation_item(step: Any, key: str, variables: Mapping[str, Any]) -> LiveItem:
+    """A conversation: the other person's opening line (as the run's state makes it), then what to say."""
+    opening = step.says_for(variables)
+    context = f'<p class="speaker">{html.escape(step.speaker)}:</p>{opening}' if opening else ""
+    return LiveItem(key, ItemKind.SINGLE, step.prompt_html or "<p>Wat zeg je?</p>",
+                    tuple(LiveOption(o.id, o.text_html) for o in step.options),
+                    tuple(o.id for o in step.recommended), "".join(o.feedback_html for o in step.recommended),
+                    context)
+
+
 CASUS_ADAPTERS: Mapping[str, CasusAdapter] = MappingProxyType({
-    "info": CasusAdapter(lambda step, key: LiveItem(key, ItemKind.INFO, step.text_html), lambda _s, _c: {}),
+    "info": CasusAdapter(lambda step, key, _v: LiveItem(key, ItemKind.INFO, step.text_html), lambda _s, _c: {}),
     "choice": CasusAdapter(_choice_item, lambda _s, chosen: {"option": list(chosen[:1])}),
+    "conversation": CasusAdapter(_conversation_item, lambda _s, chosen: {"option": list(chosen[:1])}),
     "multi_select": CasusAdapter(_multi_item, lambda _s, chosen: {"item": list(chosen)}),
     "checklist": CasusAdapter(_checklist_item, lambda _s, chosen: {"criterion": list(chosen)}),
     "reflection": CasusAdapter(
-        lambda step, key: LiveItem(key, ItemKind.OPEN, step.prompt_html, explanation_html=step.model_answer_html),
+        lambda step, key, _v: LiveItem(key, ItemKind.OPEN, step.prompt_html,
+                                       explanation_html=step.model_answer_html),
         lambda _s, _c: {ANSWER_FIELD: [GROUP_DISCUSSION]}),
-    "plan": CasusAdapter(lambda step, key: LiveItem(key, ItemKind.OPEN, step.prompt_html),
+    "plan": CasusAdapter(lambda step, key, _v: LiveItem(key, ItemKind.OPEN, step.prompt_html),
                          lambda step, _c: {step.fields[0].input_name: [GROUP_DISCUSSION]}),
-    "debrief": CasusAdapter(lambda step, key: LiveItem(key, ItemKind.INFO, step.text_html),
+    "debrief": CasusAdapter(lambda step, key, _v: LiveItem(key, ItemKind.INFO, step.text_html),
                             lambda _s, _c: {}),
 })
 
@@ -128,7 +140,7 @@ def casus_item(casus: Casus, state: RunState) -> LiveItem:
     adapter = CASUS_ADAPTERS.get(step.kind)
     if adapter is None:
         raise DomainError(N_("Deze casus kan niet live worden gespeeld."))
-    return adapter.item(step, f"s{len(state.path)}-{step.id}")
+    return adapter.item(step, f"s{len(state.path)}-{step.id}", state.variables)
 
 
 def group_input(casus: Casus, state: RunState, chosen: Sequence[str]) -> RawInput:

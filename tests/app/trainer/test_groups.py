@@ -163,3 +163,19 @@ def test_the_group_page_needs_the_same_queries_for_any_group_size(app: Flask, tr
     with count_queries() as counter:
         assert trainer.get(f"/trainer/groepen/{group_id}").status_code == 200
     assert counter.count <= 10, counter.statements
+
+
+def test_trainer_guides_are_for_trainers_only(app: Flask, trainer: FlaskClient, session: Session) -> None:
+    (learner,) = learners(app, session, 1)
+    assert learner.get("/trainer/gids/").status_code == 403
+    assert trainer.get("/trainer/gids/bestaat-niet").status_code == 404
+
+
+def test_a_trainer_reads_a_guide_and_prepares_its_live_casus(trainer: FlaskClient) -> None:
+    index = text(trainer.get("/trainer/gids/"))
+    assert "Bijeenkomst bij de eerste module" in index and "120 minuten" in index
+    page = trainer.get("/trainer/gids/eerste")
+    assert "Kondig de casus vooraf aan." in text(page)
+    assert "/trainer/live/nieuw?bron=casus:oefencasus" in page.get_data(as_text=True).replace("%3A", ":")
+    form = trainer.get("/trainer/live/nieuw?bron=casus:oefencasus").get_data(as_text=True)
+    assert re.search(r'<option selected value="casus:oefencasus">|<option value="casus:oefencasus" selected', form)
