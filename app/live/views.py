@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from app.content import catalog
 from app.db import db_session
@@ -143,10 +143,11 @@ def state(code: str) -> Response:
 
 
 @bp.route("/<code>/bewaren", methods=["POST"])
+@login_required
 def keep(code: str) -> Response:
     live = _session_or_404(code)
     participant = _participant(live)
-    if not current_user.is_authenticated or participant is None or not KeepForm().validate_on_submit():
+    if participant is None or not KeepForm().validate_on_submit():
         abort(403)
     try:
         run = service.keep_casus(db_session, catalog(), live, participant, current_user.id)

@@ -20,7 +20,7 @@ from app.trainer import bp
 from app.trainer.forms import ConfirmForm, ControlForm, GroupForm, HideAnswerForm, LiveSessionForm, PathForm
 from course.casus.debrief import debrief as make_debrief
 from course.db import LiveSource, Role
-from course.errors import DomainError
+from course.errors import DomainError, NotFound
 from course.live import sources
 from course.live.items import ItemKind
 from course.live.state import Action
@@ -231,6 +231,8 @@ def control(live_id: int) -> Response:
     try:
         live_service.control(db_session, catalog(), current_user, live_id, Action(form.action.data),
                              form.version.data or 0)
+    except NotFound:
+        raise  # someone else's session answers like a missing one: the 404 page
     except live_service.StaleConsole as error:
         flash(_message(error), "info")
     except DomainError as error:
@@ -247,6 +249,8 @@ def take_path(live_id: int) -> Response:
     chosen = [v for v in request.form.getlist("chosen") if v]
     try:
         live_service.take_path(db_session, catalog(), current_user, live_id, chosen, form.version.data or 0)
+    except NotFound:
+        raise  # someone else's session answers like a missing one: the 404 page
     except live_service.StaleConsole as error:
         flash(_message(error), "info")
     except DomainError as error:

@@ -83,9 +83,10 @@ def create_group(session: Session, trainer: User, name: str, starts_on: date | N
 
 
 def trainer_group(session: Session, trainer: User, group_id: int) -> Group:
-    """The group ``group_id`` if ``trainer`` runs it (a site admin may open any). Raises NotFound otherwise."""
+    """The group ``group_id`` if ``trainer`` runs it. Raises NotFound otherwise (another trainer's group too:
+    its members' progress is for their own trainer)."""
     group = session.get(Group, group_id)
-    if group is None or (group.trainer_id != trainer.id and trainer.role != Role.SITE_ADMIN):
+    if group is None or group.trainer_id != trainer.id:
         raise NotFound(N_("Deze groep bestaat niet."))
     return group
 

@@ -63,6 +63,10 @@ class Learner:
     email: str
     attempt_id: int
     run_id: int
+    group_id: int = 0  # a group they run, and are a member of
+    join_code: str = ""
+    live_id: int = 0  # a live session they run, and take part in
+    live_code: str = ""
 
 
 def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Role.LEARNER) -> Learner:
@@ -104,7 +108,7 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     session.commit()
     participant = live_service.join(session, live, f"token-{email}", user.id)
     live_service.answer(session, live, participant, "p-1", ["Het stille kind"])
-    return Learner(user.id, user.email, attempt.id, run.id)
+    return Learner(user.id, user.email, attempt.id, run.id, group.id, group.join_code, live.id, live.code)
 
 
 @pytest.fixture

@@ -32,13 +32,22 @@ class Entry:
     path: str  # placeholders: {module} {page} {quiz} {question} {casus} {media} {static} {attempt} {run}
     anonymous: int | str
     signed_in: int | str | Mapping[str, int | str]
-    missing: int | None = 404  # the answer to signed-in roles when the path names nothing that exists
+    # The answer to signed-in roles when the path names nothing that exists (one status, or one per role).
+    missing: int | Mapping[str, int] | None = 404
     private: bool = False  # names someone's private object: another person's must look like a missing one
     token: str | None = None  # the work token the form carries (quiz-attempt | casus-run)
     data: Mapping[str, str] = field(default_factory=dict)
 
 
 ADMIN_ONLY = {"learner": 403, "trainer": 403, "site_admin": 200}
+
+
+def trainers(status: int) -> dict[str, int]:
+    """Trainers (and site administrators, who may train too) get ``status``; learners are refused."""
+    return {"learner": 403, "trainer": status, "site_admin": status}
+
+
+TRAINERS_404 = trainers(404)  # a trainer's object that does not exist, or is another trainer's
 
 MATRIX: dict[tuple[str, str], Entry] = {
     # Public pages.
@@ -80,11 +89,61 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("casus.print_run", "GET"): Entry("/casus/run/{run}/afdrukken", LOGIN, 200, private=True),
     ("casus.answer", "POST"): Entry("/casus/run/{run}", 400, 302, private=True, token="casus-run",
                                     data={"action": "draft", "step": "plan", "field-zorgen": "concept"}),
+    # Live sessions: anyone with the code (shown on the projector), with or without an account.
+    ("live.join", "GET"): Entry("/live", 200, 200, missing=None),
+    ("live.join", "POST"): Entry("/live", 422, 422, missing=None),  # empty form: the error is shown
+    ("live.session", "GET"): Entry("/live/{code}", 200, 200),
+    ("live.state", "GET"): Entry("/live/{code}/stand", 200, 200),
+    # Not yet taking part (anonymous): back to the session page; taking part, an empty answer: refused.
+    ("live.answer", "POST"): Entry("/live/{code}/antwoord", 302, 400),
+    ("live.take_part", "POST"): Entry("/live/{code}/meedoen", 302, 302),
+    ("live.keep", "POST"): Entry("/live/{code}/bewaren", LOGIN, 302),  # not a finished casus: said so
+    # A learner's groups: their own membership only.
+    ("groups.index", "GET"): Entry("/groepen/", LOGIN, 200, missing=None),
+    ("groups.join_link", "GET"): Entry("/groepen/deelnemen/{joincode}", LOGIN, 200, missing=None),
+    ("groups.join", "POST"): Entry("/groepen/deelnemen", LOGIN, 422, missing=None),  # empty form
+    ("groups.sharing", "POST"): Entry("/groepen/{group}/delen", LOGIN, 302, private=True),
+    # Trainers: their own groups and live sessions; someone else's answer like a missing one.
+    ("trainer.index", "GET"): Entry("/trainer/", LOGIN, trainers(200), missing=None),
+    ("trainer.guides", "GET"): Entry("/trainer/gids/", LOGIN, trainers(200), missing=None),
+    ("trainer.guide", "GET"): Entry("/trainer/gids/{module}", LOGIN, trainers(200), missing=TRAINERS_404),
+    ("trainer.new_group", "GET"): Entry("/trainer/groepen/nieuw", LOGIN, trainers(200), missing=None),
+    ("trainer.new_group", "POST"): Entry("/trainer/groepen/nieuw", LOGIN, trainers(422), missing=None),
+    ("trainer.group", "GET"): Entry("/trainer/groepen/{group}", LOGIN, trainers(200), missing=TRAINERS_404,
+                                    private=True),
+    ("trainer.reflections", "GET"): Entry("/trainer/groepen/{group}/reflecties", LOGIN, trainers(200),
+                                          missing=TRAINERS_404, private=True),
+    ("trainer.new_session", "GET"): Entry("/trainer/live/nieuw", LOGIN, trainers(200), missing=None),
+    ("trainer.new_session", "POST"): Entry("/trainer/live/nieuw", LOGIN, trainers(422), missing=None),
+    ("trainer.console", "GET"): Entry("/trainer/live/{live}", LOGIN, trainers(200), missing=TRAINERS_404,
+                                      private=True),
+    ("trainer.presenter", "GET"): Entry("/trainer/live/{live}/scherm", LOGIN, trainers(200),
+                                        missing=TRAINERS_404, private=True),
+    ("trainer.board_state", "GET"): Entry("/trainer/live/{live}/stand", LOGIN, trainers(200),
+                                          missing=TRAINERS_404, private=True),
+    ("trainer.summary", "GET"): Entry("/trainer/live/{live}/samenvatting", LOGIN, trainers(200),
+                                      missing=TRAINERS_404, private=True),
+    ("trainer.export", "GET"): Entry("/trainer/live/{live}/uitslagen.csv", LOGIN, trainers(200),
+                                     missing=TRAINERS_404, private=True),
+    # A console that is behind (version 0) is told so: nothing changes.
+    ("trainer.control", "POST"): Entry("/trainer/live/{live}/bediening", LOGIN, trainers(302),
+                                       missing=TRAINERS_404, private=True, data={"action": "lock", "version": "0"}),
+    ("trainer.take_path", "POST"): Entry("/trainer/live/{live}/pad", LOGIN, trainers(302), missing=TRAINERS_404,
+                                         private=True, data={"version": "0"}),
+    # The answer named is nobody's: 404 for the owner too, so this row checks the refusals only.
+    ("trainer.moderate", "POST"): Entry("/trainer/live/{live}/antwoorden", LOGIN, TRAINERS_404,
+                                        missing=TRAINERS_404, private=True,
+                                        data={"answer_id": str(2**31 - 1), "hidden": "1"}),
     # Site administrators only.
     ("admin.users", "GET"): Entry("/beheer/gebruikers", LOGIN, ADMIN_ONLY, missing=None),
     ("admin.security_log", "GET"): Entry("/beheer/beveiligingslog", LOGIN, ADMIN_ONLY, missing=None),
     # Last: these change what the requests after them see (a new run; the end of the session).
     ("casus.restart", "POST"): Entry("/casus/{casus}/opnieuw", LOGIN, 302),
+    ("trainer.close_group", "POST"): Entry("/trainer/groepen/{group}/sluiten", LOGIN, trainers(302),
+                                          missing=TRAINERS_404, private=True),
+    ("groups.leave", "POST"): Entry("/groepen/{group}/verlaten", LOGIN, 302, private=True),
+    ("trainer.remove_member", "POST"): Entry("/trainer/groepen/{group}/leden/{member}/verwijderen", LOGIN,
+                                             trainers(404), missing=TRAINERS_404, private=True),  # left already
     ("auth.logout", "POST"): Entry("/uitloggen", LOGIN, LOGIN, missing=None),
     ("auth.logout_everywhere", "POST"): Entry("/account/overal-uitloggen", LOGIN, LOGIN, missing=None),
 }
@@ -99,12 +158,16 @@ def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -
     own = actor or victim  # anonymous visitors try the victim's objects
     found = {"module": module_id if variant != "missing" else MISSING_SLUG, "page": page.id,
              "quiz": "tweede-toets", "question": "oefenen", "casus": "oefencasus", "media": media,
-             "static": "css/leerlijn.css", "attempt": own.open_attempt_id, "run": own.learner.run_id}
+             "static": "css/leerlijn.css", "attempt": own.open_attempt_id, "run": own.learner.run_id,
+             "group": own.learner.group_id, "member": own.learner.id, "joincode": own.learner.join_code,
+             "live": own.learner.live_id, "code": own.learner.live_code}
     if variant == "missing":
         found.update(page=MISSING_SLUG, quiz=MISSING_SLUG, question=MISSING_SLUG, casus=MISSING_SLUG,
-                     media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID)
+                     media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID,
+                     group=MISSING_ID, live=MISSING_ID, code="ZZZZZZ")
     if variant == "foreign":
-        found.update(attempt=victim.open_attempt_id, run=victim.learner.run_id)
+        found.update(attempt=victim.open_attempt_id, run=victim.learner.run_id, group=victim.learner.group_id,
+                     live=victim.learner.live_id)
     return found
 
 
@@ -153,11 +216,12 @@ def test_every_route_answers_every_role_as_the_matrix_says(app, session, full_ca
             expected: int | str = entry.anonymous if who == ANONYMOUS else (
                 entry.signed_in if not isinstance(entry.signed_in, Mapping) else entry.signed_in[who])
             variants = {"own": expected}
-            if who != ANONYMOUS and entry.missing is not None:
-                variants["missing"] = entry.missing
+            missing = entry.missing[who] if isinstance(entry.missing, Mapping) and who != ANONYMOUS else entry.missing
+            if who != ANONYMOUS and missing is not None:
+                variants["missing"] = missing
             if entry.private:
                 # Someone else's object: the same as a missing one, for every role (anonymous: log in first).
-                variants["foreign"] = expected if who == ANONYMOUS else 404
+                variants["foreign"] = expected if who == ANONYMOUS else missing or 404
             bodies = {}
             for variant, status in variants.items():
                 path = entry.path.format(**values(full_catalog, actor, variant, victim))

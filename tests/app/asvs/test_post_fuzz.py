@@ -42,6 +42,17 @@ FIELDS = {
     "quiz.check_embedded": ["q.oefenen", "next"],
     "quiz.answer": ["action", "question", "q.een", "q.twee", "q.een.a"],
     "casus.answer": ["action", "step", "option", "item", "criterion", "answer", "field-zorgen", "field-wie"],
+    "live.join": ["code"],
+    "live.take_part": ["name"],
+    "live.answer": ["item", "answer"],
+    "groups.join": ["code"],
+    "groups.sharing": ["share"],
+    "trainer.new_group": ["name", "starts_on", "ends_on"],
+    "trainer.new_session": ["title", "source", "group", "ask_names", "min_results", "prompts-0-kind",
+                            "prompts-0-text", "prompts-0-options"],
+    "trainer.control": ["action", "version", "view"],
+    "trainer.take_path": ["version", "chosen", "view"],
+    "trainer.moderate": ["answer_id", "hidden", "view"],
 }
 value = st.one_of(st.sampled_from([v for v in AWKWARD if not set(v) & set(HELD_BACK)]),
                   st.text(st.characters(exclude_characters=HELD_BACK, exclude_categories=("Cs",)), max_size=200))
