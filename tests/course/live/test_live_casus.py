@@ -43,3 +43,22 @@ def test_the_riskant_path_is_followed_when_the_group_takes_it(valid_catalog: Cat
     for step, chosen in [("melding", []), ("signalen", []), ("overleg", ["afsluiten"]), ("reflectie", [])]:
         state, _ = engine.advance(casus, state, step, group_input(casus, state, chosen))
     assert state.current == "plan"  # without a colleague the checklist is skipped
+
+
+def test_every_casus_of_the_real_course_runs_live_along_the_recommended_path() -> None:
+    """A trainer can play every casus with a group: each step kind has a live adapter, and following the
+    recommended answers reaches the debrief."""
+    from course.content.loader import load_catalog
+    from tests.conftest import REPO_ROOT
+
+    catalog = load_catalog(REPO_ROOT)
+    for casus in catalog.casuses.values():
+        assert runs_live(casus), casus.id
+        state = engine.start(casus)
+        for _ in range(200):
+            if engine.is_complete(casus, state):
+                break
+            item = casus_item(casus, state)
+            chosen = list(item.recommended[:1]) if item.kind == ItemKind.SINGLE else list(item.recommended)
+            state, _ = engine.advance(casus, state, state.current, group_input(casus, state, chosen))
+        assert engine.is_complete(casus, state), f"{casus.id} did not reach its debrief live"
