@@ -240,6 +240,7 @@ def test_privacy_page_says_what_is_kept_who_sees_reflections_and_for_how_long(cl
     html = client.get("/privacy").get_data(as_text=True)
     assert "Je reflecties en plannen zie alleen jij." in html
     assert "zonder je account en zonder IP-adres" in html  # what deletion leaves in the security log
+    assert "kiest om je reflecties te delen" in html  # the one way a trainer reads them: the learner's choice
     assert f"{app.config['RETENTION_DAYS']} dagen" in html
     assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
     english = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
