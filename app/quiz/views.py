@@ -25,6 +25,7 @@ from app.db import db_session
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
 from app.work_tokens import make_token, read_token
+from course.content.model import Module
 from course.db import User
 from course.errors import DomainError, NotFound
 from course.quiz import AnswerError, MalformedAnswer, OpaqueValues, QuestionType, Quiz, display_order, field_name
@@ -239,8 +240,25 @@ def review(attempt_id: int) -> str | Response:
     except DomainError:
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
     quiz = catalog().quizzes.get(result.paper.quiz_id)
-    return render_template("quiz/review.html", review=result, paper=result.paper, quiz=quiz,
-                           module=catalog().module(quiz.module) if quiz else None)
+    module = catalog().module(quiz.module) if quiz else None
+    return render_template("quiz/review.html", review=result, paper=result.paper, quiz=quiz, module=module,
+                           onwards=_onwards(module))
+
+
+def _onwards(module: Module | None) -> tuple[str, str] | None:
+    """Where a learner goes after a knowledge check: the module's casus, else the next module."""
+    if module is None:
+        return None
+    casuses = catalog().casuses_for_module(module.id)
+    if casuses:
+        return _("Verder met de casus: %(title)s", title=casuses[0].title), url_for("casus.overview",
+                                                                               casus_id=casuses[0].id)
+    modules = list(catalog().modules)
+    following = modules[modules.index(module) + 1] if modules.index(module) + 1 < len(modules) else None
+    if following is not None:
+        return _("Verder met de volgende module: %(title)s", title=following.title), url_for(
+            "learn.module", module_id=following.id)
+    return _("Naar je voortgang"), url_for("learn.dashboard")
 
 
 # --- questions embedded in module pages -------------------------------------------------------------------

@@ -230,6 +230,23 @@ def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any)
     return img
 
 
+def _table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    """A table scrolls inside its own labelled, focusable region, so a narrow screen never scrolls sideways."""
+    headers = []
+    for token in tokens[idx + 1:]:
+        if token.type == "tr_close":
+            break
+        if token.type == "inline":
+            headers.append(self.renderInlineAsText(token.children or [], options, env))
+    label = escape("Tabel: " + ", ".join(h for h in headers if h))
+    return (f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">'
+            + self.renderToken(tokens, idx, options, env))
+
+
+def _table_close(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
 def _build() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["table", "replacements", "smartquotes"])
@@ -245,6 +262,8 @@ def _build() -> MarkdownIt:
     md.add_render_rule("paragraph_open", _paragraph_open)
     md.add_render_rule("paragraph_close", _paragraph_close)
     md.add_render_rule("image", _image)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
     return md
 
 

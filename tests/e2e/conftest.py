@@ -6,12 +6,18 @@ The live server uses its own temporary SQLite file, never the test database (TES
 other tests' row counts are untouched. Without /usr/bin/chromium or axe-core the tests are skipped on a
 developer's machine and fail in CI (CI=true).
 
+Every journey is watched honestly: a console error, a failed request or a response >= 400 the test did not
+announce fails it, and every page checked with axe must not scroll sideways at the width it is shown in.
+The share of our own JavaScript (app/static/js) that the journeys ran is measured in Chromium (V8 block
+coverage through the DevTools protocol) and printed at the end of the run.
+
 Options (environment): LEERLIJN_AXE_TAGS=best-practice,wcag2a,… widens the axe rules (default: WCAG 2.1 A
 and AA); LEERLIJN_CONTENT_DIR serves another course, as the app itself does (default: this repository's).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -91,6 +97,71 @@ def browser(e2e_tools: None) -> Iterator[Any]:
         browser.close()
 
 
+STATIC_JS = ROOT / "app" / "static" / "js"
+
+
+class ScriptCoverage:
+    """Which characters of each of our scripts ran in any journey, merged over every page of the run."""
+
+    def __init__(self) -> None:
+        self.ran: dict[str, bytearray] = {}
+
+    def add(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            path = urlsplit(entry["url"]).path
+            if not path.startswith("/static/js/"):
+                continue
+            source = (STATIC_JS / path.removeprefix("/static/js/")).read_text(encoding="utf-8")
+            counts = [0] * len(source)
+            # V8 lists each function's ranges outermost first; an inner range overrides its function's count.
+            for function in entry["functions"]:
+                for r in function["ranges"]:
+                    counts[r["startOffset"]:r["endOffset"]] = [r["count"]] * (r["endOffset"] - r["startOffset"])
+            ran = self.ran.setdefault(path, bytearray(len(source)))
+            for i, count in enumerate(counts[:len(ran)]):
+                if count:
+                    ran[i] = 1
+
+    def report(self) -> list[str]:
+        lines = []
+        for script in sorted(STATIC_JS.glob("*.js")):
+            path = f"/static/js/{script.name}"
+            ran = self.ran.get(path)
+            share = sum(ran) / len(ran) if ran else 0.0
+            lines.append(f"  {script.name:<16} {share:6.1%} of {script.stat().st_size:,} characters ran")
+        return lines
+
+
+SCRIPT_COVERAGE = ScriptCoverage()
+
+
+def _start_coverage(page: Any) -> Any:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Profiler.enable")
+    cdp.send("Profiler.startPreciseCoverage", {"callCount": False, "detailed": True})
+    return cdp
+
+
+def _take_coverage(page: Any, cdp: Any) -> None:
+    """Collect what ran on the page so far (call before every navigation would lose the previous page)."""
+    from playwright.sync_api import Error as PlaywrightError
+    with contextlib.suppress(PlaywrightError):  # the page is already gone: nothing more to count
+        SCRIPT_COVERAGE.add(cdp.send("Profiler.takePreciseCoverage")["result"])
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "browser tests need" in str(getattr(r, "longrepr", ""))]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} browser tests SKIPPED: they need /usr/bin/chromium and node_modules/axe-core. "
+            "Enable them with `apt-get install chromium` and `npm ci` at the repository root.", yellow=True, bold=True)
+    if SCRIPT_COVERAGE.ran:
+        terminalreporter.write_line("JavaScript run by the browser journeys (V8 block coverage):")
+        for line in SCRIPT_COVERAGE.report():
+            terminalreporter.write_line(line)
+
+
 @dataclass
 class Visits:
     """What a test saw: every URL checked with axe, and everything that went wrong in the browser.
@@ -120,7 +191,7 @@ def visits() -> Visits:
     return Visits()
 
 
-def _watch(page: Any, visits: Visits) -> Any:
+def _watch(page: Any, visits: Visits, coverage: Any = None) -> Any:
     def on_console(message: Any) -> None:
         if message.type != "error":
             return
@@ -138,6 +209,8 @@ def _watch(page: Any, visits: Visits) -> Any:
     def on_request(request: Any) -> None:
         if request.is_navigation_request() and request.frame == page.main_frame:
             navigations["started"] += 1
+            if coverage is not None:
+                _take_coverage(page, coverage)  # the leaving page's scripts, before they are unloaded
         else:
             started_during[request] = navigations["started"]
 
@@ -166,12 +239,17 @@ def new_page(browser: Any, visits: Visits) -> Iterator[Any]:
         options.setdefault("locale", "nl-NL")
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**options)
-        contexts.append(context)
-        return _watch(context.new_page(), visits)
+        page = context.new_page()
+        coverage = _start_coverage(page) if options.get("java_script_enabled", True) else None
+        contexts.append((context, page, coverage))
+        return _watch(page, visits, coverage)
 
     yield make
     problems = list(visits.problems)  # closing the browser cancels whatever is still loading: not a defect
-    for context in contexts:
+    for _context, opened, coverage in contexts:
+        if coverage is not None and not opened.is_closed():
+            _take_coverage(opened, coverage)
+    for context, _page, _coverage in contexts:
         context.close()
     assert not problems, "\n".join(problems)
 
@@ -193,7 +271,18 @@ def axe_check(page: Any, visits: Visits | None = None) -> None:
         " }", AXE_TAGS)
     if visits is not None:
         visits.checked.append(page.url)
+    assert_no_sideways_scroll(page)
     assert not result, f"axe-core violations on {page.url}:\n" + json.dumps(result, indent=2, ensure_ascii=False)
+
+
+def assert_no_sideways_scroll(page: Any) -> None:
+    """Nothing on the page is wider than the window (at 360 px a table or a long word would push it)."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        wide = page.evaluate("""() => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""")
+        raise AssertionError(f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size['width']}px: {wide}")
 
 
 def register(page: Any, server: LiveServer, name: str, email: str, visits: Visits | None = None) -> None:

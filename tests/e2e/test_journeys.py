@@ -141,6 +141,32 @@ def test_phone_width_360(new_page, live_server, visits):
         fits()
 
 
+def test_every_course_page_fits_a_phone(new_page, live_server, visits):
+    """At 360 px no module page, casus page or knowledge check scrolls sideways (tables scroll in their own box)."""
+    from tests.e2e.conftest import assert_no_sideways_scroll
+    page = new_page(viewport={"width": 360, "height": 760}, is_mobile=True, has_touch=True)
+    catalog = live_server.app.extensions["leerlijn.catalog"]
+    register(page, live_server, "Yara Bos", unique_email("smal"))
+    paths = ["/casus/", "/voortgang"]
+    for module in catalog.modules:
+        paths.append(f"/modules/{module.id}/")
+        paths += [f"/modules/{module.id}/{p.id}" for p in module.pages]
+    paths += [f"/casus/{casus_id}/" for casus_id in catalog.casuses]
+    paths += [f"/quiz/{quiz_id}/" for quiz_id in catalog.quizzes]
+    for path in paths:
+        page.goto(live_server(path))
+        assert_no_sideways_scroll(page)
+    # A knowledge check and a casus step, as a learner on a phone sees them.
+    quiz = catalog.quiz_for_module(catalog.modules[0].id)
+    page.goto(live_server(f"/quiz/{quiz.id}/"))
+    page.get_by_role("button", name="Start de kennischeck").click()
+    axe_check(page, visits)
+    casus = next(iter(catalog.casuses.values()))
+    page.goto(live_server(f"/casus/{casus.id}/"))
+    page.locator("main form button[type=submit]").first.click()
+    axe_check(page, visits)
+
+
 def _tab_to(page, matches, limit: int = 80) -> dict:
     """Press Tab until the focused element matches; returns what is focused (and checks it is visible)."""
     for _ in range(limit):
