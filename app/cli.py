@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.config import REPO_ROOT
 from course.content.loader import load_catalog
@@ -94,6 +94,30 @@ def users_create(email: str, name: str | None, role: str, password: str) -> None
     click.echo(f"Created {user.email} ({user.role.value}).")
 
 
+@click.command("demo")
+@click.option("--password", envvar="LEERLIJN_PASSWORD", default=None,
+              help="Password of every demo account (or LEERLIJN_PASSWORD; default: a new random one).")
+@with_appcontext
+def demo(password: str | None) -> None:
+    """Fill a development database with demo learners at different stages, a trainer and an administrator."""
+    if current_app.config.get("PRODUCTION"):
+        raise click.ClickException("refused: this is a production configuration (LEERLIJN_ENV=production); "
+                                   "demo accounts belong in a development database only.")
+    from app.content import catalog
+    from app.db import db_session
+    from app.demo import DEMO_USERS, fill
+    created, used_password = fill(db_session, catalog(), password)
+    if not created:
+        click.echo("The demo accounts are already there; nothing changed.")
+        return
+    for user in created:
+        click.echo(f"  {user.email:<28} {user.role.value:<10} {user.stage}")
+    click.echo(f"Password of these accounts: {used_password}" if not password
+               else "Password of these accounts: the one you gave (LEERLIJN_PASSWORD).")
+    click.echo(f"{len(created)} of {len(DEMO_USERS)} demo accounts made. Start the app with "
+               "`.venv/bin/flask --app app run` and log in as one of them.")
+
+
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration (run once per deployment when LEERLIJN_AUTO_MIGRATE is off)."""
@@ -104,3 +128,4 @@ def db_upgrade() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(db_cli)
+    app.cli.add_command(demo)
