@@ -216,7 +216,8 @@ def _watch(page: Any, visits: Visits, coverage: Any = None) -> Any:
 
     def on_request_failed(request: Any) -> None:
         left_the_page = started_during.get(request, navigations["started"]) != navigations["started"]
-        harmless = left_the_page or request.resource_type not in ("fetch", "xhr")  # styles, the favicon…
+        # Styles, the favicon, a poll (GET): an aborted read loses nothing. An aborted POST may be lost work.
+        harmless = left_the_page or request.resource_type not in ("fetch", "xhr") or request.method == "GET"
         if request.failure == "net::ERR_ABORTED" and harmless:
             return
         visits.problems.append(f"{request.method} {request.url} failed: {request.failure}")
