@@ -16,7 +16,8 @@ from app.config import from_environment
 
 csrf = CSRFProtect()
 
-BLUEPRINTS = ("auth", "learn", "quiz", "casus", "privacy", "trainer", "live", "groups", "org", "admin", "api")
+BLUEPRINTS = ("auth", "learn", "quiz", "casus", "jobaids", "privacy", "trainer", "live", "groups", "org", "admin",
+              "api")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -13,8 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from app.config import REPO_ROOT
-from course.content.loader import load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
 from course.db import Role
 from course.errors import ContentErrors, DomainError
 
@@ -64,9 +63,18 @@ def course_stats(as_json: bool, content_dir: Path | None) -> None:
         "images": len({path for path in catalog.media.values()}),
         "quizzes": len(catalog.quizzes),
         "questions": sum(len(quiz.questions) for quiz in catalog.quizzes.values()),
+        # The graded banks attempts draw from, what one attempt of every quiz asks, and the page questions.
+        "bank_questions": sum(len(quiz.questions) for quiz in catalog.quizzes.values()),
+        "questions_per_attempt": sum(quiz.questions_per_attempt for quiz in catalog.quizzes.values()),
+        "practice_questions": sum(len(quiz.practice) for quiz in catalog.quizzes.values()),
         "question_types": dict(sorted(types.items())),
         "casuses": len(catalog.casuses),
         "casus_steps": sum(len(c.steps) for c in catalog.casuses.values()),
+        "conversation_steps": sum(1 for c in catalog.casuses.values() for s in c.steps if s.kind == "conversation"),
+        "job_aids": len(catalog.jobaids),
+        "study_minutes_declared": catalog.study_load.declared,
+        "study_minutes_measured": catalog.study_load.total.minutes,
+        "study_minutes_per_module": {m.module_id: m.total.minutes for m in catalog.study_load.modules},
         "interventions": len(catalog.interventions),
     }
     if as_json:

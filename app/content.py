@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from course.content.loader import ContentUrls, load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
+from course.content.loader import ContentUrls
 
 
 def init_app(app: Flask) -> Catalog:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from markupsafe import Markup
 
 from app.auth.devices import device_name
@@ -67,6 +67,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["device_name"] = device_name
     app.jinja_env.filters["percent"] = lambda value: format_percent(value) if value is not None else "–"
+    # Measured study load: minutes rounded up to a multiple of 5, hours to one decimal in the locale's way.
+    app.jinja_env.filters["study_minutes"] = lambda minutes: -(-minutes // 5) * 5
+    app.jinja_env.filters["hours"] = lambda minutes: format_decimal(round(minutes / 60, 1), format="#,##0.#")
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

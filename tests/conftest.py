@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import create_app
 from app.db import Database
-from course.content.loader import load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
 
 # Property tests check behaviour, not speed: on a busy shared machine a 200 ms deadline only adds flaky failures.
 settings.register_profile("leerlijn", deadline=None)

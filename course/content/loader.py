@@ -1,23 +1,22 @@
-"""Load the whole course from the content directory, validating everything, failing once.
+"""Load the course manifest and its modules (pages, Markdown, images), collecting every problem.
 
-The loader runs at start-up (and in ``flask course check``). It never stops at the first problem:
-every error is collected with its file and line, and raised together as ContentErrors.
+Quizzes, casussen and job aids build on what this returns; ``course.catalog`` puts them all together.
+Nothing here stops at the first problem: every error goes to the report with its file and line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
 from course.content.frontmatter import MarkdownFile, read_markdown_file
 from course.content.images import IMAGE_SUFFIXES, check_svg
-from course.content.interventions import load_interventions
 from course.content.markdown import PendingAnchor, RenderContext, render, split_segments
-from course.content.model import Catalog, CompletionRules, Course, Module, Page, Source
+from course.content.model import CompletionRules, Course, Module, Page, Source
 from course.content.schema import CourseManifest, ModuleFrontMatter, PageFrontMatter
-from course.content.trainer_guides import load_trainer_guides
 from course.content.validation import build
 from course.content.yamlfile import LocatedYaml, load_yaml_file
 from course.errors import ErrorReport
@@ -49,14 +48,26 @@ class _ModuleFiles:
     directory: Path
 
 
-def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
-    """Load and validate the course under ``root``.
+@dataclass(frozen=True)
+class LoadedModules:
+    """The course manifest and its modules, rendered; what quizzes, casussen and job aids build on."""
 
-    Returns the frozen Catalog. Raises ContentErrors listing every problem found, each with file and line.
+    manifest: CourseManifest | None
+    modules: tuple[Module, ...]
+    # Every module folder counts, even one whose own files are broken: that is reported once, not again
+    # for each quiz and casus that names the module.
+    module_ids: frozenset[str]
+    page_urls: Mapping[Path, str]  # a page or module file -> its URL, to resolve links from other content
+    question_refs: tuple[QuestionRef, ...]  # the ``::: vraag`` blocks of the pages
+    media: Mapping[tuple[str, str], Path]
+
+
+def load_modules(root: Path, report: ErrorReport, urls: ContentUrls | None = None) -> LoadedModules:
+    """Read ``course.yaml`` and every module under ``root/modules``, rendering their Markdown.
+
+    Problems go to ``report`` with file and line; never raises for bad content.
     """
     urls = urls or ContentUrls()
-    root = root.resolve()
-    report = ErrorReport(root)
     manifest_path = root / MANIFEST
     manifest, doc = None, None
     if not manifest_path.is_file():
@@ -66,36 +77,19 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
         manifest = build(CourseManifest, doc, manifest_path, report) if doc else None
 
     module_files = _find_modules(root / "modules", report)
-    if manifest is not None:
+    if manifest is not None and doc is not None:
         _check_module_order(manifest, doc, module_files, manifest_path, report)
         order = {mid: i for i, mid in enumerate(manifest.modules)}
         module_files.sort(key=lambda m: order.get(m.id, len(order) + m.order))
 
     modules, state = _load_modules(module_files, urls, report)
-    # Every module folder counts, even one whose own files are broken: that is reported once, not again
-    # for each quiz and casus that names the module.
-    module_ids = frozenset(m.id for m in module_files)
+    return LoadedModules(manifest, tuple(modules), frozenset(m.id for m in module_files),
+                         MappingProxyType(state.page_urls), tuple(state.question_refs), MappingProxyType(state.media))
 
-    from course.casus.loader import load_casuses
-    from course.quiz.loader import load_quizzes
 
-    # Quiz texts may link to course pages, resolved like links between pages.
-    bank_factor = manifest.assessment.bank_factor if manifest else 2
-    quizzes = {q.id: q for q in load_quizzes(root / "quizzes", report, module_ids,
-                                             resolve_page=state.page_urls.get, bank_factor=bank_factor)}
-    casuses = {c.id: c for c in load_casuses(root / "casuses", report, module_ids,
-                                             resolve_page=state.page_urls.get)}
-    interventions = load_interventions(root / "interventions.yaml", report)
-    trainer_guides = load_trainer_guides(
-        root / "trainersgids", report, module_ids,
-        {"quiz": frozenset(quizzes), "casus": frozenset(casuses)}, resolve_page=state.page_urls.get)
-    _check_question_refs(state.question_refs, quizzes, report)
-    _check_pool_objectives(modules, quizzes, root / "quizzes", report)
-
-    report.raise_if_any()
-    if manifest is None:  # pragma: no cover - a missing manifest is always reported, hence raised above
-        raise RuntimeError("manifest missing without a reported error")
-    course = Course(
+def course_of(manifest: CourseManifest) -> Course:
+    """The course's own settings from its manifest."""
+    return Course(
         id=manifest.id,
         title=manifest.title,
         summary=manifest.summary,
@@ -104,9 +98,6 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
                                    manifest.completion.casuses),
         bank_factor=manifest.assessment.bank_factor,
     )
-    return Catalog(root, course, tuple(modules),
-                   MappingProxyType(quizzes), MappingProxyType(casuses), interventions, MappingProxyType(state.media),
-                   MappingProxyType(trainer_guides))
 
 
 def _find_modules(directory: Path, report: ErrorReport) -> list[_ModuleFiles]:
@@ -273,29 +264,3 @@ def _check_unique_sources(meta: ModuleFrontMatter, index: MarkdownFile, report: 
             report.add(index.path, index.meta.line(("sources", i, "id")), f"sources[{i}].id",
                        f"duplicate source id '{source.id}'")
         seen.add(source.id)
-
-
-def _check_question_refs(refs: list[QuestionRef], quizzes: dict, report: ErrorReport) -> None:
-    for quiz_id, question_id, line, path in refs:
-        quiz = quizzes.get(quiz_id)
-        if quiz is None:
-            report.add(path, line, "", f"embedded question: no quiz '{quiz_id}'")
-        elif quiz.practice_question(question_id) is not None:
-            continue
-        elif quiz.question(question_id) is not None:
-            report.add(path, line, "", f"embedded question: '{question_id}' is a graded question of quiz "
-                       f"'{quiz_id}'; pages embed practice questions only (move it to the quiz's 'practice')")
-        else:
-            report.add(path, line, "", f"embedded question: quiz '{quiz_id}' has no practice question "
-                       f"'{question_id}'")
-
-
-def _check_pool_objectives(modules: list[Module], quizzes: dict, directory: Path, report: ErrorReport) -> None:
-    """A pool's ``objective`` is the number of one of its module's objectives."""
-    objectives = {m.id: len(m.objectives) for m in modules}
-    for quiz in quizzes.values():
-        count = objectives.get(quiz.module)
-        for n, pool in enumerate(quiz.pools):
-            if count is not None and pool.objective is not None and pool.objective > count:
-                report.add(directory / f"{quiz.id}.yaml", None, f"draw[{n}].objective",
-                           f"module '{quiz.module}' has {count} objective(s); there is no objective {pool.objective}")

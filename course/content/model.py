@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
 from course.content.markdown import Heading
-
-if TYPE_CHECKING:
-    from course.casus.model import Casus
-    from course.content.interventions import Intervention
-    from course.content.trainer_guides import TrainerGuide
-    from course.quiz.model import Quiz
 
 
 class PagesRule(StrEnum):
@@ -101,36 +92,3 @@ class Course:
     content_note_html: str
     completion: CompletionRules
     bank_factor: int = 2  # every quiz bank holds at least this many times the questions of one attempt
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """Everything loaded from the content directory; looked up by views, never re-parsed."""
-
-    root: Path
-    course: Course
-    modules: tuple[Module, ...]
-    quizzes: MappingProxyType[str, Quiz]
-    casuses: MappingProxyType[str, Casus]
-    interventions: tuple[Intervention, ...]
-    media: MappingProxyType[tuple[str, str], Path]  # (module id, relative path) -> file
-    # Module id -> how to teach it to a group (shown to trainers only); modules may have none.
-    trainer_guides: MappingProxyType[str, TrainerGuide] = field(default_factory=lambda: MappingProxyType({}))
-
-    def module(self, module_id: str) -> Module | None:
-        return next((m for m in self.modules if m.id == module_id), None)
-
-    def quiz_for_module(self, module_id: str) -> Quiz | None:
-        return next((q for q in self.quizzes.values() if q.module == module_id), None)
-
-    def casuses_for_module(self, module_id: str) -> tuple[Casus, ...]:
-        return tuple(c for c in self.casuses.values() if c.module == module_id)
-
-    def practice_question(self, quiz_id: str, question_id: str) -> Any | None:
-        """A practice question pages may embed, or None (graded bank questions are never embedded)."""
-        quiz = self.quizzes.get(quiz_id)
-        return quiz.practice_question(question_id) if quiz else None
-
-    @property
-    def pages(self) -> tuple[Page, ...]:
-        return tuple(p for m in self.modules for p in m.pages)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from course.casus.engine import RunState
 from course.casus.kinds import ChoiceStep, ReflectionStep
-from course.content.model import Catalog
+from course.catalog import Catalog
 from course.db import (
     AttemptAnswer,
     AttemptStatus,

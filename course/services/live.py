@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from course.casus import engine
 from course.casus.engine import RunState
 from course.casus.model import Casus
-from course.content.model import Catalog
+from course.catalog import Catalog
 from course.db import CasusRun, Group, LiveAnswer, LiveParticipant, LiveSession, LiveSource, RunStatus, User, utcnow
 from course.errors import N_, DomainError, NotFound
 from course.live import sources

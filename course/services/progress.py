@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from course.content.model import Catalog, Page
+from course.catalog import Catalog
+from course.content.model import Page
 from course.db import PageProgress, utcnow
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, QuizOutcome, module_progress

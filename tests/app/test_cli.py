@@ -54,3 +54,20 @@ def test_users_create_refuses_a_duplicate_with_a_message(app):
     runner.invoke(args=args)
     result = runner.invoke(args=args)
     assert result.exit_code != 0 and "Er bestaat al een account" in result.output
+
+
+def test_course_stats_counts_banks_conversations_job_aids_and_measured_study_load(tmp_path):
+    """An author sees how big the banks are, how many conversation steps there are, and the real study load."""
+    from tests.app.quiz.conftest import build_course
+    root = build_course(tmp_path / "course")
+    gesprek = (VALID_CONTENT.parent / "casus" / "conversation" / "gesprek.yaml").read_text(encoding="utf-8")
+    (root / "casuses" / "gesprek.yaml").write_text(gesprek.replace("module: meldcode", "module: tweede"),
+                                                   encoding="utf-8")
+    result = CliRunner().invoke(course_cli, ["stats", "--json", "--content-dir", str(root)])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    assert stats["bank_questions"] == 9 and stats["practice_questions"] == 1  # 7 + 2 graded, 1 on a page
+    assert stats["questions_per_attempt"] == 9
+    assert stats["conversation_steps"] == 2 and stats["job_aids"] == 1
+    assert stats["study_minutes_measured"] > 0
+    assert sum(stats["study_minutes_per_module"].values()) >= stats["study_minutes_measured"]

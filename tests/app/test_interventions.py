@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from course.content.loader import load_catalog
+from course.catalog import load_catalog
 from tests.conftest import VALID_CONTENT, make_app
 
 GUIDE = """interventions:

@@ -112,3 +112,15 @@ def test_dashboard_shows_overall_percentage_and_last_activity(client, auth):
     html = client.get("/voortgang").get_data(as_text=True)
     assert "Laatst actief" in html
     assert "1 van 2 modules afgerond" in html or "van 2 modules afgerond" in html
+
+
+def test_module_and_overview_show_the_measured_study_load(client, auth, valid_catalog):
+    """The learner sees the measured study load, not an author's guess, with what it is made of."""
+    load = valid_catalog.study_load.module("eerste")
+    shown = -(-load.total.minutes // 5) * 5
+    auth.register()
+    module = client.get("/modules/eerste/").get_data(as_text=True)
+    assert f"Studielast ongeveer {shown} minuten" in module
+    assert f"kennischeck {load.quiz.minutes}, casussen {load.casuses.minutes} minuten" in module
+    overview = client.get("/").get_data(as_text=True)
+    assert f"Studielast ongeveer {shown} minuten" in overview and "Totale studielast: ongeveer" in overview

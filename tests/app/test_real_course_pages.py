@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
 from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import load_catalog
+from course.catalog import load_catalog
 from course.errors import ContentErrors
 
 VALID = Path(__file__).parent.parent / "fixtures" / "content" / "valid"

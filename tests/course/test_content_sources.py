@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.content.loader import load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # quizzes/ is checked by its own author; this covers the text of modules, casussen and the intervention guide.

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.content.loader import load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 QUIZ_FILES = sorted((ROOT / "quizzes").glob("*.yaml"))

@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from course.content.loader import load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
 from course.db import (
     EventKind,
     Group,

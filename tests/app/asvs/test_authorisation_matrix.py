@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.work_tokens import make_token
-from course.content.model import Catalog
+from course.catalog import Catalog
 from course.db import QuizAttempt, User
 from tests.app.asvs.conftest import ROLES, Actor, log_in
 
@@ -29,7 +29,7 @@ MISSING_SLUG = "bestaat-niet"
 class Entry:
     """Who may use a route. ``signed_in`` is one status for every role, or one per role."""
 
-    path: str  # placeholders: {module} {page} {quiz} {question} {casus} {media} {static} {attempt} {run}
+    path: str  # placeholders: {module} {page} {quiz} {question} {casus} {jobaid} {media} {static} {attempt} {run}
     anonymous: int | str
     signed_in: int | str | Mapping[str, int | str]
     # The answer to signed-in roles when the path names nothing that exists (one status, or one per role).
@@ -69,6 +69,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("learn.dashboard", "GET"): Entry("/voortgang", LOGIN, 200, missing=None),
     ("learn.interventions", "GET"): Entry("/interventies", LOGIN, 200, missing=None),
     ("learn.module", "GET"): Entry("/modules/{module}/", LOGIN, 200),
+    ("jobaids.index", "GET"): Entry("/hulpmiddelen/", LOGIN, 200, missing=None),
+    ("jobaids.aid", "GET"): Entry("/hulpmiddelen/{jobaid}", LOGIN, 200),
+    ("jobaids.pdf", "GET"): Entry("/hulpmiddelen/{jobaid}.pdf", LOGIN, 200),
     ("learn.page", "GET"): Entry("/modules/{module}/{page}", LOGIN, 200),
     ("learn.mark_read", "POST"): Entry("/modules/{module}/{page}/gelezen", LOGIN, 302),
     ("quiz.overview", "GET"): Entry("/quiz/{quiz}/", LOGIN, 200),
@@ -157,12 +160,14 @@ def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -
     module_id, media = next(iter(catalog.media))
     own = actor or victim  # anonymous visitors try the victim's objects
     found = {"module": module_id if variant != "missing" else MISSING_SLUG, "page": page.id,
-             "quiz": "tweede-toets", "question": "oefenen", "casus": "oefencasus", "media": media,
+             "quiz": "tweede-toets", "question": "oefenen", "casus": "oefencasus", "jobaid": "kindcheck",
+             "media": media,
              "static": "css/leerlijn.css", "attempt": own.open_attempt_id, "run": own.learner.run_id,
              "group": own.learner.group_id, "member": own.learner.id, "joincode": own.learner.join_code,
              "live": own.learner.live_id, "code": own.learner.live_code}
     if variant == "missing":
         found.update(page=MISSING_SLUG, quiz=MISSING_SLUG, question=MISSING_SLUG, casus=MISSING_SLUG,
+                     jobaid=MISSING_SLUG,
                      media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID,
                      group=MISSING_ID, live=MISSING_ID, code="ZZZZZZ")
     if variant == "foreign":

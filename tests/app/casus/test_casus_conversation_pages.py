@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import Connection, select
 
-from course.content.loader import load_catalog
+from course.catalog import load_catalog
 from course.db import CasusDecision
 from tests.conftest import FIXTURES, VALID_CONTENT, make_app
 

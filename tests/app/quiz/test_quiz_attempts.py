@@ -271,7 +271,7 @@ def test_review_still_works_after_the_quiz_file_changed(client, auth, quiz, conn
     text = text[:text.index("  - id: meer")]  # only the first question is left
     quiz_file.write_text(text, encoding="utf-8")
     (course / "modules" / "01-eerste" / "03-oefenen.md").unlink()
-    from course.content.loader import load_catalog
+    from course.catalog import load_catalog
     changed = load_catalog(course)
     assert len(changed.quizzes["eerste-toets"].questions) == 1
 

@@ -13,8 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from course.content.loader import load_catalog
-from course.content.model import Catalog
+from course.catalog import Catalog, load_catalog
 from course.db import Role, User
 from course.services.accounts import create_user
 from tests.app.quiz.conftest import build_course

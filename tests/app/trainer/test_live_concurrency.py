@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from app import create_app
-from course.content.model import Catalog
+from course.catalog import Catalog
 from course.db import LiveAnswer, LiveParticipant, LiveSession, Role
 from course.services.accounts import create_user
 from tests.conftest import AuthActions

@@ -6,7 +6,7 @@ import pytest
 from casus_builders import FIXTURES, ROOT, load_dir, oefencasus
 
 from course.casus.kinds import ChoiceStep, DebriefStep, InfoStep, PlanStep
-from course.content.loader import load_catalog
+from course.catalog import load_catalog
 
 
 def test_valid_casus_loads_with_every_step_kind():

@@ -10,7 +10,7 @@ from casus_builders import recommended_input, valid_input
 from course.casus.debrief import debrief
 from course.casus.engine import advance, current_step, is_complete, start
 from course.casus.kinds import ChoiceStep
-from course.content.loader import load_catalog
+from course.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -4,7 +4,7 @@ engine's input, so the casus goes on along the path the trainer takes."""
 from __future__ import annotations
 
 from course.casus import engine
-from course.content.model import Catalog
+from course.catalog import Catalog
 from course.live.items import ItemKind
 from course.live.sources import casus_item, group_input, runs_live
 
@@ -48,7 +48,7 @@ def test_the_riskant_path_is_followed_when_the_group_takes_it(valid_catalog: Cat
 def test_every_casus_of_the_real_course_runs_live_along_the_recommended_path() -> None:
     """A trainer can play every casus with a group: each step kind has a live adapter, and following the
     recommended answers reaches the debrief."""
-    from course.content.loader import load_catalog
+    from course.catalog import load_catalog
     from tests.conftest import REPO_ROOT
 
     catalog = load_catalog(REPO_ROOT)

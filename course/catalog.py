@@ -1,0 +1,126 @@
+"""The whole course: modules, quizzes, casussen, job aids and the interventions guide, loaded together.
+
+This sits one level above ``course.content``, ``course.quiz`` and ``course.casus``: it loads each of them,
+checks what refers across them (a page embedding a quiz's practice question, a pool naming a module
+objective), and raises every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from course.casus.loader import load_casuses
+from course.casus.model import Casus
+from course.content.interventions import Intervention, load_interventions
+from course.content.jobaids import JobAid, load_jobaids
+from course.content.loader import ContentUrls, QuestionRef, course_of, load_modules
+from course.content.model import Course, Module, Page
+from course.content.trainer_guides import TrainerGuide, load_trainer_guides
+from course.errors import ErrorReport
+from course.quiz.bank import DEFAULT_BANK_FACTOR
+from course.quiz.loader import load_quizzes
+from course.quiz.model import Quiz
+from course.studyload import StudyLoad, measure
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything loaded from the content directory; looked up by views, never re-parsed."""
+
+    root: Path
+    course: Course
+    modules: tuple[Module, ...]
+    quizzes: MappingProxyType[str, Quiz]
+    casuses: MappingProxyType[str, Casus]
+    interventions: tuple[Intervention, ...]
+    media: MappingProxyType[tuple[str, str], Path]  # (module id, relative path) -> file
+    # Module id -> how to teach it to a group (shown to trainers only); modules may have none.
+    trainer_guides: MappingProxyType[str, TrainerGuide] = field(default_factory=lambda: MappingProxyType({}))
+    jobaids: MappingProxyType[str, JobAid] = field(default_factory=lambda: MappingProxyType({}))
+    study_load: StudyLoad = field(default_factory=lambda: StudyLoad(()))  # measured, see course.studyload
+
+    def module(self, module_id: str) -> Module | None:
+        return next((m for m in self.modules if m.id == module_id), None)
+
+    def quiz_for_module(self, module_id: str) -> Quiz | None:
+        return next((q for q in self.quizzes.values() if q.module == module_id), None)
+
+    def casuses_for_module(self, module_id: str) -> tuple[Casus, ...]:
+        return tuple(c for c in self.casuses.values() if c.module == module_id)
+
+    def jobaids_for_module(self, module_id: str) -> tuple[JobAid, ...]:
+        """The job aids that name ``module_id``, by id."""
+        return tuple(a for a in self.jobaids.values() if module_id in a.modules)
+
+    def practice_question(self, quiz_id: str, question_id: str) -> Any | None:
+        """A practice question pages may embed, or None (graded bank questions are never embedded)."""
+        quiz = self.quizzes.get(quiz_id)
+        return quiz.practice_question(question_id) if quiz else None
+
+    @property
+    def pages(self) -> tuple[Page, ...]:
+        return tuple(p for m in self.modules for p in m.pages)
+
+
+def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
+    """Load and validate the course under ``root``.
+
+    Returns the frozen Catalog. Raises ContentErrors listing every problem found, each with file and line.
+    """
+    root = root.resolve()
+    report = ErrorReport(root)
+    loaded = load_modules(root, report, urls)
+    manifest = loaded.manifest
+    # Texts in quizzes, casussen and job aids may link to course pages, resolved like links between pages.
+    resolve_page = loaded.page_urls.get
+    bank_factor = manifest.assessment.bank_factor if manifest else DEFAULT_BANK_FACTOR
+    quizzes = {q.id: q for q in load_quizzes(root / "quizzes", report, loaded.module_ids,
+                                             resolve_page=resolve_page, bank_factor=bank_factor)}
+    casuses = {c.id: c for c in load_casuses(root / "casuses", report, loaded.module_ids,
+                                             resolve_page=resolve_page)}
+    jobaids = {a.id: a for a in load_jobaids(root / "jobaids", report, loaded.module_ids,
+                                             resolve_page=resolve_page)}
+    interventions = load_interventions(root / "interventions.yaml", report)
+    trainer_guides = load_trainer_guides(
+        root / "trainersgids", report, loaded.module_ids,
+        {"quiz": frozenset(quizzes), "casus": frozenset(casuses)}, resolve_page=resolve_page)
+    _check_question_refs(loaded.question_refs, quizzes, report)
+    _check_pool_objectives(loaded.modules, quizzes, root / "quizzes", report)
+
+    report.raise_if_any()
+    if manifest is None:  # pragma: no cover - a missing manifest is always reported, hence raised above
+        raise RuntimeError("manifest missing without a reported error")
+    catalog = Catalog(root, course_of(manifest), loaded.modules, MappingProxyType(quizzes),
+                      MappingProxyType(casuses), interventions, MappingProxyType(dict(loaded.media)),
+                      MappingProxyType(trainer_guides), MappingProxyType(jobaids))
+    return replace(catalog, study_load=measure(catalog))
+
+
+def _check_question_refs(refs: tuple[QuestionRef, ...], quizzes: dict[str, Quiz], report: ErrorReport) -> None:
+    for quiz_id, question_id, line, path in refs:
+        quiz = quizzes.get(quiz_id)
+        if quiz is None:
+            report.add(path, line, "", f"embedded question: no quiz '{quiz_id}'")
+        elif quiz.practice_question(question_id) is not None:
+            continue
+        elif quiz.question(question_id) is not None:
+            report.add(path, line, "", f"embedded question: '{question_id}' is a graded question of quiz "
+                       f"'{quiz_id}'; pages embed practice questions only (move it to the quiz's 'practice')")
+        else:
+            report.add(path, line, "", f"embedded question: quiz '{quiz_id}' has no practice question "
+                       f"'{question_id}'")
+
+
+def _check_pool_objectives(modules: tuple[Module, ...], quizzes: dict[str, Quiz], directory: Path,
+                           report: ErrorReport) -> None:
+    """A pool's ``objective`` is the number of one of its module's objectives."""
+    objectives = {m.id: len(m.objectives) for m in modules}
+    for quiz in quizzes.values():
+        count = objectives.get(quiz.module)
+        for n, pool in enumerate(quiz.pools):
+            if count is not None and pool.objective is not None and pool.objective > count:
+                report.add(directory / f"{quiz.id}.yaml", None, f"draw[{n}].objective",
+                           f"module '{quiz.module}' has {count} objective(s); there is no objective {pool.objective}")
