@@ -35,3 +35,21 @@ def test_unknown_aids_are_404_and_anonymous_visitors_log_in_first(client, auth):
     auth.register()
     assert client.get("/hulpmiddelen/bestaat-niet").status_code == 404
     assert client.get("/hulpmiddelen/bestaat-niet.pdf").status_code == 404
+
+
+def test_every_job_aid_of_the_real_course_prints_as_a_pdf():
+    """The four aids of the course (meldcode card, kindcheck, when a child tells, safety plan) all render."""
+    from pathlib import Path
+
+    from app import create_app
+    from app.jobaids.pdf import pdf_of
+    from course.catalog import load_catalog
+
+    catalog = load_catalog(Path(__file__).resolve().parents[2])
+    assert len(catalog.jobaids) >= 4
+    assert all(catalog.module(m) for aid in catalog.jobaids.values() for m in aid.modules)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-with-enough-length-000000",
+                      "DATABASE_URL": "sqlite://", "AUTO_MIGRATE": False, "CATALOG": catalog})
+    with app.test_request_context():
+        for aid in catalog.jobaids.values():
+            assert pdf_of(aid).startswith(b"%PDF-"), aid.id
