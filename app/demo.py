@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course.content.model import Catalog, Module
+from course.catalog import Catalog
+from course.content.model import Module
 from course.db import Role, User
 from course.quiz import Paper, QuestionType
 from course.services import accounts
