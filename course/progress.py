@@ -1,13 +1,22 @@
-"""Progress rules: when is a module complete, and how far along is a learner? Pure functions."""
+"""Progress rules: when is a module complete, and how far along is a learner? Pure functions.
+
+The services only fetch rows; every rule that decides a figure a learner or an organisation sees lives
+here, in plain functions over plain values, so that each rule is tested (and mutation-tested) without a
+database.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from course.content.model import CasusesRule, CompletionRules, Module, PagesRule, QuizRule
+
+if TYPE_CHECKING:
+    from course.catalog import Catalog
 
 
 class QuizStatus(StrEnum):
@@ -18,17 +27,61 @@ class QuizStatus(StrEnum):
 
 
 @dataclass(frozen=True)
+class SubmittedAttempt:
+    """One submitted attempt at a quiz, as far as the progress rules care."""
+
+    score: float | None  # 0..1
+    passed: bool
+    counts: str  # the quiz's "counts" policy when the attempt was started: "best" or "last"
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
 class QuizOutcome:
-    """What the progress rules need to know of a learner's attempts at one quiz."""
+    """One learner's standing on one quiz, over their submitted attempts."""
 
     attempts: int
-    counted_score: float | None  # 0..1, per the quiz's "counts" policy
-    best_score: float | None
-    passed: bool
+    best_score: float | None  # 0..1
+    last_score: float | None
+    counted_score: float | None  # best or last, per the quiz's "counts" policy
+    passed: bool  # the counted attempt passed
+    last_submitted_at: datetime | None
+
+
+def quiz_outcome(attempts: Sequence[SubmittedAttempt]) -> QuizOutcome:
+    """The standing over ``attempts`` (oldest first, at least one; IndexError for none).
+
+    The best attempt is the highest score (a pass wins a tie); which attempt counts follows the policy
+    stored with the latest attempt, so changing a quiz file does not rewrite how earlier attempts count.
+    """
+    last = attempts[-1]
+    best = max(attempts, key=lambda a: (a.score or 0, a.passed))
+    counted = best if last.counts == "best" else last
+    return QuizOutcome(len(attempts), best.score, last.score, counted.score, counted.passed, last.submitted_at)
+
+
+def quiz_status(has_quiz: bool, outcome: QuizOutcome | None) -> QuizStatus:
+    """Where the learner stands on a module's knowledge check."""
+    if not has_quiz:
+        return QuizStatus.NONE
+    if outcome is None or outcome.attempts == 0:
+        return QuizStatus.NOT_STARTED
+    return QuizStatus.PASSED if outcome.passed else QuizStatus.FAILED
+
+
+def percent(done: int, total: int) -> int:
+    """``done`` out of ``total`` as a whole percentage, rounded down: 100 only when everything is done.
+
+    Rounding down keeps "100 %" for a finished module or course (199 of 200 steps is 99 %, not 100 %).
+    Raises ZeroDivisionError for a zero ``total``; callers decide what nothing-to-do means.
+    """
+    return 100 * done // total
 
 
 @dataclass(frozen=True)
 class ModuleProgress:
+    """One learner's progress through one module. Build it with ``module_progress``."""
+
     module: Module
     pages_read: frozenset[str]
     quiz_status: QuizStatus
@@ -37,23 +90,13 @@ class ModuleProgress:
     casuses_total: int
     steps_done: int  # pages, quiz and casuses that count toward completion
     steps_total: int
+    complete: bool  # every step that counts is done
+    percent: int  # 0..100, rounded down
+    started: bool  # the learner has read a page, submitted a quiz attempt or completed a casus here
 
     @property
     def casuses_done(self) -> int:
         return len(self.casuses_completed)
-
-    @property
-    def complete(self) -> bool:
-        return self.steps_done == self.steps_total
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.steps_done / self.steps_total) if self.steps_total else 100
-
-    @property
-    def started(self) -> bool:
-        return bool(self.pages_read) or self.quiz_status in (QuizStatus.FAILED, QuizStatus.PASSED) or bool(
-            self.casuses_done)
 
 
 def module_progress(module: Module, rules: CompletionRules, pages_read: Iterable[str], quiz_id: str | None,
@@ -61,45 +104,100 @@ def module_progress(module: Module, rules: CompletionRules, pages_read: Iterable
                     ) -> ModuleProgress:
     """Apply the manifest's completion rules to what one learner has done in ``module``.
 
-    ``pages_read`` are page ids of this module; ``casus_ids`` the module's casuses and
-    ``casuses_completed`` the ids of every casus the learner completed.
+    ``pages_read`` are page ids of this module (ids of pages no longer in it are ignored); ``quiz_id`` is
+    the module's quiz (None without one) and ``quiz`` the learner's standing on it; ``casus_ids`` are the
+    module's casuses and ``casuses_completed`` the ids of every casus the learner completed. A module
+    with no step that counts is complete (100 %).
     """
     read = frozenset(pages_read) & {p.id for p in module.pages}
     done = total = 0
     if rules.pages == PagesRule.ALL:
         done, total = len(read), len(module.pages)
 
-    if quiz_id is None:
-        status = QuizStatus.NONE
-    elif quiz is None or quiz.attempts == 0:
-        status = QuizStatus.NOT_STARTED
-    else:
-        status = QuizStatus.PASSED if quiz.passed else QuizStatus.FAILED
-    if quiz_id is not None and rules.quiz != QuizRule.NONE:
+    status = quiz_status(quiz_id is not None, quiz)
+    if status != QuizStatus.NONE and rules.quiz != QuizRule.NONE:
         total += 1
         if status == QuizStatus.PASSED or (rules.quiz == QuizRule.ATTEMPTED and status == QuizStatus.FAILED):
             done += 1
 
-    own_casuses = set(casus_ids)
-    completed = frozenset(own_casuses & set(casuses_completed))
+    own_casuses = frozenset(casus_ids)
+    completed = own_casuses & frozenset(casuses_completed)
     if rules.casuses == CasusesRule.ALL:
         done, total = done + len(completed), total + len(own_casuses)
 
-    return ModuleProgress(module, read, status, quiz.best_score if quiz else None, completed,
-                          len(own_casuses), done, total)
+    started = bool(read) or status in (QuizStatus.FAILED, QuizStatus.PASSED) or bool(completed)
+    return ModuleProgress(
+        module, read, status, quiz.best_score if quiz else None, completed, len(own_casuses), done, total,
+        complete=done == total, percent=percent(done, total) if total else 100, started=started)
+
+
+@dataclass(frozen=True)
+class PageVisit:
+    """A learner's row for one page: when they last opened it and when they finished it."""
+
+    module_id: str
+    page_id: str
+    last_seen_at: datetime
+    read_at: datetime | None
 
 
 @dataclass(frozen=True)
 class CourseProgress:
+    """One learner's progress through the whole course. Build it with ``course_progress``."""
+
     modules: tuple[ModuleProgress, ...]
     last_activity: datetime | None
     resume: tuple[str, str] | None  # (module id, page id) to continue at, None when nothing was opened yet
+    percent: int  # steps done of all steps in the course, 0..100, rounded down
+    modules_complete: int
 
-    @property
-    def percent(self) -> int:
-        total = sum(m.steps_total for m in self.modules)
-        return round(100 * sum(m.steps_done for m in self.modules) / total) if total else 0
 
-    @property
-    def modules_complete(self) -> int:
-        return sum(m.complete for m in self.modules)
+def course_progress(catalog: Catalog, visits: Iterable[PageVisit], quizzes: Mapping[str, QuizOutcome],
+                    casuses_completed: Iterable[str]) -> CourseProgress:
+    """Every module's progress, the last activity and where to continue, from what one learner did.
+
+    ``visits`` are the learner's page rows, ``quizzes`` their standing per quiz id and
+    ``casuses_completed`` the ids of the casuses they completed. Rows for pages or quizzes no longer in
+    the catalog are ignored, except that they still count as activity.
+    """
+    visits = list(visits)
+    completed = frozenset(casuses_completed)
+    read: dict[str, set[str]] = {}
+    for visit in visits:
+        if visit.read_at is not None:
+            read.setdefault(visit.module_id, set()).add(visit.page_id)
+    moments = [m for v in visits for m in (v.last_seen_at, v.read_at)]
+    moments += [q.last_submitted_at for q in quizzes.values()]
+    last_activity = max((m for m in moments if m is not None), default=None)
+
+    modules = []
+    for module in catalog.modules:
+        quiz = catalog.quiz_for_module(module.id)
+        modules.append(module_progress(
+            module, catalog.course.completion, read.get(module.id, ()), quiz.id if quiz else None,
+            quizzes.get(quiz.id) if quiz else None, [c.id for c in catalog.casuses_for_module(module.id)],
+            completed))
+    done = sum(m.steps_done for m in modules)
+    total = sum(m.steps_total for m in modules)
+    overall = percent(done, total) if total else (100 if modules else 0)
+    return CourseProgress(tuple(modules), last_activity, resume_point(catalog, visits, read), overall,
+                          sum(m.complete for m in modules))
+
+
+def resume_point(catalog: Catalog, visits: Sequence[PageVisit], read: Mapping[str, set[str]]
+                 ) -> tuple[str, str] | None:
+    """(module id, page id) to continue at: the page opened last, or if it was finished, the first
+    unread page after it (wrapping round to the start); None when no page of the course was opened."""
+    pages = catalog.pages
+    position = {(p.module_id, p.id): n for n, p in enumerate(pages)}
+    opened = [v for v in visits if (v.module_id, v.page_id) in position]
+    if not opened:
+        return None
+    last = max(opened, key=lambda v: v.last_seen_at)
+    if last.page_id not in read.get(last.module_id, set()):
+        return last.module_id, last.page_id
+    start = position[(last.module_id, last.page_id)]
+    for page in pages[start + 1:] + pages[:start]:
+        if page.id not in read.get(page.module_id, set()):
+            return page.module_id, page.id
+    return last.module_id, last.page_id

@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from course.db.base import utcnow
 from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
 from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
+from course.progress import QuizOutcome, SubmittedAttempt, quiz_outcome
 from course.quiz import AnswerError, Grade, Paper, Quiz, draw_paper, missing_answers, parse_form
 from course.services.ownership import own
 
@@ -45,16 +45,8 @@ class IncompleteAttempt(DomainError):
         self.errors = dict(errors or {})
 
 
-@dataclass(frozen=True)
-class QuizResult:
-    """One learner's standing on one quiz, over their submitted attempts."""
-
-    attempts: int
-    best_score: float | None  # 0..1
-    last_score: float | None
-    counted_score: float | None  # best or last, per the quiz's "counts" policy
-    passed: bool  # the counted attempt passed
-    last_submitted_at: datetime | None
+QuizResult = QuizOutcome
+"""One learner's standing on one quiz, over their submitted attempts."""
 
 
 @dataclass(frozen=True)
@@ -331,14 +323,11 @@ def quiz_results_of(session: Session, user_ids: Sequence[int]) -> dict[int, dict
                QuizAttempt.submitted_at, QuizAttempt.counts)
         .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED)
         .order_by(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number)).all()
-    by_quiz: dict[tuple[int, str], list[Any]] = {}
+    by_quiz: dict[tuple[int, str], list[SubmittedAttempt]] = {}
     for row in rows:
-        by_quiz.setdefault((row.user_id, row.quiz_id), []).append(row)
+        by_quiz.setdefault((row.user_id, row.quiz_id), []).append(
+            SubmittedAttempt(row.score, bool(row.passed), row.counts, row.submitted_at))
     results: dict[int, dict[str, QuizResult]] = {}
     for (user_id, quiz_id), attempts in by_quiz.items():
-        last = attempts[-1]
-        best = max(attempts, key=lambda r: (r.score or 0, r.passed))
-        counted = best if last.counts == "best" else last
-        results.setdefault(user_id, {})[quiz_id] = QuizResult(
-            len(attempts), best.score, last.score, counted.score, bool(counted.passed), last.submitted_at)
+        results.setdefault(user_id, {})[quiz_id] = quiz_outcome(attempts)
     return results

@@ -34,7 +34,13 @@ def _answer_everything(form) -> None:
     for area in form.locator("textarea").all():
         if area.is_visible() and area.is_editable():
             area.fill("Ik zou eerst rustig luisteren en daarna overleggen met een collega.")
-    assert page.url
+    # Every question really has an answer now: no group without a tick, no select or text field left empty.
+    empty = form.evaluate("""f => [
+        ...[...f.querySelectorAll('input[type=radio], input[type=checkbox]')].map(i => i.name)
+            .filter(n => !f.querySelector(`input[name="${n}"]:checked`)),
+        ...[...f.querySelectorAll('select, textarea, input[type=text], input[type=number]')]
+            .filter(e => e.offsetParent !== null && !e.value).map(e => e.name)]""")
+    assert empty == [], f"left unanswered on {page.url}: {empty}"
 
 
 def test_full_quiz_attempt_with_review(page, live_server, visits):

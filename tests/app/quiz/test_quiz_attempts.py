@@ -92,8 +92,12 @@ def test_autosave_answers_json(client, auth, quiz):
     response = quiz.post(attempt_id, data, headers={"Accept": "application/json"})
     assert response.status_code == 422
     assert response.json["saved"] == ["enkel"]
-    assert "getal" in response.json["errors"] and "getal" in response.json["errors"]
+    assert response.json["errors"] == {"getal": "Vul een getal in, bijvoorbeeld 3 of 2,5."}
     assert response.json["saved_at"]
+    # Saved means saved: the choice is there after a reload, the word in the number field is not.
+    page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="q.enkel"[^>]*value="a"[^>]*checked', page)
+    assert 'value="twee"' not in page
 
 
 def test_a_correctable_mistake_keeps_what_was_typed(client, auth, quiz):
@@ -337,10 +341,14 @@ def test_embedded_question_bad_input(client, auth):
     auth.register()
     assert client.post("/quiz/vraag/eerste-toets/oefenen", data={"q.oefenen": "zz"}).status_code == 400
     assert client.post("/quiz/vraag/eerste-toets/bestaat-niet", data={}).status_code == 404
+    # An unanswered check with a foreign "next": back to this site only, with the question's anchor.
     response = client.post("/quiz/vraag/eerste-toets/oefenen", data={"next": "https://evil.example/"})
-    assert response.headers["Location"].startswith("/")
-    page = client.get("/").get_data(as_text=True)
-    assert page  # the unanswered check was stored for the page it came from; nothing breaks elsewhere
+    assert response.status_code == 302 and response.headers["Location"] == "/#vraag-eerste-toets-oefenen"
+    assert "eerst een antwoord" not in client.get("/").get_data(as_text=True)
+    # The question's own page asks for an answer, once, and shows no feedback.
+    page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
+    assert "Kies of vul eerst een antwoord in." in page and "Juist begonnen." not in page
+    assert "Kies of vul eerst een antwoord in." not in client.get("/modules/eerste/oefenen").get_data(as_text=True)
 
 
 def test_graded_questions_cannot_be_checked_as_practice(client, auth):
