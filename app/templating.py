@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,17 @@ def header_progress() -> HeaderProgress | None:
     return g.leerlijn_header_progress
 
 
+def whole_percent(value: float | None) -> str:
+    """A score (0..1) as a whole percentage, rounded down; "–" for None.
+
+    Rounded down so that a score never reads as the pass mark it misses: 69.5 % shows as 69 %, not 70 %.
+    (The rounding to 9 places first absorbs float noise: 0.57 * 100 is 56.99999999999999.)
+    """
+    if value is None:
+        return "–"
+    return format_percent(math.floor(round(value * 100, 9)) / 100)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
@@ -66,7 +78,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["device_name"] = device_name
-    app.jinja_env.filters["percent"] = lambda value: format_percent(value) if value is not None else "–"
+    app.jinja_env.filters["percent"] = whole_percent
+    app.jinja_env.filters["decimal"] = format_decimal
     # Measured study load: minutes rounded up to a multiple of 5, hours to one decimal in the locale's way.
     app.jinja_env.filters["study_minutes"] = lambda minutes: -(-minutes // 5) * 5
     app.jinja_env.filters["hours"] = lambda minutes: format_decimal(round(minutes / 60, 1), format="#,##0.#")

@@ -56,7 +56,8 @@ class Ordering(QuestionType):
             value = single_value(raw, self.id, item_id)
             if not value:
                 continue
-            if not value.isdigit() or not 1 <= int(value) <= len(ids):
+            # ASCII digits only: str.isdigit() also takes '²', which int() cannot read.
+            if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= len(ids):
                 raise MalformedAnswer(N_("Onbekende positie."), self.id)
             positions[item_id] = int(value)
         if not positions:
