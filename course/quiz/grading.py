@@ -7,7 +7,7 @@ of 10 without floating-point surprises.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 
@@ -38,15 +38,13 @@ class Grade:
     feedback: str = ""
     answered: bool = True
     key_shown: bool = True  # False: the right answers, and feedback that would give them away, are left out
+    correct: bool = field(init=False)  # the answer earned full credit
 
     def __post_init__(self) -> None:
         if not 0 <= self.score <= 1:
             raise ValueError(f"score out of range: {self.score}")
-
-    @property
-    def correct(self) -> bool:
-        """True when the answer earned full credit."""
-        return self.score == 1
+        # A field rather than a property, so that the rule is mutation-tested like the rest.
+        object.__setattr__(self, "correct", self.score == 1)
 
     def without_key(self, keep_item_feedback: Callable[[ItemFeedback], bool],
                     keep_feedback: bool) -> Grade:

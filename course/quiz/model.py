@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Literal
 
@@ -43,7 +44,7 @@ class AttemptPolicy(Frozen):
     @property
     def max_attempts(self) -> int | None:
         """The maximum number of attempts, or None when unlimited."""
-        return None if self.max == "unlimited" else int(self.max)
+        return max_attempts(self.max)
 
 
 class ShufflePolicy(Frozen):
@@ -150,6 +151,20 @@ class Quiz(QuizSettings):
     @property
     def questions_per_attempt(self) -> int:
         """How many questions one attempt has: the sum of the pools' draws, the ``draw`` number, or all."""
-        if isinstance(self.draw, tuple):
-            return sum(min(p.draw, len(self.pool_questions(p.id))) for p in self.draw)
-        return min(self.draw, len(self.questions)) if self.draw else len(self.questions)
+        return questions_per_attempt(self.draw, len(self.questions),
+                                     {p.id: len(self.pool_questions(p.id)) for p in self.pools})
+
+
+# The rules behind the properties above, as plain functions: mutmut does not mutate property bodies.
+
+def max_attempts(policy: int | str) -> int | None:
+    """The number of attempts a policy's ``max`` allows, or None for "unlimited"."""
+    return None if policy == "unlimited" else int(policy)
+
+
+def questions_per_attempt(draw: int | tuple[PoolDraw, ...] | None, bank: int, pool_sizes: Mapping[str, int]) -> int:
+    """How many questions one attempt has: per pool its draw (at most the pool's size), else the ``draw``
+    number (at most the ``bank`` size), or the whole bank. ``pool_sizes`` maps pool id -> questions in it."""
+    if isinstance(draw, tuple):
+        return sum(min(p.draw, pool_sizes[p.id]) for p in draw)
+    return min(draw, bank) if draw else bank

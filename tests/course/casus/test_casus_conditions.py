@@ -169,3 +169,48 @@ def test_written_conditions_parse_and_evaluate_like_the_tree(node, signalen, col
     condition: Condition = parse(write(node))
     check(condition, VARIABLES)
     assert condition.holds(env) is python_value(node, env)
+
+
+# --- limits: long is fine, deep is not -------------------------------------------------------------
+
+def flat(length: int) -> str:
+    """A flat condition of exactly ``length`` characters: 'signalen > 0 or signalen > 1 or ...', padded."""
+    parts, text = [], ""
+    n = 0
+    while len(text) + len(f" or signalen > {n}") < length - 12:
+        parts.append(f"signalen > {n}")
+        text = " or ".join(parts)
+        n += 1
+    return text.ljust(length)
+
+
+def test_a_long_flat_condition_is_accepted():
+    """500 characters of 'or' is long but not deep: it parses into one flat 'or' and evaluates."""
+    text = flat(500)
+    assert len(text) == 500
+    condition = parse(text)
+    check(condition, VARIABLES)
+    assert isinstance(condition.tree, BoolOp) and len(condition.tree.operands) == 29
+    assert condition.holds({**STATE, "signalen": 1}) is True
+    assert condition.holds({**STATE, "signalen": -5}) is False
+    with pytest.raises(ConditionError, match="longer than 500 characters"):
+        parse(flat(501))
+
+
+@pytest.mark.parametrize(("depth", "ok"), [(31, True), (32, True), (33, False), (100, False)])
+def test_nesting_is_bounded_at_32_levels(depth, ok):
+    """32 levels of 'not' or brackets are fine; one more is refused with a message, never a RecursionError."""
+    for text in ("not " * depth + "collega_geraadpleegd", "(" * depth + "collega_geraadpleegd" + ")" * depth):
+        if ok:
+            condition = parse(text)
+            check(condition, VARIABLES)
+            assert condition.holds(STATE) is (depth % 2 == 0 if text.startswith("not") else True)
+        else:
+            with pytest.raises(ConditionError, match="nested more than 32 levels deep"):
+                parse(text)
+
+
+def test_depth_counts_nesting_not_length():
+    """Brackets one after the other do not add up: depth is reset when a bracket closes."""
+    text = " and ".join(["(" * 30 + "collega_geraadpleegd" + ")" * 30] * 3)
+    assert parse(text).holds(STATE) is True

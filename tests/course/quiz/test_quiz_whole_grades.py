@@ -298,3 +298,22 @@ def test_unanswered_questions_score_zero_in_the_total():
     assert result.score == Fraction(1, 2) and result.passed
     assert not result.grades["tweede"].answered and result.grades["tweede"].score == 0
     assert paper.grade({}).score == 0 and not paper.grade({}).passed
+
+
+# --- the attempt policy ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("fields", "max_attempts", "per_attempt"), [
+    ({}, None, 7),
+    ({"attempts": {"max": 1}}, 1, 7),
+    ({"attempts": {"max": 3, "counts": "last"}, "draw": 3}, 3, 3),
+    ({"draw": 7}, None, 7),
+    ({"draw": 6}, None, 6),
+    ({"draw": 1}, None, 1),
+    ({"draw": 9}, None, 7),  # the loader refuses this; the rule still never asks for more than there are
+])
+def test_attempt_policy(fields, max_attempts, per_attempt):
+    """The overview's "n vragen per poging" and "n keer" come from these rules."""
+    quiz = make_quiz(**fields)
+    assert quiz.attempts.max_attempts == max_attempts
+    assert quiz.questions_per_attempt == per_attempt
+    assert len(draw_paper(quiz, seed=3).questions) == per_attempt
