@@ -29,6 +29,9 @@ from course.catalog import Catalog, load_catalog
 # Property tests check behaviour, not speed: on a busy shared machine a 200 ms deadline only adds flaky failures.
 settings.register_profile("leerlijn", deadline=None)
 settings.load_profile("leerlijn")
+# Mutation testing (scripts/mutation-test) runs tests hundreds of times on a busy machine: no deadline, and
+# the same examples on every run, so that whether a mutant is killed never depends on chance or load.
+settings.register_profile("mutation", deadline=None, derandomize=True, max_examples=40)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID_CONTENT = FIXTURES / "content" / "valid"

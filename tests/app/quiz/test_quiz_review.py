@@ -23,9 +23,20 @@ def verdicts(html: str) -> list[str]:
 
 
 def test_review_of_a_wrong_attempt(client, auth, quiz):
-    """Every question wrong: 0 %, not passed, each question says so with the feedback for what was chosen."""
+    """Every question wrong: 0 %, not passed, each question says so with the feedback for what was chosen.
+
+    With an attempt left the key stays hidden; after the last attempt the review shows it too.
+    """
     auth.register()
     html, text = review_text(client, quiz, right=0)
+    assert "Je score: 0% Nog niet gehaald. Je had 70% nodig." in text
+    assert verdicts(html) == ["Niet goed."] * 7
+    assert "Melden Jouw keuze: onjuist Melden komt pas later." in text  # the feedback on the choice made
+    assert "Nee, de lijst is voor bewustwording." in text  # true/false: for the choice made
+    assert "Juist begonnen." not in text and "Klopt, bewustwording." not in text  # nothing of the key
+    assert "Juist antwoord" not in text and "Het is ongeveer 2,4." not in text
+
+    html, text = review_text(client, quiz, right=0)  # the last attempt: now the key is shown
     assert "Je score: 0% Nog niet gehaald. Je had 70% nodig." in text
     assert verdicts(html) == ["Niet goed."] * 7
     # Single choice: the wrong choice is marked, its feedback shown, the right option pointed out.
