@@ -50,16 +50,20 @@ def _plain(text: str, inline: bool) -> str:
     return render_inline(text) if inline else render(text)
 
 
+def render_field(value: str, context: dict[str, object] | None, inline: bool) -> str:
+    """The HTML a Markdown field holds: ``value`` rendered by the context's renderer (plainly without one),
+    or ``value`` itself when the context says it is trusted HTML already (a snapshot)."""
+    context = context or {}
+    if context.get("html") == "trusted":
+        return value
+    markdown: Callable[[str, bool], str] = context.get("markdown") or _plain  # type: ignore[assignment]
+    # Stripped, as every string field is: a snapshot read back then equals what was stored.
+    return markdown(value, inline).strip()
+
+
 def _renderer(inline: bool) -> Callable[[str, ValidationInfo], str]:
-    def validate(value: str, info: ValidationInfo) -> str:
-        context = info.context or {}
-        if context.get("html") == "trusted":
-            return value
-        markdown = context.get("markdown") or _plain
-        html = markdown(value, inline)
-        # Stripped, as every string field is: a snapshot read back then equals what was stored.
-        return html.strip()
-    return validate
+    # Built when this module is imported; the rule itself lives in render_field, where it can be tested.
+    return lambda value, info: render_field(value, info.context, inline)
 
 
 MarkdownBlock = Annotated[str, AfterValidator(_renderer(inline=False))]
