@@ -175,3 +175,22 @@ def test_markdown_fields_render_once_and_trusted_html_is_kept():
         return f"  [{text}]\n"
     assert render_field("x", {"markdown": renderer}, inline=True) == "[x]"
     assert calls == [("x", True)]
+
+
+def test_pool_questions_and_questions_per_attempt_by_pool():
+    from quiz_builders import question_data
+    questions = [question_data("true_false", f"v{n}", pool="a" if n < 3 else "b") for n in range(5)]
+    quiz = make_quiz(questions, draw=[{"id": "a", "draw": 2}, {"id": "b", "draw": 5}])
+    assert [q.id for q in quiz.pool_questions("a")] == ["v0", "v1", "v2"]
+    assert [q.id for q in quiz.pool_questions("b")] == ["v3", "v4"]
+    assert quiz.pool_questions("c") == ()
+    assert quiz.questions_per_attempt == 4  # 2 of pool a, and pool b's 2 (it cannot give 5)
+
+
+def test_a_paper_without_questions_scores_nothing():
+    """A snapshot that lost its questions grades as 0 %, never as full marks or a crash."""
+    paper = Paper("toets", "Toets", 0.0, "after_submit", ())
+    result = paper.grade({})
+    assert (result.score, result.passed, dict(result.grades)) == (Fraction(0), True, {})
+    paper = Paper("toets", "Toets", 50.0, "after_submit", ())
+    assert paper.grade({}).score == 0 and not paper.grade({}).passed
