@@ -96,7 +96,8 @@ def test_autosave_answers_json(client, auth, quiz):
     assert response.json["saved_at"]
     # Saved means saved: the choice is there after a reload, the word in the number field is not.
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
-    assert re.search(r'<input[^>]*name="q.enkel"[^>]*value="a"[^>]*checked', page)
+    chosen = re.findall(r'<input[^>]*\bchecked\b[^>]*>\s*<label[^>]*>([^<]*)</label>', page)
+    assert chosen == ["Signalen in kaart brengen"]  # option a of "enkel", the only choice made
     assert 'value="twee"' not in page
 
 
