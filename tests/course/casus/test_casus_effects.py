@@ -19,8 +19,8 @@ VARS = {
     ("n", "+= veel", True, "'+= veel': the amount must be a number, e.g. \"+= 1\""),
     ("n", "* 2", True, "'* 2': write a number, \"+= 1\" or \"-= 1\""),
     ("n", True, True, "True is not a valid value for 'n' (a number, \"+= 1\" or \"-= 1\")"),
-    ("n", "+= correct", False, "'+= correct' only works on a multi_select step"),
-    ("n", "-= correct", True, "'-= correct' is not supported: use '+= correct'"),
+    ("n", "+= correct", False, "'+= correct' only works on a multi_select or checklist step"),
+    ("n", "-= wrong", False, "'+= wrong' only works on a multi_select or checklist step"),
     ("b", "ja", True, "'ja' is not a valid value for 'b' (true or false)"),
     ("b", 1, True, "1 is not a valid value for 'b' (true or false)"),
     ("r", "middel", True, "'middel' is not a valid value for 'r' (one of: laag, hoog)"),
@@ -44,6 +44,8 @@ def test_unknown_variable_when_none_are_declared():
     ("n", "-=3", Effect("n", "add", 3, -1)),
     ("n", "+= 0.5", Effect("n", "add", 0.5, 1)),
     ("n", "+=  correct", Effect("n", "add", "correct")),
+    ("n", "-= correct", Effect("n", "add", "correct", -1)),
+    ("n", "-= wrong", Effect("n", "add", "wrong", -1)),
     ("b", True, Effect("b", "set", True)),
     ("r", "hoog", Effect("r", "set", "hoog")),
 ])
@@ -54,8 +56,8 @@ def test_effects_parse_into_what_they_do(name, raw, effect):
 def test_effects_apply_in_order_to_a_copy():
     before = {"n": 1, "b": False, "r": "laag"}
     effects = [Effect("n", "add", 2, 1), Effect("b", "set", True), Effect("n", "add", 0.5, -1),
-               Effect("n", "add", "correct"), Effect("r", "set", "hoog")]
-    assert apply_effects(effects, before, correct=3) == {"n": 5.5, "b": True, "r": "hoog"}
+               Effect("n", "add", "correct"), Effect("r", "set", "hoog"), Effect("n", "add", "wrong", -1)]
+    assert apply_effects(effects, before, correct=3, wrong=2) == {"n": 3.5, "b": True, "r": "hoog"}
     assert before == {"n": 1, "b": False, "r": "laag"}
-    assert apply_effects([Effect("n", "add", "correct")], {"n": 1}) == {"n": 1}  # no correct items: adds 0
+    assert apply_effects([Effect("n", "add", "correct"), Effect("n", "add", "wrong")], {"n": 1}) == {"n": 1}
     assert apply_effects([], before) == before
