@@ -11,7 +11,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import content, db, errors, i18n, security
+from app import content, db, errors, i18n, limits, security
 from app.config import from_environment
 
 csrf = CSRFProtect()
@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    limits.init_app(app)
 
     from app import auth, cli, templating
     auth.init_login(app)

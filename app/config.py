@@ -79,6 +79,13 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "LANGUAGES": ("nl", "en"),
         "PROXY_FIX": _bool("LEERLIJN_BEHIND_PROXY", False),
+        # Rate limits (Flask-Limiter): counters in Redis when REDIS_URL is set, else in this process's memory.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": _bool("LEERLIJN_RATE_LIMITS", True),
+        # Logins count failed attempts only (see app/limits.py); registrations count every one.
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;30 per hour",
+        "LOGIN_LIMIT_PER_ADDRESS": "30 per minute;300 per hour",
+        "REGISTER_LIMIT_PER_ADDRESS": "60 per hour",
         # Accounts unused for this many days are erased by `flask privacy purge` (and the privacy page says so).
         "RETENTION_DAYS": _positive_int("LEERLIJN_RETENTION_DAYS", 730),
     }

@@ -15,6 +15,7 @@ from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
 from app.auth.logins import log_in, log_out
 from app.db import db_session
 from app.i18n import domain_message
+from app.limits import configured, failed, form_email_key, limiter, log_lockout
 from course.db import EventKind
 from course.errors import DomainError
 from course.services import accounts
@@ -30,6 +31,7 @@ def safe_next(target: str | None, default: str = "learn.overview") -> str:
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit(configured("REGISTER_LIMIT_PER_ADDRESS"), methods=["POST"], on_breach=log_lockout)
 def register() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("learn.overview"))
@@ -49,6 +51,9 @@ def register() -> str | Response:
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit(configured("LOGIN_LIMIT_PER_ACCOUNT"), key_func=form_email_key, methods=["POST"], deduct_when=failed,
+               on_breach=log_lockout)
+@limiter.limit(configured("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=failed, on_breach=log_lockout)
 def login() -> str | Response:
     form = LoginForm()
     if request.method == "GET":
