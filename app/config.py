@@ -86,6 +86,21 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;30 per hour",
         "LOGIN_LIMIT_PER_ADDRESS": "30 per minute;300 per hour",
         "REGISTER_LIMIT_PER_ADDRESS": "60 per hour",
+        # Mails to one address (registration, password reset) and reset requests from one client address.
+        "MAIL_LIMIT_PER_ACCOUNT": "3 per 10 minutes;10 per day",
+        "MAIL_LIMIT_PER_ADDRESS": "30 per hour",
+        # Mail (app/mail.py): SMTP when MAIL_SERVER is set, otherwise the outbox folder and the log.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),  # STARTTLS on MAIL_PORT
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),  # TLS from the start (port 465)
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Leerlijn <noreply@leerlijn.invalid>"),
+        "MAIL_TIMEOUT": 10,  # seconds
+        "MAIL_OUTBOX": Path(os.environ.get("MAIL_OUTBOX") or instance_path / "outbox"),
+        # Absolute links in mails; without it, links use the host of the request that sent the mail.
+        "PUBLIC_URL": (os.environ.get("LEERLIJN_PUBLIC_URL") or "").rstrip("/") or None,
         # Accounts unused for this many days are erased by `flask privacy purge` (and the privacy page says so).
         "RETENTION_DAYS": _positive_int("LEERLIJN_RETENTION_DAYS", 730),
     }

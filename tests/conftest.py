@@ -12,6 +12,9 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +107,8 @@ def make_app(connection: Connection, catalog: Catalog, tmp_path: Path, **config:
         "WTF_CSRF_ENABLED": False,
         "CONTENT_DIR": catalog.root,
         "CATALOG": catalog,
+        "MAIL_OUTBOX": tmp_path / "outbox",
+        "MAIL_SERVER": None,
         **config,
     })
     app.extensions["leerlijn.db"].sessionmaker = sessionmaker(
@@ -124,14 +129,37 @@ def session(app: Flask) -> Iterator[Session]:
     db_session.close()
 
 
+def outbox(app: Flask, to: str | None = None) -> list[EmailMessage]:
+    """The mails the app wrote to its outbox (oldest first), or only those to ``to``."""
+    folder = Path(app.config["MAIL_OUTBOX"])
+    mails = [message_from_bytes(p.read_bytes(), policy=email_policy.default) for p in sorted(folder.glob("*.eml"))]
+    return [m for m in mails if to is None or m["To"] == to]
+
+
+def link_in(message: EmailMessage, path: str) -> str:
+    """The path (and query) of the first link in ``message`` that starts with ``path``."""
+    body = message.get_body(("plain",)).get_content()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"[^\s]*)", body)
+    if not match:
+        raise AssertionError(f"no link to {path} in mail:\n{body}")
+    return match[1]
+
+
 class AuthActions:
     def __init__(self, client: FlaskClient):
         self.client = client
 
     def register(self, name: str = "Sanne de Vries", email: str = "sanne@example.org",
                  password: str = "een-lang-wachtwoord") -> Any:
-        return self.client.post("/registreren", data={"name": name, "email": email, "password": password,
-                                                      "password_repeat": password})
+        """Register, then confirm the address through the link in the mail: the new learner is logged in."""
+        response = self.client.post("/registreren", data={"name": name, "email": email, "password": password,
+                                                          "password_repeat": password})
+        if response.status_code != 200 or "Kijk in je mailbox" not in response.get_data(as_text=True):
+            return response
+        mails = outbox(self.client.application, email.strip().lower())
+        if not mails or "/account-bevestigen/" not in mails[-1].get_body(("plain",)).get_content():
+            return response  # no new account (the address had one already): nothing to confirm
+        return self.client.post(link_in(mails[-1], "/account-bevestigen/"))
 
     def login(self, email: str = "sanne@example.org", password: str = "een-lang-wachtwoord",
               remember: bool = False) -> Any:

@@ -38,4 +38,4 @@ def load_user(secret: str) -> User | None:
     return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"])
 
 
-from app.auth import account_views, views  # noqa: E402,F401  (routes register on bp)
+from app.auth import account_views, mail_views, views  # noqa: E402,F401  (routes register on bp)

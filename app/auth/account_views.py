@@ -10,19 +10,26 @@ from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app import mail
 from app.audit import security_event
 from app.auth import bp
-from app.auth.forms import KeepaliveForm, LogoutEverywhereForm, PasswordChangeForm, ProfileForm
+from app.auth.forms import EmailChangeForm, KeepaliveForm, LogoutEverywhereForm, PasswordChangeForm, ProfileForm
 from app.auth.logins import current_secret, log_out
+from app.auth.tokens import external_url, make_token
 from app.db import db_session
 from app.i18n import domain_message
+from app.limits import configured, limiter, log_lockout
 from course.db import EventKind
 from course.errors import DomainError
 from course.services import accounts
+
+# The email form has a "current password" field too: the prefix keeps the ids on the page unique.
+EMAIL_FORM_PREFIX = "change-email"
 
 
 def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
@@ -30,6 +37,7 @@ def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     context: dict[str, Any] = {
         "profile_form": ProfileForm(formdata=None, name=current_user.name),
         "password_form": PasswordChangeForm(formdata=None),
+        "email_form": EmailChangeForm(formdata=None, prefix=EMAIL_FORM_PREFIX),
         "logout_everywhere_form": LogoutEverywhereForm(formdata=None),
         "logins": accounts.list_logins(db_session, current_user.id),
         "current_secret": current_secret(),
@@ -68,9 +76,43 @@ def change_password() -> tuple[str, int] | Response:
             getattr(form, exc.field or "password").errors.append(domain_message(exc))
         else:
             security_event(EventKind.PASSWORD_CHANGED)
+            user = current_user._get_current_object()
+            mail.send_template(user, _l("Je wachtwoord bij Leerlijn is veranderd"), "auth/mail/password_changed.txt",
+                               reset_link=external_url("auth.forgot_password"))
             flash(_("Je wachtwoord is gewijzigd. Op je andere apparaten ben je uitgelogd."), "success")
             return redirect(url_for("auth.account"))
     return _page(400, password_form=form)
+
+
+@bp.route("/account/e-mailadres", methods=["POST"])
+@login_required
+@limiter.limit(configured("MAIL_LIMIT_PER_ACCOUNT"), key_func=lambda: f"user:{current_user.id}", methods=["POST"],
+               on_breach=log_lockout)
+def change_email() -> tuple[str, int] | Response:
+    """Start moving the account to a new address: a link goes there; nothing changes until it is used."""
+    form = EmailChangeForm(prefix=EMAIL_FORM_PREFIX)
+    if form.validate_on_submit():
+        try:
+            free = accounts.check_email_change(db_session, current_user.id, password=form.current_password.data,
+                                               new_email=form.email.data)
+        except DomainError as exc:
+            getattr(form, exc.field or "email").errors.append(domain_message(exc))
+        else:
+            new_email = accounts.normalise_email(form.email.data)
+            if free:
+                user = current_user._get_current_object()
+                token = make_token("confirm-email", user.id, accounts.account_fingerprint(user), email=new_email)
+                mail.send_template(new_email, _l("Bevestig je nieuwe e-mailadres voor Leerlijn"),
+                                   "auth/mail/confirm_email.txt", locale=user.locale, name=user.name,
+                                   link=external_url("auth.confirm_email", token=token))
+            else:  # the same answer as for a free address; the owner of the address hears of it
+                mail.send_template(new_email, _l("Iemand wilde dit e-mailadres gebruiken bij Leerlijn"),
+                                   "auth/mail/email_taken.txt", reset_link=external_url("auth.forgot_password"))
+            security_event(EventKind.EMAIL_CHANGE_REQUESTED)
+            flash(_("We hebben een link gestuurd naar %(email)s. Je e-mailadres verandert pas als je op die link "
+                    "klikt.", email=new_email), "info")
+            return redirect(url_for("auth.account"))
+    return _page(400, email_form=form)
 
 
 @bp.route("/account/overal-uitloggen", methods=["POST"])

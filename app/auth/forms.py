@@ -38,13 +38,37 @@ def _repeat_field() -> PasswordField:
         render_kw={"autocomplete": "new-password"})
 
 
+def _email_field(label: str, autocomplete: str = "email") -> EmailField:
+    return EmailField(label, validators=[DataRequired(_l("Vul je e-mailadres in.")),
+                                         Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)],
+                      filters=[_strip], render_kw={"autocomplete": autocomplete})
+
+
 class RegisterForm(FlaskForm):
     name = _name_field()
-    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in.")),
-                                                      Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)],
-                       filters=[_strip], render_kw={"autocomplete": "email"})
+    email = _email_field(_l("E-mailadres"))
     password = _new_password_field(_l("Wachtwoord"))
     password_repeat = _repeat_field()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field(_l("E-mailadres"), autocomplete="username")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _new_password_field(_l("Nieuw wachtwoord"))
+    password_repeat = _repeat_field()
+
+
+class ConfirmForm(FlaskForm):
+    """The button behind a mailed link: a link scanner that opens the link changes nothing."""
+
+
+class EmailChangeForm(FlaskForm):
+    email = _email_field(_l("Nieuw e-mailadres"))
+    current_password = PasswordField(_l("Huidig wachtwoord"),
+                                     validators=[DataRequired(_l("Vul je huidige wachtwoord in."))],
+                                     render_kw={"autocomplete": "current-password"})
 
 
 class LoginForm(FlaskForm):

@@ -13,6 +13,7 @@ from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
 from app.auth.logins import log_in, log_out
+from app.auth.mail_views import send_already_registered, send_confirmation
 from app.db import db_session
 from app.i18n import domain_message
 from app.limits import configured, failed, form_email_key, limiter, log_lockout
@@ -32,21 +33,29 @@ def safe_next(target: str | None, default: str = "learn.overview") -> str:
 
 @bp.route("/registreren", methods=["GET", "POST"])
 @limiter.limit(configured("REGISTER_LIMIT_PER_ADDRESS"), methods=["POST"], on_breach=log_lockout)
+@limiter.limit(configured("MAIL_LIMIT_PER_ACCOUNT"), key_func=form_email_key, methods=["POST"],
+               on_breach=log_lockout)
 def register() -> str | Response:
+    """Create an account. The answer is the same whether the address is new or already has an account
+    (finding 7): in both cases a mail goes to the address, which says the rest."""
     if current_user.is_authenticated:
         return redirect(url_for("learn.overview"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(db_session, email=form.email.data, name=form.name.data,
-                                        password=form.password.data)
+            user = accounts.register(db_session, email=form.email.data, name=form.name.data,
+                                     password=form.password.data)
         except DomainError as exc:
-            getattr(form, exc.field or "email").errors.append(domain_message(exc))
+            getattr(form, exc.field or "password").errors.append(domain_message(exc))
         else:
-            security_event(EventKind.REGISTERED, user_id=user.id)
-            log_in(user, remember=False)
-            flash(_("Welkom, %(name)s. Je account is aangemaakt.", name=user.name), "success")
-            return redirect(url_for("learn.overview"))
+            if user is None:
+                existing = accounts.find_user(db_session, form.email.data)
+                if existing is not None and existing.is_active:
+                    send_already_registered(existing)
+            else:
+                security_event(EventKind.REGISTERED, user_id=user.id)
+                send_confirmation(user)
+            return render_template("auth/check_mail.html", email=form.email.data, reason="register")
     return render_template("auth/register.html", form=form)
 
 
@@ -66,6 +75,10 @@ def login() -> str | Response:
             known = accounts.find_user(db_session, form.email.data)
             security_event(EventKind.LOGIN_FAILED, user_id=known.id if known else None)
             form.form_errors.append(_("Deze combinatie van e-mailadres en wachtwoord kennen we niet."))
+        elif user.email_confirmed_at is None:
+            send_confirmation(user)
+            form.form_errors.append(_("Je hebt je e-mailadres nog niet bevestigd. We hebben de link opnieuw "
+                                      "gestuurd naar %(email)s.", email=user.email))
         else:
             log_in(user, remember=form.remember.data)
             security_event(EventKind.LOGIN, user_id=user.id)

@@ -38,6 +38,8 @@ class User(Base):
     # Bumped when the password changes, so every other session and remember-me cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the person proved the address is theirs (the link in a mail); None: not yet, no login until then.
+    email_confirmed_at: Mapped[datetime | None]
     # Set by an administrator: a disabled account cannot log in and all its logins end.
     disabled_at: Mapped[datetime | None]
 

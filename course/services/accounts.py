@@ -51,13 +51,18 @@ def _hash_password(password: str) -> str:
     return generate_password_hash(password, method=_PASSWORD_METHOD)
 
 
-def create_user(session: Session, *, email: str, name: str, password: str, role: Role = Role.LEARNER) -> User:
-    """Create and commit a user. Raises DomainError (field 'email') if the email is taken."""
+def create_user(session: Session, *, email: str, name: str, password: str, role: Role = Role.LEARNER,
+                confirmed: bool = True) -> User:
+    """Create and commit a user. Raises DomainError (field 'email') if the email is taken.
+
+    ``confirmed=False`` (self-registration) leaves the address to be confirmed through a mailed link.
+    """
     check_password_policy(password)
     email = normalise_email(email)
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
         raise DomainError(N_("Er bestaat al een account met dit e-mailadres."), field="email")
-    user = User(email=email, name=name.strip(), role=role, password_hash=_hash_password(password))
+    user = User(email=email, name=name.strip(), role=role, password_hash=_hash_password(password),
+                email_confirmed_at=utcnow() if confirmed else None)
     session.add(user)
     try:
         session.commit()
@@ -67,13 +72,32 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
     return user
 
 
+def register(session: Session, *, email: str, name: str, password: str) -> User | None:
+    """Self-registration: the new, unconfirmed account, or None when the address already has one.
+
+    Raises DomainError (field 'password') for an unacceptable password. Takes as long either way (the
+    password is hashed in both cases), so neither the answer nor its timing tells whether an account exists.
+    """
+    check_password_policy(password)
+    if find_user(session, email) is not None:
+        _hash_password(password)
+        return None
+    try:
+        return create_user(session, email=email, name=name, password=password, confirmed=False)
+    except DomainError:  # registered a moment ago by a concurrent request
+        return None
+
+
 def find_user(session: Session, email: str) -> User | None:
     """The user with this email address (in any case), or None."""
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with this email and password, or None; never says which of the two was wrong."""
+    """The active user with this email and password, or None; never says which of the two was wrong.
+
+    The user may still have to confirm their address (``email_confirmed_at`` None) before logging in.
+    """
     user = find_user(session, email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
@@ -203,6 +227,82 @@ def rename(session: Session, user_id: int, name: str) -> None:
     if user is not None:
         user.name = name.strip()
         session.commit()
+
+
+def account_fingerprint(user: User) -> str:
+    """A short hash of what a mailed link must still match: password, address, its confirmation, sessions.
+
+    Changing any of them (using the link included) makes every earlier link stop working.
+    """
+    confirmed = user.email_confirmed_at.isoformat() if user.email_confirmed_at else ""
+    material = f"{user.password_hash}|{user.email}|{confirmed}|{user.session_version}"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def _user_for_link(session: Session, user_id: int, fingerprint: str) -> User:
+    user = session.get(User, user_id)
+    if user is None or not secrets.compare_digest(account_fingerprint(user), fingerprint) or not user.is_active:
+        raise DomainError(N_("Deze link is al gebruikt, verlopen of niet meer geldig. Vraag een nieuwe aan."))
+    return user
+
+
+def reset_password(session: Session, user_id: int, fingerprint: str, new_password: str) -> User:
+    """Set a new password through a mailed link; ends every login of the account; commit. Returns the user.
+
+    The link also proves the address, so an unconfirmed account is confirmed. Raises DomainError when the
+    link no longer matches the account (used, or password or address changed since) or the password is weak.
+    """
+    user = _user_for_link(session, user_id, fingerprint)
+    check_password_policy(new_password)
+    user.password_hash = _hash_password(new_password)
+    user.session_version += 1
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    end_logins(session, user.id)  # commits
+    return user
+
+
+def confirm_account(session: Session, user_id: int, fingerprint: str) -> User:
+    """Confirm a new account's address through its mailed link; commit. Returns the user.
+
+    Raises DomainError when the link no longer matches (already confirmed, or the account changed).
+    """
+    user = _user_for_link(session, user_id, fingerprint)
+    user.email_confirmed_at = utcnow()
+    session.commit()
+    return user
+
+
+def check_email_change(session: Session, user_id: int, *, password: str, new_email: str) -> bool:
+    """Check a request to move the account to ``new_email``: True when the address is free.
+
+    Raises DomainError (field 'current_password') for a wrong password, (field 'email') when it is the
+    current address. Whether another account has the address is for the caller to handle quietly.
+    """
+    user = session.get(User, user_id)
+    if user is None or not check_password_hash(user.password_hash, password):
+        raise DomainError(N_("Je huidige wachtwoord klopt niet."), field="current_password")
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise DomainError(N_("Dit is al je e-mailadres."), field="email")
+    return find_user(session, new_email) is None
+
+
+def change_email(session: Session, user_id: int, fingerprint: str, new_email: str) -> tuple[User, str]:
+    """Move the account to ``new_email`` through the link mailed there; commit. Returns (user, old address).
+
+    Raises DomainError when the link no longer matches or the address was taken in the meantime.
+    """
+    user = _user_for_link(session, user_id, fingerprint)
+    old = user.email
+    user.email = normalise_email(new_email)
+    user.email_confirmed_at = utcnow()
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise DomainError(N_("Dit e-mailadres hoort inmiddels bij een ander account.")) from exc
+    return user, old
 
 
 def set_locale(session: Session, user_id: int, locale: str | None) -> None:

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from course.catalog import load_catalog
-from tests.conftest import VALID_CONTENT, make_app
+from tests.conftest import VALID_CONTENT, AuthActions, make_app
 
 GUIDE = """interventions:
   - id: vipp
@@ -36,8 +36,7 @@ def guide_client(connection, tmp_path, auth):
     shutil.copytree(VALID_CONTENT, root)
     (root / "interventions.yaml").write_text(GUIDE, encoding="utf-8")
     client = make_app(connection, load_catalog(root), tmp_path).test_client()
-    client.post("/registreren", data={"name": "Sanne", "email": "s@example.org", "password": "een-lang-wachtwoord",
-                                      "password_repeat": "een-lang-wachtwoord"})
+    AuthActions(client).register(name="Sanne", email="s@example.org")
     return client
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from course.catalog import Catalog, load_catalog
-from tests.conftest import make_app
+from tests.conftest import AuthActions, make_app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -21,8 +21,7 @@ def real_catalog() -> Catalog:
 @pytest.fixture
 def learner(connection, tmp_path):
     client = make_app(connection, real_catalog(), tmp_path).test_client()
-    client.post("/registreren", data={"name": "Sanne", "email": "s@example.org", "password": "een-lang-wachtwoord",
-                                      "password_repeat": "een-lang-wachtwoord"})
+    AuthActions(client).register(name="Sanne", email="s@example.org")
     return client
 
 

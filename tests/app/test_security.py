@@ -26,9 +26,13 @@ def test_every_post_route_refuses_a_missing_csrf_token(connection, valid_catalog
     """With CSRF on (as in production), no state-changing route accepts a form without its token."""
     app = make_app(connection, valid_catalog, tmp_path, WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    page = client.get("/registreren").get_data(as_text=True)
-    client.post("/registreren", data={"csrf_token": csrf_token(page), "name": "Sanne", "email": "s@example.org",
-                                      "password": "een-lang-wachtwoord", "password_repeat": "een-lang-wachtwoord"})
+    session = app.extensions["leerlijn.db"].sessionmaker()
+    create_user(session, email="s@example.org", name="Sanne", password="een-lang-wachtwoord")
+    session.close()
+    page = client.get("/inloggen").get_data(as_text=True)
+    client.post("/inloggen", data={"csrf_token": csrf_token(page), "email": "s@example.org",
+                                   "password": "een-lang-wachtwoord"})
+    assert client.get("/voortgang").status_code == 200
     post_rules = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or set())]
     assert post_rules, "no POST routes found"
     for rule in post_rules:

@@ -9,19 +9,19 @@ from sqlalchemy import create_engine, inspect
 
 from app import create_app
 from course.errors import ContentErrors
-from tests.conftest import VALID_CONTENT
+from tests.conftest import VALID_CONTENT, AuthActions
 
 
 def test_a_fresh_sqlite_database_is_created_and_migrated(tmp_path):
     db_file = tmp_path / "instance" / "leerlijn.sqlite3"
     app = create_app({"DATABASE_URL": f"sqlite:///{db_file}", "CONTENT_DIR": VALID_CONTENT, "AUTO_MIGRATE": True,
-                      "SECRET_KEY": "s" * 40, "WTF_CSRF_ENABLED": False})
+                      "SECRET_KEY": "s" * 40, "WTF_CSRF_ENABLED": False,
+                      "MAIL_OUTBOX": tmp_path / "outbox"})
     assert db_file.exists()
     tables = set(inspect(create_engine(f"sqlite:///{db_file}")).get_table_names())
     assert {"users", "organisations", "memberships", "page_progress", "alembic_version"} <= tables
     client = app.test_client()
-    client.post("/registreren", data={"name": "Sanne", "email": "s@example.org", "password": "een-lang-wachtwoord",
-                                      "password_repeat": "een-lang-wachtwoord"})
+    AuthActions(client).register(name="Sanne", email="s@example.org")
     assert client.get("/voortgang").status_code == 200
     journal = create_engine(f"sqlite:///{db_file}").connect().exec_driver_sql("PRAGMA journal_mode").scalar()
     assert journal == "wal"

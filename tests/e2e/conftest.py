@@ -24,6 +24,8 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,6 +77,8 @@ def live_server(e2e_tools: None, tmp_path_factory: pytest.TempPathFactory) -> It
         "WTF_CSRF_ENABLED": True,
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
+        "MAIL_SERVER": None,
+        "MAIL_OUTBOX": folder / "outbox",  # the confirmation links new learners follow
     })
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
@@ -296,6 +300,31 @@ def register(page: Any, server: LiveServer, name: str, email: str, visits: Visit
     page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
     page.get_by_label("Herhaal wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Account maken").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Kijk in je mailbox"
+    confirm_by_mail(page, server, email)
+
+
+def confirmation_link(server: LiveServer, email: str) -> str:
+    """The confirmation link in the newest mail to ``email`` in the live server's outbox."""
+    outbox = Path(server.app.config["MAIL_OUTBOX"])
+    for path in sorted(outbox.glob("*.eml"), reverse=True):
+        message = message_from_bytes(path.read_bytes(), policy=email_policy.default)
+        if message["To"] == email.lower():
+            match = re.search(r"https?://\S+(/account-bevestigen/\S+)", message.get_body(("plain",)).get_content())
+            if match:
+                return server(match[1])
+    raise AssertionError(f"no confirmation mail to {email}")
+
+
+def confirm_by_mail(page: Any, server: LiveServer, email: str, keyboard: bool = False) -> None:
+    """Open the link from the confirmation mail and confirm: the learner is then logged in."""
+    page.goto(confirmation_link(server, email))
+    button = page.get_by_role("button", name="Bevestigen en inloggen")
+    if keyboard:
+        button.focus()
+        page.keyboard.press("Enter")
+    else:
+        button.click()
     wait_for_path(page, "/")
 
 

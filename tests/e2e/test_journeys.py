@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, axe_check, register, unique_email, wait_for_path
+from tests.e2e.conftest import PASSWORD, axe_check, confirm_by_mail, register, unique_email, wait_for_path
 
 pytestmark = pytest.mark.e2e
 
@@ -195,14 +195,15 @@ def test_keyboard_only_journey(page, live_server, visits):
     _tab_to(page, lambda f: f["id"] == "name")
     page.keyboard.type("Kees Jansen")
     page.keyboard.press("Tab")
-    page.keyboard.type(unique_email("keyboard"))
+    email = unique_email("keyboard")
+    page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     _tab_to(page, lambda f: f["tag"] == "BUTTON" and f["text"] == "Account maken")
     page.keyboard.press("Enter")
-    wait_for_path(page, "/")
+    confirm_by_mail(page, live_server, email, keyboard=True)
 
     _tab_to(page, lambda f: f["text"] == "Begin met de eerste module")
     page.keyboard.press("Enter")
