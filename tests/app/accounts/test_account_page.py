@@ -7,6 +7,7 @@ from sqlalchemy import select
 from course.db import EventKind, SecurityEvent, User
 from course.errors import DomainError
 from course.services.accounts import check_password_policy
+from tests.conftest import AuthActions
 
 PASSWORD = "een-lang-wachtwoord"
 NEW_PASSWORD = "nieuw-en-ook-lang-genoeg"
@@ -100,8 +101,7 @@ def test_denied_access_is_logged_and_the_admin_reads_the_log(app, client, auth, 
     assert client.get("/beheer/beveiligingslog").status_code == 403
     auth.logout()
     admin = app.test_client()
-    admin.post("/registreren", data={"name": "Beheer", "email": "beheer@example.org", "password": PASSWORD,
-                                     "password_repeat": PASSWORD})
+    AuthActions(admin).register(name="Beheer", email="beheer@example.org")
     _make_admin(session, "beheer@example.org")
     html = admin.get("/beheer/beveiligingslog").get_data(as_text=True)
     assert "Toegang geweigerd" in html and "leerling@example.org" in html and "/beheer/gebruikers" in html

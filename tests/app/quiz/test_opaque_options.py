@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from course.db import AttemptAnswer, QuizAttempt
 from tests.app.quiz.conftest import option_value
 from tests.app.test_real_course_pages import real_catalog
-from tests.conftest import make_app
+from tests.conftest import AuthActions, make_app
 
 # Every value a page posts for a choice, and every per-item field name: nothing but 16 hex digits.
 OPAQUE = re.compile(r"^[0-9a-f]{16}$")
@@ -95,8 +95,7 @@ def test_embedded_question_values_are_opaque_per_learner(client, auth):
 def test_key_pattern_passes_no_quiz_of_the_real_course(connection, tmp_path):
     """The "a / a,b,c / false" pattern that passed 4-5 real quizzes is now refused in every one."""
     client = make_app(connection, real_catalog(), tmp_path).test_client()
-    client.post("/registreren", data={"name": "Sanne", "email": "s@example.org", "password": "een-lang-wachtwoord",
-                                      "password_repeat": "een-lang-wachtwoord"})
+    AuthActions(client).register(name="Sanne", email="s@example.org")
     for quiz in real_catalog().quizzes.values():
         response = client.post(f"/quiz/{quiz.id}/starten")
         attempt_path = response.headers["Location"]
