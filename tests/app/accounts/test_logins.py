@@ -161,6 +161,6 @@ def test_login_and_failed_login_are_in_the_audit_log(client, auth, session):
                              .order_by(SecurityEvent.id)).all()
     user_id = session.scalar(select(User.id))
     assert [(e.kind, e.user_id) for e in events] == [
-        (EventKind.REGISTERED, user_id), (EventKind.LOGOUT, user_id), (EventKind.LOGIN_FAILED, user_id),
-        (EventKind.LOGIN, user_id)]
+        (EventKind.REGISTERED, user_id), (EventKind.EMAIL_CONFIRMED, user_id), (EventKind.LOGIN, user_id),
+        (EventKind.LOGOUT, user_id), (EventKind.LOGIN_FAILED, user_id), (EventKind.LOGIN, user_id)]
     assert all(e.ip == "127.0.0.1" for e in events)
