@@ -86,6 +86,7 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute;30 per hour",
         "LOGIN_LIMIT_PER_ADDRESS": "30 per minute;300 per hour",
         "REGISTER_LIMIT_PER_ADDRESS": "60 per hour",
+        "CODE_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",  # wrong two-step codes
         # Mails to one address (registration, password reset) and reset requests from one client address.
         "MAIL_LIMIT_PER_ACCOUNT": "3 per 10 minutes;10 per day",
         "MAIL_LIMIT_PER_ADDRESS": "30 per hour",

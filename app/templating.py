@@ -11,7 +11,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from markupsafe import Markup
 
 from app.auth.devices import device_name
-from app.auth.forms import LanguageForm, LogoutForm
+from app.auth.forms import KeepaliveForm, LanguageForm, LogoutForm
 from app.content import catalog
 from app.db import db_session
 from app.i18n import LANGUAGE_NAMES
@@ -71,7 +71,9 @@ def init_app(app: Flask) -> None:
         locale = str(get_locale())
         # The course content is Dutch whatever the UI language: mark it so screen readers read it as Dutch.
         lang_nl = CONTENT_LANG_ATTRIBUTE if locale != CONTENT_LANGUAGE else ""
+        keepalive_form = KeepaliveForm(formdata=None, next=request.full_path.rstrip("?"))
         return {"catalog": catalog(), "logout_form": LogoutForm(formdata=None), "language_form": language_form,
+                "keepalive_form": keepalive_form,
                 "lang_nl": lang_nl, "current_locale": locale,
                 "header_progress": header_progress, "language_names": LANGUAGE_NAMES}
 

@@ -60,7 +60,8 @@ class PersonalTable:
 # here and so erased last.
 PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("users", "id", section="account", single=True,
-                  omit=frozenset({"password_hash", "session_version"}), activity=("created_at",)),
+                  omit=frozenset({"password_hash", "session_version", "totp_secret", "totp_last_step",
+                                  "totp_enabled_at", "recovery_code_hashes"}), activity=("created_at",)),
     PersonalTable("memberships", "user_id", section="memberships", omit=frozenset({"user_id"})),
     PersonalTable("page_progress", "user_id", section="page_progress", omit=frozenset({"user_id"}),
                   activity=("last_seen_at", "read_at")),

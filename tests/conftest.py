@@ -145,6 +145,21 @@ def link_in(message: EmailMessage, path: str) -> str:
     return match[1]
 
 
+def enable_two_factor(session: Session, user_id: int) -> str:
+    """Turn on two-step verification for a user (as if they scanned the QR code a minute ago); returns the secret.
+
+    Log in afterwards with ``AuthActions.login(..., totp_secret=secret)``.
+    """
+    import time
+
+    import pyotp
+
+    from course.services import two_factor
+    secret = two_factor.start_setup(session, user_id)
+    two_factor.enable(session, user_id, pyotp.TOTP(secret).at(time.time() - 60), now=time.time() - 60)
+    return secret
+
+
 class AuthActions:
     def __init__(self, client: FlaskClient):
         self.client = client
@@ -162,11 +177,16 @@ class AuthActions:
         return self.client.post(link_in(mails[-1], "/account-bevestigen/"))
 
     def login(self, email: str = "sanne@example.org", password: str = "een-lang-wachtwoord",
-              remember: bool = False) -> Any:
+              remember: bool = False, totp_secret: str | None = None) -> Any:
+        """Log in; with ``totp_secret``, also pass the second step with a current code from it."""
         data = {"email": email, "password": password}
         if remember:
             data["remember"] = "y"
-        return self.client.post("/inloggen", data=data)
+        response = self.client.post("/inloggen", data=data)
+        if totp_secret and response.headers.get("Location") == "/inloggen/code":
+            import pyotp
+            response = self.client.post("/inloggen/code", data={"code": pyotp.TOTP(totp_secret).now()})
+        return response
 
     def logout(self) -> Any:
         return self.client.post("/uitloggen")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
+from werkzeug.wrappers import Response
 
 from app.db import db_session
 from course.db import User
@@ -15,6 +16,8 @@ login_manager = LoginManager()
 
 # Requests that never need the user: no database lookup for them.
 _ANONYMOUS_ENDPOINTS = frozenset({"static", "learn.media"})
+# What an administrator may still do before turning on two-step verification.
+_BEFORE_TWO_FACTOR = frozenset({"auth.two_factor_setup", "auth.logout", "auth.keepalive", "auth.language"})
 
 
 def init_login(app: Flask) -> None:
@@ -25,11 +28,16 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @app.before_request
-    def load_login_first() -> None:
+    def load_login_first() -> Response | None:
         # Resolve the login before the view runs: resume_login may commit (last seen, expiry), which must
         # never happen in the middle of a view's own unit of work.
-        if request.endpoint not in _ANONYMOUS_ENDPOINTS:
-            _ = current_user.is_authenticated
+        if request.endpoint in _ANONYMOUS_ENDPOINTS or not current_user.is_authenticated:
+            return None
+        if (current_user.needs_two_factor and not current_user.two_factor_enabled
+                and request.endpoint not in _BEFORE_TWO_FACTOR):
+            flash(_l("Als beheerder gebruik je tweestapsverificatie. Stel die eerst in."), "info")
+            return redirect(url_for("auth.two_factor_setup"))
+        return None
 
 
 @login_manager.user_loader
@@ -38,4 +46,4 @@ def load_user(secret: str) -> User | None:
     return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"])
 
 
-from app.auth import account_views, mail_views, views  # noqa: E402,F401  (routes register on bp)
+from app.auth import account_views, mail_views, two_factor_views, views  # noqa: E402,F401  (routes register on bp)

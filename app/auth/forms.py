@@ -80,6 +80,20 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Vul de code in.")), Length(max=32)],
+                       filters=[_strip], render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
+                                                    "autocapitalize": "off"})
+
+
+class LoginCodeForm(FlaskForm):
+    code = StringField(_l("Code uit je app, of een herstelcode"),
+                       validators=[DataRequired(_l("Vul de code in.")), Length(max=32)], filters=[_strip],
+                       description=_l("Zes cijfers uit je authenticator-app. Telefoon kwijt? Gebruik een van je "
+                                      "herstelcodes."),
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"})
+
+
 class LogoutForm(FlaskForm):
     pass
 

@@ -14,6 +14,7 @@ from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
 from app.auth.logins import log_in, log_out
 from app.auth.mail_views import send_already_registered, send_confirmation
+from app.auth.two_factor_views import start_second_step
 from app.db import db_session
 from app.i18n import domain_message
 from app.limits import configured, failed, form_email_key, limiter, log_lockout
@@ -79,6 +80,8 @@ def login() -> str | Response:
             send_confirmation(user)
             form.form_errors.append(_("Je hebt je e-mailadres nog niet bevestigd. We hebben de link opnieuw "
                                       "gestuurd naar %(email)s.", email=user.email))
+        elif user.two_factor_enabled:
+            return start_second_step(user, remember=form.remember.data, next_url=safe_next(form.next.data))
         else:
             log_in(user, remember=form.remember.data)
             security_event(EventKind.LOGIN, user_id=user.id)

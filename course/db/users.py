@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db.base import Base, utcnow
@@ -42,6 +42,13 @@ class User(Base):
     email_confirmed_at: Mapped[datetime | None]
     # Set by an administrator: a disabled account cannot log in and all its logins end.
     disabled_at: Mapped[datetime | None]
+    # Two-step verification (TOTP, RFC 6238): the shared secret (base32) once the person has set it up.
+    totp_secret: Mapped[str | None] = mapped_column(String(32))
+    totp_enabled_at: Mapped[datetime | None]
+    # The time step of the last code accepted: a code works once, even within its 30 seconds.
+    totp_last_step: Mapped[int | None]
+    # SHA-256 of each unused recovery code (a recovery code is random and long, so a plain hash suffices).
+    recovery_code_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
     logins: Mapped[list[LoginSession]] = relationship(back_populates="user", cascade="all, delete-orphan",
@@ -49,6 +56,9 @@ class User(Base):
 
     # The secret of the login this object was loaded for (see LoginSession); never stored on the row.
     login_secret = None
+    login_remembered = False  # whether that login is "ingelogd blijven" (no idle timeout)
+    # Whether a role requires two-step verification; set when the login is loaded (resume_login).
+    needs_two_factor = False
 
     @property
     def is_site_admin(self) -> bool:
@@ -57,6 +67,10 @@ class User(Base):
     # The user-session protocol Flask-Login expects, written out so the domain needs no web import.
     is_authenticated = True
     is_anonymous = False
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from course.db import LoginSession, Role, User, utcnow
+from course.db import LoginSession, Membership, Role, User, utcnow
 from course.errors import N_, DomainError
 
 MIN_PASSWORD_LENGTH = 12
@@ -124,7 +124,7 @@ def start_login(session: Session, user: User, *, remember: bool, lifetime: timed
                              created_at=now, last_seen_at=now, expires_at=now + lifetime,
                              user_agent=user_agent[:200]))
     session.commit()
-    user.login_secret = secret
+    user.login_secret, user.login_remembered = secret, remember
     return secret
 
 
@@ -134,14 +134,16 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
 
     None when the login is unknown (logged out, ended elsewhere), past its end, idle longer than
     ``idle_timeout`` (logins without "remember me" only), or its account is disabled; such a login is
-    deleted. Marks the login as seen (committing) when it was last seen more than a minute ago.
+    deleted. Marks the login as seen (committing) when it was last seen more than a minute ago. Also sets
+    ``needs_two_factor`` on the user (an administrator of the site or of an organisation), in the same query.
     """
     now = now or utcnow()
-    row = session.execute(select(LoginSession, User).join(User, LoginSession.user_id == User.id)
+    org_admin = exists().where(Membership.user_id == User.id, Membership.role == Role.ORG_ADMIN)
+    row = session.execute(select(LoginSession, User, org_admin).join(User, LoginSession.user_id == User.id)
                           .where(LoginSession.secret_hash == _secret_hash(secret))).one_or_none()
     if row is None:
         return None
-    login, user = row
+    login, user, is_org_admin = row
     idle = not login.remember and now - login.last_seen_at > idle_timeout
     if now >= login.expires_at or idle or not user.is_active:
         session.delete(login)
@@ -150,7 +152,8 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     if now - login.last_seen_at > SEEN_RESOLUTION:
         login.last_seen_at = now
         session.commit()
-    user.login_secret = secret
+    user.login_secret, user.login_remembered = secret, login.remember
+    user.needs_two_factor = user.role == Role.SITE_ADMIN or bool(is_org_admin)
     return user
 
 

@@ -7,7 +7,7 @@ import pytest
 from app.config import ConfigError, from_environment
 from course.db import Role
 from course.services.accounts import create_user
-from tests.conftest import csrf_token, make_app
+from tests.conftest import csrf_token, enable_two_factor, make_app
 
 
 def test_every_page_sends_security_headers(client):
@@ -55,9 +55,10 @@ def test_admin_user_list_is_for_site_admins_only(client, auth, session):
     auth.register()
     assert client.get("/beheer/gebruikers").status_code == 403
     auth.logout()
-    create_user(session, email="beheer@example.org", name="Beheer", password="nog-een-lang-wachtwoord",
-                role=Role.SITE_ADMIN)
-    auth.login(email="beheer@example.org", password="nog-een-lang-wachtwoord")
+    admin = create_user(session, email="beheer@example.org", name="Beheer", password="nog-een-lang-wachtwoord",
+                        role=Role.SITE_ADMIN)
+    secret = enable_two_factor(session, admin.id)
+    auth.login(email="beheer@example.org", password="nog-een-lang-wachtwoord", totp_secret=secret)
     html = client.get("/beheer/gebruikers").get_data(as_text=True)
     assert "sanne@example.org" in html and "Sitebeheerder" in html
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 
+from tests.conftest import enable_two_factor
 from tests.e2e.conftest import PASSWORD, axe_check, confirm_by_mail, register, unique_email, wait_for_path
 
 pytestmark = pytest.mark.e2e
@@ -253,10 +255,14 @@ def test_administrator_pages(page, live_server, visits):
     from course.services import accounts
     email = unique_email("beheer")
     with live_server.app.extensions["leerlijn.db"].sessionmaker() as session:
-        accounts.create_user(session, email=email, name="Beheerder", password=PASSWORD, role=Role.SITE_ADMIN)
+        admin = accounts.create_user(session, email=email, name="Beheerder", password=PASSWORD,
+                                     role=Role.SITE_ADMIN)
+        secret = enable_two_factor(session, admin.id)
     page.goto(live_server("/inloggen"))
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code uit je app, of een herstelcode").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Inloggen").click()
     page.locator(".account-menu summary").click()
     page.get_by_role("link", name="Beheer").click()

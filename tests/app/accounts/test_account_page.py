@@ -7,7 +7,7 @@ from sqlalchemy import select
 from course.db import EventKind, SecurityEvent, User
 from course.errors import DomainError
 from course.services.accounts import check_password_policy
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, enable_two_factor
 
 PASSWORD = "een-lang-wachtwoord"
 NEW_PASSWORD = "nieuw-en-ook-lang-genoeg"
@@ -102,7 +102,9 @@ def test_denied_access_is_logged_and_the_admin_reads_the_log(app, client, auth, 
     auth.logout()
     admin = app.test_client()
     AuthActions(admin).register(name="Beheer", email="beheer@example.org")
-    _make_admin(session, "beheer@example.org")
+    user = _make_admin(session, "beheer@example.org")
+    secret = enable_two_factor(session, user.id)
+    AuthActions(admin).login(email="beheer@example.org", totp_secret=secret)
     html = admin.get("/beheer/beveiligingslog").get_data(as_text=True)
     assert "Toegang geweigerd" in html and "leerling@example.org" in html and "/beheer/gebruikers" in html
     assert PASSWORD not in html

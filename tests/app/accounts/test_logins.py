@@ -164,3 +164,21 @@ def test_login_and_failed_login_are_in_the_audit_log(client, auth, session):
         (EventKind.REGISTERED, user_id), (EventKind.EMAIL_CONFIRMED, user_id), (EventKind.LOGIN, user_id),
         (EventKind.LOGOUT, user_id), (EventKind.LOGIN_FAILED, user_id), (EventKind.LOGIN, user_id)]
     assert all(e.ip == "127.0.0.1" for e in events)
+
+
+def test_pages_warn_before_an_idle_login_ends_and_the_warning_works_without_script(client, auth):
+    """A login without 'remember me' carries the idle warning; its button keeps the login and returns."""
+    auth.register()
+    html = client.get("/voortgang").get_data(as_text=True)
+    assert '<meta name="leerlijn-idle-seconds" content="1800">' in html
+    assert 'id="idle-warning"' in html and "session-timeout.js" in html
+    response = client.post("/sessie/verlengen", data={"next": "/voortgang"})
+    assert response.status_code == 302 and response.headers["Location"] == "/voortgang"
+
+
+def test_remembered_logins_have_no_idle_warning(client, auth):
+    auth.register()
+    auth.logout()
+    auth.login(remember=True)
+    html = client.get("/voortgang").get_data(as_text=True)
+    assert "leerlijn-idle-seconds" not in html and 'id="idle-warning"' not in html
