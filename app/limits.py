@@ -43,8 +43,12 @@ def configured(name: str) -> Callable[[], str]:
 
 
 def form_email_key() -> str:
-    """The account a form is about (its email field), so guesses at one account count together."""
-    return "account:" + normalise_email(request.form.get("email", ""))
+    """The account a form is about (its email field), so guesses at one account count together.
+
+    Empty when the form names no address: Flask-Limiter then skips this limit (the address limit stays).
+    """
+    email = normalise_email(request.form.get("email", ""))
+    return f"account:{email}" if email else ""
 
 
 def failed(response: Response) -> bool:

@@ -145,6 +145,11 @@ def link_in(message: EmailMessage, path: str) -> str:
     return match[1]
 
 
+# Recovery codes of administrators made by fixtures, one used per login (a TOTP code works only once per
+# 30 seconds, and some tests log in again within that time). Kept here: this module is imported only once.
+RECOVERY_CODES: dict[str, list[str]] = {}
+
+
 def enable_two_factor(session: Session, user_id: int) -> str:
     """Turn on two-step verification for a user (as if they scanned the QR code a minute ago); returns the secret.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -86,7 +86,12 @@ def two_factor_setup() -> str | Response | tuple[str, int]:
         return render_template("auth/two_factor.html", user=user,
                                codes_form=TwoFactorCodeForm(formdata=None, prefix="codes"),
                                off_form=TwoFactorCodeForm(formdata=None, prefix="off"))
-    secret = two_factor.start_setup(db_session, user.id)
+    if request.method == "GET":
+        secret = two_factor.start_setup(db_session, user.id)
+    elif not user.totp_secret:  # a post without the set-up page before it: nothing to confirm, nothing changed
+        return redirect(url_for("auth.two_factor_setup"))
+    else:
+        secret = user.totp_secret
     form = TwoFactorCodeForm()
     if form.validate_on_submit():
         try:

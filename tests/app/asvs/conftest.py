@@ -33,11 +33,12 @@ from course.quiz import Paper
 from course.services import casuses as casus_service
 from course.services import live as live_service
 from course.services import quizzes as quiz_service
+from course.services import two_factor
 from course.services.accounts import create_user, start_login
 from course.services.audit import record_event
 from course.services.groups import new_code
 from tests.app.quiz.conftest import build_course, paper_fields, perfect_raw
-from tests.conftest import make_app
+from tests.conftest import RECOVERY_CODES, enable_two_factor, make_app
 
 PASSWORD = "een-lang-wachtwoord"
 REFLECTION = "Ik werk in het wijkteam en overleg eerst met de aandachtsfunctionaris."
@@ -92,6 +93,9 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
         organisation = Organisation(slug="wijkteam", name="Wijkteam Noord")
         session.add(organisation)
     session.add(Membership(user_id=user.id, organisation=organisation))
+    if role == Role.SITE_ADMIN:
+        enable_two_factor(session, user.id)
+        RECOVERY_CODES[user.email] = two_factor.new_recovery_codes(session, user.id)
     start_login(session, user, remember=True, lifetime=timedelta(days=1), user_agent="Firefox on Linux")
     record_event(session, EventKind.LOGIN, user_id=user.id, ip="192.0.2.7")
     record_event(session, EventKind.ADMIN_ACTION, user_id=None, actor_id=user.id, ip="192.0.2.7", action="test")
@@ -146,6 +150,9 @@ def actors(session: Session, full_catalog: Catalog) -> dict[str, Actor]:
 def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
     response = client.post("/inloggen", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if response.headers["Location"] == "/inloggen/code":
+        response = client.post("/inloggen/code", data={"code": RECOVERY_CODES[email].pop()})
+        assert response.status_code == 302, response.get_data(as_text=True)
 
 
 def user_count(session: Session) -> int:

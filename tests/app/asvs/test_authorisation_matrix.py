@@ -61,10 +61,29 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("auth.login", "POST"): Entry("/inloggen", 200, 302, missing=None),  # empty form: errors shown
     ("auth.register", "POST"): Entry("/registreren", 200, 302, missing=None),
     ("auth.language", "POST"): Entry("/taal", 302, 302, missing=None, data={"locale": "nl"}),
+    ("auth.forgot_password", "GET"): Entry("/wachtwoord-vergeten", 200, 200, missing=None),
+    ("auth.forgot_password", "POST"): Entry("/wachtwoord-vergeten", 200, 200, missing=None),  # errors shown
+    # Mailed links: a token that is not ours opens nothing, for anyone.
+    ("auth.reset_password", "GET"): Entry("/wachtwoord-herstellen/ongeldig", 400, 400, missing=None),
+    ("auth.reset_password", "POST"): Entry("/wachtwoord-herstellen/ongeldig", 400, 400, missing=None),
+    ("auth.confirm_account", "GET"): Entry("/account-bevestigen/ongeldig", 400, 400, missing=None),
+    ("auth.confirm_account", "POST"): Entry("/account-bevestigen/ongeldig", 400, 400, missing=None),
+    ("auth.confirm_email", "GET"): Entry("/e-mailadres-bevestigen/ongeldig", 400, 400, missing=None),
+    ("auth.confirm_email", "POST"): Entry("/e-mailadres-bevestigen/ongeldig", 400, 400, missing=None),
+    # The second step of a login: only after a right password in this browser; otherwise back to the start.
+    ("auth.login_code", "GET"): Entry("/inloggen/code", LOGIN, LOGIN, missing=None),
+    ("auth.login_code", "POST"): Entry("/inloggen/code", LOGIN, LOGIN, missing=None),
     # Anyone signed in, on the course's own pages.
     ("auth.account", "GET"): Entry("/account", LOGIN, 200, missing=None),
     ("auth.profile", "POST"): Entry("/account/profiel", LOGIN, 400, missing=None),  # empty form: errors shown
     ("auth.change_password", "POST"): Entry("/account/wachtwoord", LOGIN, 400, missing=None),
+    ("auth.change_email", "POST"): Entry("/account/e-mailadres", LOGIN, 400, missing=None),
+    # Two-step verification: set-up for those without it (an empty code: errors shown), its state for admins.
+    ("auth.two_factor_setup", "GET"): Entry("/account/tweestaps", LOGIN, 200, missing=None),
+    ("auth.two_factor_setup", "POST"): Entry("/account/tweestaps", LOGIN,
+                                             {"learner": 400, "trainer": 400, "site_admin": 200}, missing=None),
+    ("auth.two_factor_recovery_codes", "POST"): Entry("/account/tweestaps/herstelcodes", LOGIN, 302, missing=None),
+    ("auth.two_factor_disable", "POST"): Entry("/account/tweestaps/uitzetten", LOGIN, 302, missing=None),
     ("auth.keepalive", "POST"): Entry("/sessie/verlengen", LOGIN, 302, missing=None),
     ("learn.dashboard", "GET"): Entry("/voortgang", LOGIN, 200, missing=None),
     ("learn.interventions", "GET"): Entry("/interventies", LOGIN, 200, missing=None),
