@@ -154,12 +154,13 @@ def test_dates_and_numbers_follow_the_language(client, auth, session):
 
 
 def test_domain_messages_are_translated_for_english_learners(client, auth):
-    """A service's refusal (here: an email already in use) reads in English for an English learner."""
+    """A service's refusal (here: a wrong current password) reads in English for an English learner."""
     auth.register()
-    auth.logout()
     client.post("/taal", data={"locale": "en", "next": "/"})
-    html = auth.register(name="Ander").get_data(as_text=True)
-    assert "An account with this email address already exists." in html
+    html = client.post("/account/wachtwoord", data={
+        "current_password": "fout-fout-fout-fout", "password": "een-nieuw-lang-wachtwoord",
+        "password_repeat": "een-nieuw-lang-wachtwoord"}).get_data(as_text=True)
+    assert "Your current password is not correct." in html
 
 
 def test_translations_are_found_by_the_app(app):
