@@ -1,14 +1,14 @@
 """users.email_confirmed_at: new accounts confirm their address before the first login
 
-Revision ID: 0005_email_confirmation
-Revises: 0004_logins_and_audit
+Revision ID: 0006_email_confirmation
+Revises: 0005_trainer
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_email_confirmation'
-down_revision = '0004_logins_and_audit'
+revision = '0006_email_confirmation'
+down_revision = '0005_trainer'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """users: TOTP two-step verification and recovery codes
 
-Revision ID: 0006_two_factor
-Revises: 0005_email_confirmation
+Revision ID: 0007_two_factor
+Revises: 0006_email_confirmation
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_two_factor'
-down_revision = '0005_email_confirmation'
+revision = '0007_two_factor'
+down_revision = '0006_email_confirmation'
 branch_labels = None
 depends_on = None
 
