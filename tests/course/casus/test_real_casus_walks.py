@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from casus_builders import recommended_input, valid_input
+from casus_builders import valid_input
 
 from course.casus.debrief import debrief
 from course.casus.engine import advance, current_step, is_complete, start
-from course.casus.kinds import ChoiceStep
+from course.casus.kinds import ChecklistStep, ChoiceStep, ConversationStep, MultiSelectStep
 from course.catalog import load_catalog
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -21,7 +21,8 @@ def casus(casus_id: str):
 
 
 def walk(casus_id: str, choices: dict[str, str]):
-    """Run a casus to its debrief: ``choices`` names the option at a fork, otherwise the recommended one."""
+    """Run a casus to its debrief: ``choices`` names the option at a fork, otherwise the recommended one;
+    multi_select and checklist steps get exactly their right items."""
     run_casus = casus(casus_id)
     state = start(run_casus)
     visited: list[str] = []
@@ -29,10 +30,14 @@ def walk(casus_id: str, choices: dict[str, str]):
         step = current_step(run_casus, state)
         visited.append(step.id)
         assert len(visited) < 200, f"{casus_id}: no end in sight: {visited[-10:]}"
-        if isinstance(step, ChoiceStep) and step.id in choices:
-            answer = {"option": [choices[step.id]]}
+        if isinstance(step, ChoiceStep | ConversationStep):
+            answer = {"option": [choices.get(step.id, step.recommended[0].id)]}
+        elif isinstance(step, MultiSelectStep):  # exactly the right items: the careful learner
+            answer = {"item": [i.id for i in step.items if i.correct]}
+        elif isinstance(step, ChecklistStep):
+            answer = {"criterion": [c.id for c in step.criteria if c.correct]}
         else:
-            answer = recommended_input(step) if isinstance(step, ChoiceStep) else valid_input(step, pick=-1)
+            answer = valid_input(step, pick=-1)
         state, _ = advance(run_casus, state, step.id, answer)
     visited.append(state.current)
     return visited, state, debrief(run_casus, state)
@@ -145,3 +150,27 @@ def test_circle_of_security_explaining_too_soon_closes_esra_and_the_story_recove
     visited, state, report = walk("haaienmuziek", {"gesprek-esra": "uitleggen", "onderkant": "flink"})
     assert after(visited, "gesprek-esra")[:2] == ["gevolg-uitleggen", "reflectie"]
     assert not state.variables["onderkant"] and any("Eerst\ntroost" in r or "Eerst troost" in r for r in report.remarks)
+
+
+def test_at_least_two_casussen_practise_a_conversation_and_sandra_tells_only_when_asked_alone():
+    with_conversation = [c.id for c in load_catalog(ROOT).casuses.values()
+                         if any(isinstance(s, ConversationStep) for s in c.steps)]
+    assert {"concentratieproblemen", "haaienmuziek"} <= set(with_conversation)
+    visited, state, _report = walk("concentratieproblemen", {})
+    assert after(visited, "gesprek-sandra")[0] == "gesprek-sandra-2"
+    assert state.variables["sandra_veiligheid"] and state.variables["sandra_steun"]
+
+
+def test_daan_ticking_everything_is_not_praised_but_named():
+    run_casus = casus("concentratieproblemen")
+    state = start(run_casus)
+    while not is_complete(run_casus, state):
+        step = current_step(run_casus, state)
+        if isinstance(step, ChoiceStep | ConversationStep):
+            answer = {"option": [step.recommended[0].id]}
+        else:
+            answer = valid_input(step, pick=-1)  # every item and criterion ticked
+        state, _ = advance(run_casus, state, step.id, answer)
+    remarks = debrief(run_casus, state).remarks
+    assert not any("liet je niet afleiden" in r for r in remarks)
+    assert any("geen signaal is" in r for r in remarks) and any("valkuil" in r for r in remarks)
