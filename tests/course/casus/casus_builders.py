@@ -8,6 +8,7 @@ from pathlib import Path
 from course.casus.kinds import (
     ChecklistStep,
     ChoiceStep,
+    ConversationStep,
     MultiSelectStep,
     PlanStep,
     RawInput,
@@ -36,7 +37,7 @@ def oefencasus() -> Casus:
 
 def valid_input(step: Step, pick: int = 0) -> RawInput:
     """A posted value the step accepts; ``pick`` varies which option or items are chosen."""
-    if isinstance(step, ChoiceStep):
+    if isinstance(step, ChoiceStep | ConversationStep):
         return {"option": [step.options[pick % len(step.options)].id]}
     if isinstance(step, MultiSelectStep):
         return {"item": [i.id for n, i in enumerate(step.items) if (pick >> n) & 1]}
@@ -51,6 +52,6 @@ def valid_input(step: Step, pick: int = 0) -> RawInput:
 
 def recommended_input(step: Step) -> RawInput:
     """The recommended option at a fork; for other steps, a plain valid answer."""
-    if isinstance(step, ChoiceStep):
+    if isinstance(step, ChoiceStep | ConversationStep):
         return {"option": [step.recommended[0].id]}
     return valid_input(step, pick=-1)

@@ -46,5 +46,6 @@ def random_then_recommended(casus: Casus, picks: list[int]) -> RunState:
 def test_random_decisions_then_the_advice_always_reach_a_debrief(casus, picks):
     state = random_then_recommended(casus, picks)
     report = debrief(casus, state)
-    assert len(report.forks) == sum(1 for d in state.path if casus.step(d.step).kind == "choice")
+    forks = sum(1 for d in state.path if casus.step(d.step).kind in ("choice", "conversation"))
+    assert len(report.forks) == forks
     assert RunState.from_json(casus, state.to_json(casus)).path == state.path
