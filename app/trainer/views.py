@@ -228,16 +228,8 @@ def control(live_id: int) -> Response:
     form = ControlForm()
     if not form.validate_on_submit() or form.action.data not in {a.value for a in Action}:
         abort(400)
-    try:
-        live_service.control(db_session, catalog(), current_user, live_id, Action(form.action.data),
-                             form.version.data or 0)
-    except NotFound:
-        raise  # someone else's session answers like a missing one: the 404 page
-    except live_service.StaleConsole as error:
-        flash(_message(error), "info")
-    except DomainError as error:
-        flash(_message(error), "error")
-    return _back(live_id)
+    return _console_action(live_id, lambda: live_service.control(
+        db_session, catalog(), current_user, live_id, Action(form.action.data), form.version.data or 0))
 
 
 @bp.route("/live/<int:live_id>/pad", methods=["POST"])
@@ -247,8 +239,14 @@ def take_path(live_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     chosen = [v for v in request.form.getlist("chosen") if v]
+    return _console_action(live_id, lambda: live_service.take_path(
+        db_session, catalog(), current_user, live_id, chosen, form.version.data or 0))
+
+
+def _console_action(live_id: int, act: Any) -> Response:
+    """Run a console action; a refusal becomes a message on the page the trainer came from."""
     try:
-        live_service.take_path(db_session, catalog(), current_user, live_id, chosen, form.version.data or 0)
+        act()
     except NotFound:
         raise  # someone else's session answers like a missing one: the 404 page
     except live_service.StaleConsole as error:
