@@ -8,7 +8,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -27,6 +27,7 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin_immediate)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     def upgrade(self) -> None:
@@ -44,11 +45,22 @@ def alembic_config() -> AlembicConfig:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy's pysqlite recipe: the driver's own transaction handling starts a transaction only at the
+    # first INSERT/UPDATE, so reads before it see no consistent state. Turn it off and begin ourselves.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    # Every transaction takes the write lock at its start (waiting up to the busy timeout for it): one lock
+    # order for all writes. A deferred transaction that read first and writes later fails at once with
+    # "database is locked" when another one committed in between, and an autosave could change an attempt
+    # that a racing submit had just graded. Readers are not blocked (WAL); writers queue.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> Database:

@@ -236,3 +236,43 @@ def csrf_token(html: str) -> str:
     if not match:
         raise AssertionError("no CSRF token in page")
     return match[1]
+
+
+@contextmanager
+def real_database_app(catalog: Catalog, tmp_path: Path, **config: Any) -> Iterator[Flask]:
+    """The app on a database of its own with real connections (no rolled-back test transaction), for races.
+
+    Locks, unique constraints and triggers then work as in production: a temporary SQLite file, or a
+    schema of its own on PostgreSQL when TEST_DATABASE_URL is set.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    schema = None
+    if url:
+        schema = f"race_{secrets.token_hex(4)}"
+        with create_engine(url).begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{url}?options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-with-enough-length-000000",
+                      "DATABASE_URL": url, "AUTO_MIGRATE": True, "WTF_CSRF_ENABLED": False,
+                      "CONTENT_DIR": catalog.root, "CATALOG": catalog, "MAIL_OUTBOX": tmp_path / "outbox",
+                      "MAIL_SERVER": None, "RATELIMIT_ENABLED": False, **config})
+    try:
+        yield app
+    finally:
+        app.extensions["leerlijn.db"].engine.dispose()
+        if schema:
+            with create_engine(os.environ["TEST_DATABASE_URL"]).begin() as connection:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def same_browser(client: FlaskClient, count: int) -> list[FlaskClient]:
+    """``count`` clients carrying ``client``'s cookies: tabs of one browser, for requests in parallel threads."""
+    clients = []
+    for _ in range(count):
+        other = client.application.test_client()
+        for cookie in client._cookies.values():  # werkzeug has no public way to list them
+            other.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+        clients.append(other)
+    return clients

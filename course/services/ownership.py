@@ -21,7 +21,8 @@ def own(session: Session, model: type[Row], object_id: int, user_id: int, *, mis
     table: Any = model
     query = select(model).where(table.id == object_id, table.user_id == user_id)
     if lock:
-        query = query.with_for_update()
+        # populate_existing: a row already loaded in this session is read again under the lock.
+        query = query.with_for_update().execution_options(populate_existing=True)
     row = session.scalars(query).one_or_none()
     if row is None:
         raise NotFound(missing)

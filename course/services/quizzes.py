@@ -2,6 +2,11 @@
 
 Every function takes a Session and the id of the learner acting; an attempt of someone else is NotFound.
 Functions that change data commit, or write nothing at all when they raise.
+
+One lock order for every write to an attempt: first the attempt row (``SELECT … FOR UPDATE``; on SQLite
+the app begins every transaction with ``BEGIN IMMEDIATE``), then its answers. A save therefore sees a
+submit that committed before it and is refused, and a submit grades exactly the answers stored. The
+database refuses changes to a submitted attempt's answers as well (migration 0008).
 """
 
 from __future__ import annotations
@@ -164,10 +169,15 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     impossible value; nothing is saved) or DomainError (changing an answer whose feedback was shown).
     Saving the same answers twice changes nothing but the time.
     """
-    attempt = _own_attempt(session, user_id, attempt_id)
+    attempt = _own_attempt(session, user_id, attempt_id, lock=True)
     if attempt.submitted:
+        session.rollback()
         raise AttemptClosed(N_("Deze poging is al ingeleverd; je antwoorden kunnen niet meer veranderen."))
-    saved, errors, now = _write_answers(session, attempt, _paper(attempt), form)
+    try:
+        saved, errors, now = _write_answers(session, attempt, _paper(attempt), form)
+    except DomainError:
+        session.rollback()
+        raise
     session.commit()
     return SaveResult(saved, errors, now)
 
@@ -204,13 +214,17 @@ def check_question(session: Session, user_id: int, attempt_id: int, question_id:
     Commits. Raises NotFound (attempt or question), AttemptClosed, or AnswerError when the question has
     no saved answer yet. Checking twice returns the same grade.
     """
+    _own_attempt(session, user_id, attempt_id, lock=True)
     view = view_attempt(session, user_id, attempt_id)
     if view.attempt.submitted:
+        session.rollback()
         raise AttemptClosed(N_("Deze poging is al ingeleverd."))
     if view.paper.question(question_id) is None:
+        session.rollback()
         raise NotFound(N_("Deze vraag hoort niet bij deze poging."))
     grade = view.grade(question_id)
     if grade is None:
+        session.rollback()
         raise AnswerError(N_("Kies of vul eerst een antwoord in."), question_id)
     if question_id not in view.checked:
         session.execute(update(AttemptAnswer).where(
