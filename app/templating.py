@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from markupsafe import Markup
 
@@ -15,6 +15,7 @@ from app.auth.forms import KeepaliveForm, LanguageForm, LogoutForm
 from app.content import catalog
 from app.db import db_session
 from app.i18n import LANGUAGE_NAMES
+from course import progress as progress_rules
 from course.services import progress as progress_service
 
 CONTENT_LANGUAGE = "nl"  # course content stays Dutch (issue 6); only the interface is translated
@@ -32,6 +33,7 @@ class HeaderProgress:
 def remember_progress(*, course: Any = None, read_pages: set[tuple[str, str]] | None = None) -> None:
     """Let the header reuse what a view already loaded (a CourseProgress, or every page the learner read)."""
     if course is not None:
+        g.leerlijn_course_progress = course
         g.leerlijn_header_progress = HeaderProgress(sum(len(m.pages_read) for m in course.modules),
                                                     len(catalog().pages))
     elif read_pages is not None:
@@ -51,6 +53,28 @@ def header_progress() -> HeaderProgress | None:
     if "leerlijn_header_progress" not in g:
         g.leerlijn_header_progress = _count(progress_service.read_pages(db_session, current_user.id))
     return g.leerlijn_header_progress
+
+
+def next_step_for(module_id: str, reading: str | None = None) -> progress_rules.NextStep:
+    """The learner's one next step in ``module_id`` (see course.progress.next_step); ``reading`` is the page
+    they are finishing. Loads the course progress once per request unless the view already did."""
+    from flask_login import current_user
+    if "leerlijn_course_progress" not in g:
+        g.leerlijn_course_progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    return progress_rules.next_step(catalog(), g.leerlijn_course_progress, module_id, reading)
+
+
+def next_step_url(step: progress_rules.NextStep) -> str:
+    """Where the button for ``step`` leads."""
+    if step.kind == "page":
+        return url_for("learn.page", module_id=step.module_id, page_id=step.target)
+    if step.kind == "quiz":
+        return url_for("quiz.overview", quiz_id=step.target)
+    if step.kind == "casus":
+        return url_for("casus.overview", casus_id=step.target)
+    if step.kind == "module":
+        return url_for("learn.module", module_id=step.target)
+    return url_for("learn.dashboard")
 
 
 def whole_percent(value: float | None) -> str:
@@ -75,11 +99,13 @@ def init_app(app: Flask) -> None:
         return {"catalog": catalog(), "logout_form": LogoutForm(formdata=None), "language_form": language_form,
                 "keepalive_form": keepalive_form,
                 "lang_nl": lang_nl, "current_locale": locale,
-                "header_progress": header_progress, "language_names": LANGUAGE_NAMES}
+                "header_progress": header_progress, "language_names": LANGUAGE_NAMES,
+                "next_step_for": next_step_for}
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     app.jinja_env.filters["device_name"] = device_name
+    app.jinja_env.filters["next_step_url"] = next_step_url
     app.jinja_env.filters["percent"] = whole_percent
     app.jinja_env.filters["decimal"] = format_decimal
     # Measured study load: minutes rounded up to a multiple of 5, hours to one decimal in the locale's way.

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from course.content.model import CasusesRule, CompletionRules, Module, PagesRule, QuizRule
 
@@ -201,3 +201,43 @@ def resume_point(catalog: Catalog, visits: Sequence[PageVisit], read: Mapping[st
         if page.id not in read.get(page.module_id, set()):
             return page.module_id, page.id
     return last.module_id, last.page_id
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The one thing to do next in a module: ``kind`` names what ``target`` is (a page, quiz or casus id of
+    ``module_id``, or the id of the next module); ``done`` means the whole course is complete."""
+
+    kind: Literal["page", "quiz", "casus", "module", "done"]
+    module_id: str
+    target: str | None
+    title: str | None
+
+
+def next_step(catalog: Catalog, course: CourseProgress, module_id: str, reading: str | None = None) -> NextStep:
+    """What a learner in ``module_id`` does next: the first unread page, then the knowledge check (until
+    it counts as done), then each casus not yet completed, then the next module that is not complete
+    (wrapping round to the start), and ``done`` when every module is. ``reading`` is a page of the module
+    that counts as read already (the one the learner is finishing). Raises KeyError for an unknown module.
+    """
+    by_id = {m.module.id: m for m in course.modules}
+    here = by_id[module_id]
+    module = here.module
+    for page in module.pages:
+        if page.id not in here.pages_read and page.id != reading:
+            return NextStep("page", module_id, page.id, page.title)
+    quiz = catalog.quiz_for_module(module_id)
+    rules = catalog.course.completion
+    quiz_left = here.quiz_status == QuizStatus.NOT_STARTED or (
+        here.quiz_status == QuizStatus.FAILED and rules.quiz != QuizRule.ATTEMPTED)
+    if quiz is not None and quiz_left:
+        return NextStep("quiz", module_id, quiz.id, quiz.title)
+    for casus in catalog.casuses_for_module(module_id):
+        if casus.id not in here.casuses_completed:
+            return NextStep("casus", module_id, casus.id, casus.title)
+    order = [m.module.id for m in course.modules]
+    start = order.index(module_id)
+    for other in order[start + 1:] + order[:start]:
+        if not by_id[other].complete:
+            return NextStep("module", module_id, other, by_id[other].module.title)
+    return NextStep("done", module_id, None, None)

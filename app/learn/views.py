@@ -10,7 +10,7 @@ from app.content import catalog
 from app.db import db_session
 from app.learn import bp
 from app.learn.forms import InterventionFilterForm, MarkReadForm
-from app.templating import remember_progress
+from app.templating import next_step_for, next_step_url, remember_progress
 from course.content.model import Module, Page
 from course.services import progress as progress_service
 
@@ -60,10 +60,15 @@ def module(module_id: str) -> str:
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
     progress_service.record_visit(db_session, current_user.id, page)
-    read_everywhere = progress_service.read_pages(db_session, current_user.id)
-    remember_progress(read_pages=read_everywhere)
-    read = {p for m, p in read_everywhere if m == module.id}
     previous, following = module.neighbours(page)
+    if following is None:  # the last page's button names the next step, which needs the whole progress
+        course = progress_service.course_progress(db_session, catalog(), current_user.id)
+        remember_progress(course=course)
+        read = set(next(m for m in course.modules if m.module.id == module.id).pages_read)
+    else:
+        read_everywhere = progress_service.read_pages(db_session, current_user.id)
+        remember_progress(read_pages=read_everywhere)
+        read = {p for m, p in read_everywhere if m == module.id}
     return render_template("learn/page.html", module=module, page=page, read=read, previous=previous,
                            following=following, form=MarkReadForm())
 
@@ -81,7 +86,7 @@ def mark_read(module_id: str, page_id: str) -> Response:
     _, following = module.neighbours(page)
     if following is not None:
         return redirect(url_for("learn.page", module_id=module.id, page_id=following.id))
-    return redirect(url_for("learn.module", module_id=module.id) + "#afronden")
+    return redirect(next_step_url(next_step_for(module.id)))  # the knowledge check, a casus or the next module
 
 
 @bp.route("/voortgang")

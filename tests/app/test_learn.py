@@ -31,7 +31,7 @@ def test_marking_read_moves_on_and_shows_progress(client, auth):
     dashboard = client.get("/voortgang").get_data(as_text=True)
     assert "1 / 2" in dashboard
     response = client.post("/modules/eerste/vervolg/gelezen")
-    assert response.headers["Location"] == "/modules/eerste/#afronden"
+    assert response.headers["Location"] == "/casus/oefencasus/"  # the module's next step, not a dead end
 
 
 def test_mark_read_is_idempotent(client, auth, session):
@@ -91,10 +91,14 @@ def test_media_serves_only_known_files(client):
 
 def test_page_renders_with_a_small_fixed_number_of_queries(client, auth, count_queries):
     auth.register()
-    client.get("/modules/eerste/begin")
+    client.get("/modules/eerste/vervolg")
+    with count_queries() as counter:
+        assert client.get("/modules/eerste/begin").status_code == 200
+    assert counter.count <= 4, counter.statements  # user, record visit, read pages
     with count_queries() as counter:
         assert client.get("/modules/eerste/vervolg").status_code == 200
-    assert counter.count <= 4, counter.statements  # user, record visit, read pages
+    # the last page names the next step: page rows, quiz results and casus runs instead of read pages
+    assert counter.count <= 5, counter.statements
 
 
 def test_overview_and_dashboard_queries_do_not_grow_with_progress(client, auth, count_queries):
@@ -128,3 +132,45 @@ def test_module_and_overview_show_the_measured_study_load(client, auth, valid_ca
     assert f"kennischeck {load.quiz.minutes}, casussen {load.casuses.minutes} minuten" in module
     overview = client.get("/").get_data(as_text=True)
     assert f"Studielast ongeveer {shown} minuten" in overview and "Totale studielast: ongeveer" in overview
+
+
+def _main(html: str) -> str:
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_module_page_lists_its_pages_once_and_starts_with_one_button(client, auth):
+    """A learner sees one list of pages and one button that says where to go next."""
+    auth.register()
+    main = _main(client.get("/modules/eerste/").get_data(as_text=True))
+    assert main.count('href="/modules/eerste/vervolg"') == 1
+    assert re.search(r'<a class="button next-step" href="/modules/eerste/begin">Start de module</a>', main)
+    client.post("/modules/eerste/begin/gelezen")
+    main = _main(client.get("/modules/eerste/").get_data(as_text=True))
+    assert re.search(r'<a class="button next-step" href="/modules/eerste/vervolg">Lees verder: <span>Het vervolg', main)
+
+
+def test_last_page_says_what_comes_next_and_the_module_reaches_100(client, auth):
+    """'Module afronden' is only promised when it is true; doing the casus brings the module to 100 %."""
+    from tests.app.casus.conftest import CasusActions
+    from tests.app.casus.test_casus_runs import RECOMMENDED_PATH
+    casus = CasusActions(client)
+    auth.register()
+    client.post("/modules/eerste/begin/gelezen")
+    page = client.get("/modules/eerste/vervolg").get_data(as_text=True)
+    assert "Gelezen, naar de casus</button>" in page and "module afronden" not in page
+    client.post("/modules/eerste/vervolg/gelezen")
+    module = _main(client.get("/modules/eerste/").get_data(as_text=True))
+    assert 'aria-label="Voortgang in deze module">66%' in module  # 2 of 3 steps: the casus is left
+    assert re.search(r"<a class=\"button next-step\" href=\"/casus/oefencasus/\">Naar de casus: <span>Een oefencasus",
+                     module)
+    run_id = casus.start()
+    for step, data in RECOMMENDED_PATH:
+        casus.answer(run_id, step, data)
+    module = _main(client.get("/modules/eerste/").get_data(as_text=True))
+    assert 'aria-label="Voortgang in deze module">100%' in module and "Je hebt deze module afgerond." in module
+    assert re.search(r'<a class="button next-step" href="/modules/tweede/">Volgende module: <span>Tweede', module)
+    debrief = casus.page(run_id)
+    assert re.search(r'href="/modules/tweede/">Volgende module: <span>Tweede', debrief)  # onwards from the casus
+    client.get("/modules/tweede/enige")
+    page = client.get("/modules/tweede/enige").get_data(as_text=True)
+    assert "Gelezen, module afronden</button>" in page  # reading it completes the module: now it is true

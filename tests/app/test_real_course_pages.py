@@ -47,3 +47,14 @@ def test_every_diagram_is_served_as_an_image(learner):
     for (module_id, relative), path in real_catalog().media.items():
         response = learner.get(f"/media/{module_id}/{relative}")
         assert response.status_code == 200 and response.data == path.read_bytes()
+
+
+def test_every_module_page_lists_its_pages_once(learner):
+    """The module page is one list of its pages with one start button, not the same list three times."""
+    for module in real_catalog().modules:
+        html = learner.get(f"/modules/{module.id}/").get_data(as_text=True)
+        main = html[html.index("<main"):html.index("</main>")]
+        for page in module.pages:
+            assert main.count(f'href="/modules/{module.id}/{page.id}"') == 1 + (page == module.pages[0]), \
+                (module.id, page.id)  # the first page once more behind "Start de module"
+        assert "Start de module</a>" in main

@@ -26,6 +26,7 @@ from course.progress import (
     SubmittedAttempt,
     course_progress,
     module_progress,
+    next_step,
     percent,
     quiz_outcome,
     quiz_status,
@@ -199,6 +200,10 @@ class Owned:
     id: str
     module: str
 
+    @property
+    def title(self) -> str:
+        return self.id.title()
+
 
 def catalog(completion: CompletionRules = DEFAULT) -> Catalog:
     modules = (module("a", "a1", "a2"), module("b", "b1"), module("c", "c1", "c2", "c3"))
@@ -281,3 +286,29 @@ def test_last_activity_is_the_latest_of_pages_read_opened_and_quizzes():
 def test_resume_point(visits, expected):
     """'Verder waar je was' opens the page last opened, or the next unread one if that one was finished."""
     assert course_progress(catalog(), visits, {}, []).resume == expected
+
+
+ALL_READ = [("a", "a1"), ("a", "a2"), ("b", "b1"), ("c", "c1"), ("c", "c2"), ("c", "c3")]
+
+
+@pytest.mark.parametrize(("read", "quizzes", "casuses", "module_id", "expected"), [
+    ([], {}, [], "a", ("page", "a1")),
+    ([("a", "a1")], {}, [], "a", ("page", "a2")),
+    ([("a", "a2")], {}, [], "a", ("page", "a1")),  # an unread page earlier in the module comes first
+    (ALL_READ, {}, [], "a", ("quiz", "toets-a")),  # every page read: the knowledge check, not 'finished'
+    (ALL_READ, {"toets-a": FAILED}, [], "a", ("quiz", "toets-a")),  # failed: try again
+    (ALL_READ, {"toets-a": PASSED}, [], "a", ("module", "b")),
+    (ALL_READ, {}, [], "c", ("casus", "casus-c")),
+    (ALL_READ, {"toets-a": PASSED}, ["casus-c"], "c", ("module", "b")),  # after the last module: wrap round
+    (ALL_READ, {"toets-a": PASSED, "toets-b": PASSED}, ["casus-c"], "b", ("done", None)),
+])
+def test_next_step_pages_then_check_then_casus_then_next_module(read, quizzes, casuses, module_id, expected):
+    progress = course_progress(catalog(), [visit(m, p, 1, 1) for m, p in read], quizzes, casuses)
+    step = next_step(catalog(), progress, module_id)
+    assert (step.kind, step.target) == expected
+
+
+def test_next_step_after_a_failed_check_moves_on_when_attempting_is_enough():
+    progress = course_progress(catalog(rules(quiz="attempted")), [visit(m, p, 1, 1) for m, p in ALL_READ],
+                               {"toets-a": FAILED}, [])
+    assert next_step(catalog(rules(quiz="attempted")), progress, "a").target == "b"
