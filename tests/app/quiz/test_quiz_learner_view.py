@@ -47,17 +47,41 @@ def test_review_lists_the_wrong_questions_and_leads_onwards(client, auth, quiz):
     assert re.search(r'<a class="button button-secondary" href="/[^"]+">Verder met ', html)
 
 
+def _read_module_eerste(client) -> None:
+    for page in ("begin", "vervolg", "oefenen"):
+        assert client.post(f"/modules/eerste/{page}/gelezen").status_code == 302
+
+
 def test_review_after_passing_puts_the_next_step_first(client, auth, quiz):
     """All right: no list of wrong questions, and the main button goes on, not to a new attempt."""
     auth.register()
+    _read_module_eerste(client)
     attempt_id = quiz.start()
     quiz.post(attempt_id, quiz.answers(attempt_id), action="submit")
     html = client.get(f"/quiz/poging/{attempt_id}/resultaat").get_data(as_text=True)
     assert "Alle vragen goed." in html and 'class="wrong-questions"' not in html
-    assert re.search(r'<a class="button" href="/[^"]+">Verder met (de casus|de volgende module): ', html)
+    assert re.search(r'<a class="button next-step" href="/casus/oefencasus/">Naar de casus: ', html)
     overview = client.get("/quiz/eerste-toets/").get_data(as_text=True)
-    if "Nieuwe poging starten" in overview:
-        assert 'class="button button-secondary">Nieuwe poging starten' in overview
+    assert re.search(r'<a class="button next-step" href="/casus/oefencasus/">Naar de casus: ', overview)
+    assert 'class="button button-secondary">Nieuwe poging starten' in overview
+
+
+def test_after_passing_and_the_casus_the_next_step_is_the_next_module(client, auth, quiz):
+    """The onward button skips what is done: with the casus finished it leads to the next module."""
+    from tests.app.casus.conftest import CasusActions
+    from tests.app.casus.test_casus_runs import RECOMMENDED_PATH
+    auth.register()
+    _read_module_eerste(client)
+    casus = CasusActions(client)
+    run_id = casus.start()
+    for step, data in RECOMMENDED_PATH:
+        casus.answer(run_id, step, data)
+    attempt_id = quiz.start()
+    quiz.post(attempt_id, quiz.answers(attempt_id), action="submit")
+    html = client.get(f"/quiz/poging/{attempt_id}/resultaat").get_data(as_text=True)
+    assert re.search(r'class="button next-step" href="/modules/tweede/">Volgende module: ', html)
+    overview = client.get("/quiz/eerste-toets/").get_data(as_text=True)
+    assert re.search(r'class="button next-step" href="/modules/tweede/">Volgende module: ', overview)
 
 
 def test_quiz_text_is_marked_dutch_in_the_english_interface(client, auth, quiz):
