@@ -69,4 +69,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InternalServerError)
     def server_error(_exc: InternalServerError) -> tuple[Any, int]:
         app.logger.exception("Unhandled error on %s", request.path)
+        # The error may have left the request's transaction failed; the page itself reads the database
+        # (the header's progress), so start clean or the user gets a bare "Internal Server Error".
+        from app.db import db_session
+        try:
+            db_session.rollback()
+        except SQLAlchemyError:
+            app.logger.exception("Rollback after an error failed")
         return render_error(500)

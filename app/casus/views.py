@@ -76,7 +76,7 @@ def index() -> str:
 def overview(casus_id: str) -> str:
     casus = _casus_or_404(casus_id)
     history = service.run_history(db_session, current_user.id, casus.id)
-    current = next((r for r in reversed(history) if not r.completed), None)
+    current = next((r for r in reversed(history) if not (r.completed or r.stopped)), None)
     return render_template("casus/overview.html", casus=casus, module=catalog().module(casus.module),
                            history=history, current=current, form=StartRunForm())
 

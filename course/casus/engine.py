@@ -13,6 +13,7 @@ from typing import Any
 
 from course.casus.conditions import Value
 from course.casus.kinds import Answer, RawInput, kind_of
+from course.casus.kinds.conversation import chosen_option_id
 from course.casus.model import Casus, Step
 from course.errors import DomainError
 
@@ -111,6 +112,25 @@ def advance(casus: Casus, state: RunState, step_id: str, raw_input: RawInput) ->
     new_state = RunState(outcome.next, MappingProxyType(dict(outcome.variables)),
                          (*state.path, Decision(step.id, answer)))
     return new_state, kind.feedback(step, answer)
+
+
+def repeats_last(casus: Casus, state: RunState, step_id: str, raw_input: RawInput) -> bool:
+    """Whether answering ``step_id`` with ``raw_input`` repeats the run's last decision exactly.
+
+    A double click or a resent form posts the step just answered again: the caller then shows the same
+    result instead of refusing it as a stale page. Returns False for anything else (never raises).
+    """
+    if not state.path or state.path[-1].step != step_id:
+        return False
+    step = casus.step(step_id)
+    try:
+        answer = kind_of(step).parse(step, raw_input)
+    except DomainError:
+        return False
+    last = state.path[-1].answer
+    if step.kind == "conversation":  # the answer stored keeps the reply drawn as well
+        return chosen_option_id(last) == chosen_option_id(answer)
+    return bool(answer == last)
 
 
 def feedback_for(casus: Casus, decision: Decision) -> Any:

@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db.base import Base, utcnow
@@ -21,13 +21,19 @@ from course.db.base import Base, utcnow
 class RunStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
+    STOPPED = "stopped"  # the learner started again ("Opnieuw") before finishing this run
 
 
 class CasusRun(Base):
     """One learner working through one casus, from the start to the debrief."""
 
     __tablename__ = "casus_runs"
-    __table_args__ = (UniqueConstraint("user_id", "casus_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "casus_id", "number"),
+        # At most one run in progress per learner and casus, even when "Starten" or "Opnieuw" is double-clicked.
+        Index("uq_casus_runs_open", "user_id", "casus_id", unique=True,
+              sqlite_where=text("status = 'in_progress'"), postgresql_where=text("status = 'in_progress'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # No index of its own: the unique constraint (user_id, casus_id, number) serves lookups by user.
@@ -52,6 +58,10 @@ class CasusRun(Base):
     @property
     def completed(self) -> bool:
         return self.status == RunStatus.COMPLETED
+
+    @property
+    def stopped(self) -> bool:
+        return self.status == RunStatus.STOPPED
 
 
 class CasusDecision(Base):

@@ -13,7 +13,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from course.casus.model import Casus, Step
 from course.db.base import utcnow
 from course.db.casus import CasusDecision, CasusRun, RunStatus
 from course.errors import N_, DomainError, NotFound
-from course.services.ownership import own
+from course.services.ownership import lock_learner, own
 
 
 @dataclass(frozen=True)
@@ -153,6 +153,12 @@ def _open_run(session: Session, user_id: int, casus_id: str) -> CasusRun | None:
         .order_by(CasusRun.number.desc()).limit(1)).one_or_none()
 
 
+def _fresh(run: CasusRun, casus: Casus) -> bool:
+    """A run of the current casus file with nothing answered or written yet: a start, as good as a new one."""
+    return (run.content_hash == casus.content_hash and not (run.state or {}).get("path")
+            and not any(run.drafts or {}))
+
+
 def _new_run(session: Session, user_id: int, casus: Casus) -> CasusRun:
     number = session.scalar(select(func.max(CasusRun.number)).where(
         CasusRun.user_id == user_id, CasusRun.casus_id == casus.id)) or 0
@@ -167,8 +173,10 @@ def _new_run(session: Session, user_id: int, casus: Casus) -> CasusRun:
 
 def start_or_resume(session: Session, user_id: int, casus: Casus) -> CasusRun:
     """The learner's newest run of ``casus`` in progress, or a new one (commits)."""
+    lock_learner(session, user_id)
     existing = _open_run(session, user_id, casus.id)
     if existing is not None:
+        session.commit()  # ends the lock
         return existing
     try:
         return _new_run(session, user_id, casus)
@@ -181,8 +189,20 @@ def start_or_resume(session: Session, user_id: int, casus: Casus) -> CasusRun:
 
 
 def restart(session: Session, user_id: int, casus: Casus) -> CasusRun:
-    """A fresh run of ``casus`` (commits). Earlier runs stay, with their answers, in the history."""
+    """A fresh run of ``casus`` (commits); the run in progress stops. Earlier runs stay, with their answers,
+    in the history.
+
+    Idempotent for a double click: when the run in progress is still untouched, that run is returned.
+    """
+    lock_learner(session, user_id)
+    existing = _open_run(session, user_id, casus.id)
+    if existing is not None and _fresh(existing, casus):
+        session.commit()  # ends the lock
+        return existing
     try:
+        session.execute(update(CasusRun).where(
+            CasusRun.user_id == user_id, CasusRun.casus_id == casus.id,
+            CasusRun.status == RunStatus.IN_PROGRESS).values(status=RunStatus.STOPPED, updated_at=utcnow()))
         return _new_run(session, user_id, casus)
     except IntegrityError:
         session.rollback()  # a double click: the other request made the new run
@@ -209,6 +229,12 @@ def _recorded_choice(step: Step, answer: Answer) -> dict[str, Any]:
     return {}
 
 
+def _refuse_stopped(run: CasusRun) -> None:
+    if run.stopped:
+        raise DomainError(N_("Je bent deze casus opnieuw begonnen; in deze poging kun je niet meer verder. "
+                             "Ga verder in je nieuwe poging."))
+
+
 def _readable_state(casus: Casus, run: CasusRun) -> RunState:
     state = _state(casus, run)
     if state is None:
@@ -220,15 +246,23 @@ def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_f
                 *, casuses: Mapping[str, Casus]) -> RunView:
     """Answer the current step of a run: apply the engine's transition, record the decision (commits).
 
-    Returns the run after the answer. Raises NotFound (not the user's run), StepNotCurrent (a stale page
-    or a forged step id), InputError (correctable: nothing chosen, a text too long...) or DomainError
-    (unknown option ids, a finished run). Nothing is written when it raises.
+    Returns the run after the answer. Posting the answer just given again (a double click) changes
+    nothing and returns the run as it is. Raises NotFound (not the user's run), StepNotCurrent (a stale
+    page or a forged step id), InputError (correctable: nothing chosen, a text too long...) or DomainError
+    (unknown option ids, a finished or stopped run). Nothing is written when it raises.
     """
     run = _own_run(session, user_id, run_id, lock=True)
     try:
         casus = _casus_of(run, casuses)
+        _refuse_stopped(run)
         state = _readable_state(casus, run)
-        new_state, _feedback = engine.advance(casus, state, step_id, raw_form)
+        try:
+            new_state, _feedback = engine.advance(casus, state, step_id, raw_form)
+        except StepNotCurrent:
+            if engine.repeats_last(casus, state, step_id, raw_form):
+                session.rollback()
+                return RunView(run, casus, state, MappingProxyType(dict(run.drafts or {})))
+            raise
     except DomainError:
         session.rollback()
         raise
@@ -279,6 +313,7 @@ def _save_draft(session: Session, user_id: int, run_id: int, step_id: str,
     run = _own_run(session, user_id, run_id, lock=True)
     try:
         casus = _casus_of(run, casuses)
+        _refuse_stopped(run)
         state = _readable_state(casus, run)
         step = casus.step(step_id)
         if step.id != state.current:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from course.db.users import User
 from course.errors import NotFound
 
 Row = TypeVar("Row")
@@ -27,3 +28,14 @@ def own(session: Session, model: type[Row], object_id: int, user_id: int, *, mis
     if row is None:
         raise NotFound(missing)
     return row
+
+
+def lock_learner(session: Session, user_id: int) -> None:
+    """Take the learner's row lock for the rest of the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers).
+
+    Starting an attempt or a run checks "is one open?" and then inserts one: two double-clicked starts,
+    each inserting into two unique indexes, can deadlock. Locking the learner first gives them one order.
+    ``FOR NO KEY UPDATE``, so rows that merely refer to the learner can still be written meanwhile.
+    """
+    session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))

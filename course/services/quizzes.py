@@ -26,7 +26,7 @@ from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
 from course.progress import QuizOutcome, SubmittedAttempt, quiz_outcome
 from course.quiz import AnswerError, Grade, Paper, Quiz, draw_paper, missing_answers, parse_form
-from course.services.ownership import own
+from course.services.ownership import lock_learner, own
 
 
 class AttemptClosed(DomainError):
@@ -126,13 +126,16 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, seed: int | None =
 
     Returns the attempt. Raises NoAttemptsLeft when the policy allows no new attempt.
     """
+    lock_learner(session, user_id)
     existing = open_attempt(session, user_id, quiz.id)
     if existing is not None:
+        session.commit()  # ends the lock
         return existing
     numbers = list(session.scalars(select(QuizAttempt.number).where(
         QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz.id)))
     left = attempts_left(quiz, len(numbers))
     if left == 0:
+        session.rollback()
         raise NoAttemptsLeft(N_("Je hebt alle pogingen voor deze kennischeck gebruikt."))
     seed = secrets.randbelow(2**31) if seed is None else seed
     attempt = QuizAttempt(user_id=user_id, quiz_id=quiz.id, number=max(numbers, default=0) + 1, seed=seed,

@@ -120,7 +120,7 @@ def test_forged_ids_are_refused_without_change(client, auth, casus, session):
     before = _state(session, run_id).state
     assert casus.post(run_id, "overleg", {"option": "bestaat-niet"}).status_code == 400
     assert casus.post(run_id, "bestaat-niet", {"option": "collega"}).status_code in (400, 409)
-    assert casus.post(run_id, "signalen", {"item": ["slaan"]}).status_code == 409  # not current any more
+    assert casus.post(run_id, "signalen", {"item": ["sport"]}).status_code == 409  # not current any more
     assert casus.post(run_id, "plan", {"field-zorgen": "x"}).status_code == 409  # not current yet
     assert client.post(f"/casus/run/{run_id}", data={"step": "overleg", "option": "collega"}).status_code == 400
     assert _state(session, run_id).state == before
