@@ -1,3 +1,10 @@
+// The print view's button: printing needs script, so the button stays hidden without it.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  "use strict";
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});
+
 // Autosave of reflection and plan drafts while typing. Without JavaScript the "Concept opslaan" button
 // does the same with a normal form post; this only saves the learner a click.
 (function () {

@@ -39,3 +39,25 @@ def test_casus_text_is_marked_dutch_in_the_english_interface(client, auth, casus
     html = casus.page(run_id)
     assert '<html lang="en">' in html
     assert re.search(r'<h1 lang="nl">', html) and re.search(r'<h2 id="stap-title" lang="nl">', html)
+
+
+def test_item_feedback_has_a_mark_beside_the_words(client, auth, casus):
+    """Right and wrong items carry a ✓ or ✗ (and a coloured edge), not only '(niet gekozen — niet goed)'."""
+    auth.register()
+    run_id = casus.start()
+    casus.answer(run_id, "melding")
+    casus.answer(run_id, "signalen", {"item": ["sport"]})
+    page = casus.page(run_id)
+    assert re.search(r'<li class="item-wrong">\s*<span class="verdict-mark" aria-hidden="true">✗</span>'
+                     r'<strong>Vader slaat hem soms.</strong>\s*\(niet gekozen — niet goed\)', page)
+    assert re.search(r'<li class="item-wrong">\s*<span class="verdict-mark" aria-hidden="true">✗</span>'
+                     r'<strong>Tim sport graag.</strong>\s*\(gekozen — niet goed\)', page)
+
+
+def test_print_view_has_a_print_button(client, auth, casus):
+    """A print button (shown by script) beside the sentence that says how to print without it."""
+    auth.register()
+    run_id = casus.start()
+    page = client.get(f"/casus/run/{run_id}/afdrukken").get_data(as_text=True)
+    assert '<button type="button" class="button" data-print hidden>Afdrukken</button>' in page
+    assert "Gebruik de printfunctie van je browser" in page

@@ -93,3 +93,13 @@ def test_quiz_text_is_marked_dutch_in_the_english_interface(client, auth, quiz):
     assert '<html lang="en">' in html
     prompts = re.findall(r'<div class="question-prompt" id="[^"]+"( lang="nl")?>', html)
     assert prompts and all(prompts), prompts
+
+
+def test_sentences_on_the_check_page_are_separated(client, auth, quiz):
+    """'… zo vaak maken als je wilt. Je beste poging telt.', never 'wilt.Je'."""
+    auth.register()
+    html = client.get("/quiz/eerste-toets/").get_data(as_text=True)
+    policy = html[html.index('<ul class="quiz-policy">'):html.index("</ul>", html.index("quiz-policy"))]
+    text = re.sub(r"<[^>]+>", " ", policy)
+    assert not re.search(r"\w[.!?][A-Z]", text), text
+    assert re.search(r"\. Je (beste|laatste) poging telt\.", re.sub(r"\s+", " ", text))
