@@ -103,3 +103,25 @@ def test_sentences_on_the_check_page_are_separated(client, auth, quiz):
     text = re.sub(r"<[^>]+>", " ", policy)
     assert not re.search(r"\w[.!?][A-Z]", text), text
     assert re.search(r"\. Je (beste|laatste) poging telt\.", re.sub(r"\s+", " ", text))
+
+
+def test_options_feedback_and_titles_are_marked_dutch_in_english(client, auth, quiz):
+    """Not only the prompts: the options, items, categories, feedback and the check's title are lang="nl"."""
+    from tests.app.test_content_language import _unmarked
+    auth.register()
+    client.post("/taal", data={"locale": "en"})
+    attempt_id = quiz.start()
+    paper = quiz.paper(attempt_id)
+    dutch = [paper.title]
+    for pq in paper.questions:
+        q = pq.question
+        for part in [*getattr(q, "options", ()), *getattr(q, "items", ()), *getattr(q, "categories", ())]:
+            text = re.sub(r"<[^>]+>", "", getattr(part, "text", None) or getattr(part, "label", ""))
+            if len(text) > 3:
+                dutch.append(text)
+    overview = client.get("/quiz/eerste-toets/").get_data(as_text=True)
+    assert not _unmarked(overview, dutch)
+    assert not _unmarked(client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True), dutch)
+    quiz.post(attempt_id, quiz.answers(attempt_id), action="submit")
+    review = client.get(f"/quiz/poging/{attempt_id}/resultaat").get_data(as_text=True)
+    assert not _unmarked(review, dutch), _unmarked(review, dutch)
