@@ -1,8 +1,17 @@
-"""Security headers on every response."""
+"""Security headers on every response; input no part of the app can store (ids out of range, NUL bytes)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from typing import Any
+
+from flask import Flask, Response, abort, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
+
+# Ids are INTEGER columns: 32 bits on PostgreSQL. A larger id in a URL names nothing (404), instead of
+# reaching the database as a number it cannot hold (a 500 on PostgreSQL at 2**31, on SQLite at 2**63).
+MAX_ID = 2**31 - 1
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -20,7 +29,35 @@ CSP = "; ".join([
 MEDIA_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative integer a database id column can hold.
+
+    A larger one is a 404 at once, whatever the method: merely not matching would let a GET route of
+    the same shape answer a POST with 405.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
+
+
+def _has_nul(values: Any) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values.getlist(key)) for key in values)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its routes: rules take their converter when they are added.
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.before_request
+    def refuse_nul_bytes() -> None:
+        # No text we keep may hold a NUL (PostgreSQL refuses it in a string: a 500), and no form needs one.
+        if _has_nul(request.args) or (request.method == "POST" and _has_nul(request.form)):
+            abort(400, _("Wat je verstuurde bevat een ongeldig teken (een nul-byte). Er is niets opgeslagen; "
+                         "haal het teken weg en probeer het opnieuw."))
+
     @app.after_request
     def set_headers(response: Response) -> Response:
         csp = MEDIA_CSP if request.endpoint == "learn.media" else CSP

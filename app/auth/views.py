@@ -24,8 +24,12 @@ from course.services import accounts
 
 
 def safe_next(target: str | None, default: str = "learn.overview") -> str:
-    """``target`` if it is a path on this site, else the default page (no open redirects)."""
-    if target:
+    """``target`` if it is a path on this site, else the default page (no open redirects).
+
+    A target with a control character (CR/LF: header injection) or a backslash (which browsers read as
+    ``/``, so ``/\\evil.example`` leaves the site) counts as no target at all.
+    """
+    if target and target.isprintable() and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target

@@ -22,6 +22,9 @@ from tests.app.asvs.conftest import ROLES, Actor, log_in
 ANONYMOUS = "anonymous"
 LOGIN = "login"  # expected: sent to the login page (302 to /inloggen)
 MISSING_ID = 2**31 - 1  # a valid id on every database that no row has
+# Ids no database column holds (past PostgreSQL's INTEGER; past SQLite's 64 bits): they name nothing either.
+HUGE_IDS = (2**31, 2**63)
+ID_PLACEHOLDERS = ("attempt", "run", "group", "live", "member")
 MISSING_SLUG = "bestaat-niet"
 
 
@@ -267,3 +270,30 @@ def test_every_route_answers_every_role_as_the_matrix_says(app, session, full_ca
     attempt = session.get(QuizAttempt, victim.open_attempt_id)
     assert attempt.last_saved_at == before and attempt.status == "in_progress", "another role changed it"
 
+
+
+def test_ids_too_large_for_the_database_are_not_found(app, full_catalog, actors):
+    """Every route with an id in its path, for every role, with ids of 2**31 and 2**63: 404, never a 500.
+
+    Such an id names nothing on any database, so the URL itself is not found, before any login or role check.
+    """
+    victim = actors["victim"]
+    clients = {ANONYMOUS: app.test_client()}
+    for role in ROLES:
+        clients[role] = app.test_client()
+        log_in(clients[role], actors[role].learner.email)
+    wrong: list[str] = []
+    checked = 0
+    for (_endpoint, method), entry in MATRIX.items():
+        if not any("{" + name + "}" in entry.path for name in ID_PLACEHOLDERS):
+            continue
+        for who, client in clients.items():
+            for huge in HUGE_IDS:
+                found = {**values(full_catalog, actors.get(who), "own", victim), **dict.fromkeys(ID_PLACEHOLDERS, huge)}
+                path = entry.path.format(**found)
+                response = client.open(path, method=method, data=dict(entry.data) if method == "POST" else None)
+                checked += 1
+                if response.status_code != 404 or "Pagina niet gevonden" not in response.get_data(as_text=True):
+                    wrong.append(f"{method} {path} as {who}: {response.status_code}, expected 404")
+    assert checked >= 20 * len(HUGE_IDS)
+    assert not wrong, "\n".join(wrong)

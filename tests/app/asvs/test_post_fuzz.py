@@ -22,9 +22,9 @@ from tests.app.asvs.test_authorisation_matrix import MATRIX, SESSION_ENDERS, tok
 EXAMPLES = int(os.environ.get("LEERLIJN_FUZZ_EXAMPLES") or (60 if os.environ.get("CI") else 10))
 POST_ROUTES = sorted(key for key in MATRIX if key[1] == "POST")
 
-# Control characters that crash today's code (a CR/LF in a redirect target; NUL on PostgreSQL) are left out
-# until trust-engine's fix for issue 9 finding 5 lands; then this becomes "".
-HELD_BACK = "\x00\r\n"
+# Characters left out of the examples: none since issue 9 finding 5 (CR/LF in a redirect target, NUL on
+# PostgreSQL) was fixed; kept so that a future known crash can be held back here, visibly, while it is fixed.
+HELD_BACK = ""
 # Values that have broken web forms before: ids out of range, odd numbers, long and hostile text.
 AWKWARD = ["a\x00b", "/\r\nX: 1", "", "0", "-1", "2147483648", "9223372036854775808", "1e309", "NaN", "true",
            "false", "save", "submit", "check", "draft", "plan", "reflectie", "a", "a,b", "nl", "en", "y",
