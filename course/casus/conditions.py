@@ -29,8 +29,18 @@ COMPARISONS = ("==", "!=", "<=", ">=", "<", ">")
 MAX_LENGTH = 500
 MAX_DEPTH = 32
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+# Alternatives in the order they are tried: a number before a name, '<=' before '<'; anything else is
+# one "other" character, refused with a message that says what to write instead.
+_TOKEN = re.compile(
+    r"(?P<space>\s+)"
+    r"|(?P<string>'[^']*'|\"[^\"]*\")"
+    r"|(?P<number>-?[0-9]+(?:\.[0-9]+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    rf"|(?P<op>{'|'.join(map(re.escape, COMPARISONS))})"
+    r"|(?P<lparen>\()|(?P<rparen>\))"
+    r"|(?P<other>.)",
+    re.DOTALL,
+)
 
 
 class ConditionError(ValueError):
@@ -126,53 +136,35 @@ def tokenize(text: str) -> list[Token]:
     if len(text) > MAX_LENGTH:
         raise ConditionError(f"condition is longer than {MAX_LENGTH} characters")
     tokens: list[Token] = []
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        col = i + 1
-        if ch.isspace():
-            i += 1
+    # One pass of one pattern, no hand-moved index: every character is consumed by exactly one match.
+    for match in _TOKEN.finditer(text):
+        kind, word, column = match.lastgroup, match.group(), match.start() + 1
+        if kind == "space":
             continue
-        if ch in "'\"":
-            end = text.find(ch, i + 1)
-            if end < 0:
-                raise ConditionError("string is not closed", col)
-            tokens.append(Token("string", text[i : end + 1], col, text[i + 1 : end]))
-            i = end + 1
-            continue
-        number = _NUMBER.match(text, i)
-        if number:
-            value = float(number.group()) if "." in number.group() else int(number.group())
-            tokens.append(Token("number", number.group(), col, value))
-            i = number.end()
-            continue
-        name = _NAME.match(text, i)
-        if name:
-            tokens.append(Token("name", name.group(), col))
-            i = name.end()
-            continue
-        op = next((op for op in COMPARISONS if text.startswith(op, i)), None)
-        if op:
-            tokens.append(Token("op", op, col))
-            i += len(op)
-            continue
-        if ch == "(":
-            tokens.append(Token("lparen", ch, col))
-        elif ch == ")":
-            tokens.append(Token("rparen", ch, col))
-        elif ch == ".":
-            raise ConditionError("'.' is not allowed: conditions have no attribute access", col)
-        elif ch in "[]":
-            raise ConditionError(f"'{ch}' is not allowed: conditions have no indexing", col)
-        elif ch == "=":
-            raise ConditionError("'=' is not a comparison: write '=='", col)
-        elif ch in "&|!":
-            raise ConditionError(f"'{ch}' is not allowed: write 'and', 'or', 'not', or '!='", col)
-        else:
-            raise ConditionError(f"unexpected character {ch!r}", col)
-        i += 1
+        if kind == "other":
+            raise _refusal(word, column)
+        value: Value | None = None
+        if kind == "string":
+            value = word[1:-1]
+        elif kind == "number":
+            value = float(word) if "." in word else int(word)
+        tokens.append(Token(kind, word, column, value))  # type: ignore[arg-type]
     tokens.append(Token("end", "", len(text) + 1))
     return tokens
+
+
+def _refusal(character: str, column: int) -> ConditionError:
+    if character in "'\"":
+        return ConditionError("string is not closed", column)
+    if character == ".":
+        return ConditionError("'.' is not allowed: conditions have no attribute access", column)
+    if character in "[]":
+        return ConditionError(f"'{character}' is not allowed: conditions have no indexing", column)
+    if character == "=":
+        return ConditionError("'=' is not a comparison: write '=='", column)
+    if character in "&|!":
+        return ConditionError(f"'{character}' is not allowed: write 'and', 'or', 'not', or '!='", column)
+    return ConditionError(f"unexpected character {character!r}", column)
 
 
 # --- parser --------------------------------------------------------------------------------------

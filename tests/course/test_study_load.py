@@ -56,7 +56,7 @@ def test_a_casus_counts_its_recommended_path_with_time_to_write(course):
     assert measured.reading > 0
 
 
-def test_the_course_total_is_the_sum_of_its_modules_and_keeps_the_declared_minutes():
+def test_the_real_course_total_is_the_sum_of_its_modules_and_keeps_the_declared_minutes():
     catalog = load_catalog(ROOT)
     load = catalog.study_load
     assert [m.module_id for m in load.modules] == [m.id for m in catalog.modules]
