@@ -5,6 +5,11 @@ when the login session has expired: what a learner posts then is kept, never los
 to this user for this object carries one, so it is as strong as a CSRF token; it stops working when the
 user's password (and so their session version) changes. ``kind`` keeps an attempt's token from being
 accepted for a run with the same id.
+
+A token is signed, not encrypted: anyone holding the page can read the attempt or run id, the user id
+and the session version in it. None of these is a secret (the ids are in the page's URL and the user's
+own; the version is a counter), and the token grants nothing without the signature, which needs
+SECRET_KEY. Never put anything secret in one.
 """
 
 from __future__ import annotations

@@ -144,11 +144,11 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
     if token.object_id != attempt_id:
         abort(404)
     form = _answer_form()
-    if not current_user.is_authenticated:
-        return _keep_answers_after_expiry(token.user_id, token.session_version, attempt_id, form)
-    if current_user.id != token.user_id:
-        abort(404)
     action = request.form.get("action", "save")
+    if not current_user.is_authenticated or current_user.id != token.user_id:
+        # Logged out meanwhile, or another account logged in in this browser: keep what the token's owner
+        # typed (the token proves the page was theirs) and say what happened.
+        return _keep_answers_for_token_owner(token.user_id, token.session_version, attempt_id, form, action)
     try:
         if action == "submit":
             service.submit_attempt(db_session, current_user.id, attempt_id, form)
@@ -206,12 +206,24 @@ def _check(attempt_id: int, question_id: str, result: service.SaveResult) -> Res
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, vraag=number) + f"#vraag-{question_id}")
 
 
-def _keep_answers_after_expiry(user_id: int, session_version: int, attempt_id: int,
-                               form: Mapping[str, list[str]]) -> Response | tuple[Any, int]:
-    """The login session expired while the learner was answering: save the answers, then ask to log in."""
+def _keep_answers_for_token_owner(user_id: int, session_version: int, attempt_id: int,
+                                  form: Mapping[str, list[str]], action: str) -> Response | tuple[Any, int]:
+    """The page's owner is not the one logged in (the session expired, or someone else logged in in this
+    browser): save the answers for the owner, never hand in, and say what happened."""
     user = db_session.get(User, user_id)
-    if user is None or user.session_version != session_version:
-        abort(400)
+    login_url = url_for("auth.login", next=url_for("quiz.attempt", attempt_id=attempt_id))
+    if user is None:
+        abort(404)
+    if user.session_version != session_version:
+        # The password was changed (or every device logged out) since this page was loaded: the page's
+        # token is void, so nothing from it is saved.
+        message = _("Je wachtwoord is gewijzigd of je bent op alle apparaten uitgelogd sinds deze pagina werd "
+                    "geladen. Dit antwoord is niet opgeslagen: log opnieuw in en laad de pagina opnieuw; je "
+                    "eerder opgeslagen antwoorden staan er nog.")
+        if _wants_json():
+            return jsonify(error=message, login_url=login_url), 401
+        flash(message, "error")
+        return redirect(login_url)
     try:
         service.save_answers(db_session, user.id, attempt_id, form)
     except MalformedAnswer as exc:
@@ -222,11 +234,22 @@ def _keep_answers_after_expiry(user_id: int, session_version: int, attempt_id: i
         abort(404)
     except DomainError as exc:
         abort(409, _message(exc))
-    login_url = url_for("auth.login", next=url_for("quiz.attempt", attempt_id=attempt_id))
+    if current_user.is_authenticated:  # someone else is logged in in this browser: they stay logged in
+        message = _("Deze pagina hoort bij een ander account dan het account waarmee je nu bent ingelogd. De "
+                    "antwoorden zijn bewaard bij het account van deze pagina; log met dat account in om verder "
+                    "te gaan.")
+        if _wants_json():
+            return jsonify(error=message), 409
+        flash(message, "info")
+        return redirect(url_for("learn.overview"))
+    if action == "submit":
+        message = _("Je was uitgelogd. Je poging is NIET ingeleverd, maar je antwoorden zijn bewaard. Log "
+                    "opnieuw in en lever dan in.")
+    else:
+        message = _("Je was uitgelogd. Je antwoorden zijn bewaard: log opnieuw in om verder te gaan.")
     if _wants_json():
-        return jsonify(error=_("Je bent uitgelogd. Je antwoorden zijn bewaard; log opnieuw in."),
-                       login_url=login_url), 401
-    flash(_("Je was uitgelogd. Je antwoorden zijn bewaard: log opnieuw in om verder te gaan."), "info")
+        return jsonify(error=message, login_url=login_url), 401
+    flash(message, "info")
     return redirect(login_url)
 
 

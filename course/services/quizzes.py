@@ -214,8 +214,9 @@ def _write_answers(session: Session, attempt: QuizAttempt, paper: Paper, form: M
 def check_question(session: Session, user_id: int, attempt_id: int, question_id: str) -> Grade:
     """Fix the saved answer to one question and return its grade, for feedback after each question.
 
-    Commits. Raises NotFound (attempt or question), AttemptClosed, or AnswerError when the question has
-    no saved answer yet. Checking twice returns the same grade.
+    Commits. Raises NotFound (attempt or question), AttemptClosed, AnswerError when the question has
+    no saved answer yet, or DomainError when the quiz gives feedback only after submitting. Checking
+    twice returns the same grade.
     """
     _own_attempt(session, user_id, attempt_id, lock=True)
     view = view_attempt(session, user_id, attempt_id)
@@ -225,6 +226,11 @@ def check_question(session: Session, user_id: int, attempt_id: int, question_id:
     if view.paper.question(question_id) is None:
         session.rollback()
         raise NotFound(N_("Deze vraag hoort niet bij deze poging."))
+    if view.paper.feedback != "after_question":
+        # A forged "check" would fix the answer while later autosaves still said "saved".
+        session.rollback()
+        raise DomainError(N_("Bij deze kennischeck krijg je de feedback na het inleveren; je antwoord is "
+                             "opgeslagen en kun je nog veranderen."))
     grade = view.grade(question_id)
     if grade is None:
         session.rollback()
