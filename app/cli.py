@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app app course check|stats``, ``users create``, ``db upgrade``."""
+"""Command-line tools: ``flask --app app course check|stats``, ``users create``, ``db upgrade|backup``."""
 
 from __future__ import annotations
 
@@ -131,6 +131,31 @@ def db_upgrade() -> None:
     """Apply every pending migration (run once per deployment when LEERLIJN_AUTO_MIGRATE is off)."""
     current_app.extensions["leerlijn.db"].upgrade()
     click.echo("Database is up to date.")
+
+
+@db_cli.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(target: Path | None) -> None:
+    """Copy the SQLite database to TARGET (default: instance/backups/leerlijn-<time>.sqlite3), safely
+    while the app runs. To restore: stop the app and put the copy in the database file's place.
+
+    On PostgreSQL this prints how to back up with pg_dump instead.
+    """
+    from datetime import UTC, datetime
+
+    from app.db import BackupUnsupported
+    if target is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        target = Path(current_app.instance_path) / "backups" / f"leerlijn-{stamp}.sqlite3"
+    try:
+        current_app.extensions["leerlijn.db"].backup(target)
+    except BackupUnsupported:
+        click.echo("This database is PostgreSQL: back it up with its own tools, e.g.\n"
+                   '  pg_dump --format=custom --file=leerlijn.dump "$DATABASE_URL"\n'
+                   "and restore into an empty database with\n"
+                   '  pg_restore --no-owner --dbname="$DATABASE_URL" leerlijn.dump', err=True)
+        sys.exit(2)
+    click.echo(f"Backup written to {target}.")
 
 
 def init_app(app: Flask) -> None:

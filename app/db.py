@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,25 @@ class Database:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
+
+
+    def backup(self, target: Path) -> None:
+        """Copy a SQLite database to ``target`` while the app keeps running (SQLite's online backup API:
+        a consistent copy, even with writes going on). Raises BackupUnsupported on PostgreSQL."""
+        if self.engine.dialect.name != "sqlite":
+            raise BackupUnsupported(self.engine.dialect.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = self.engine.raw_connection()
+        try:
+            with sqlite3.connect(target) as copy:
+                source.driver_connection.backup(copy)  # type: ignore[union-attr]
+            copy.close()
+        finally:
+            source.close()
+
+
+class BackupUnsupported(Exception):
+    """Only SQLite is backed up by the app; PostgreSQL has pg_dump."""
 
 
 def alembic_config() -> AlembicConfig:
