@@ -12,7 +12,6 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app import mail
@@ -22,6 +21,7 @@ from app.auth.forms import EmailChangeForm, KeepaliveForm, LogoutEverywhereForm,
 from app.auth.logins import current_secret, log_out
 from app.auth.tokens import external_url, make_token
 from app.db import db_session
+from app.forms import Form
 from app.i18n import domain_message
 from app.limits import configured, limiter, log_lockout
 from course.db import EventKind
@@ -32,7 +32,7 @@ from course.services import accounts
 EMAIL_FORM_PREFIX = "change-email"
 
 
-def _page(status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
+def _page(status: int = 200, **forms: Form) -> tuple[str, int]:
     """The account page; ``forms`` replaces a section's empty form by one with the user's input and errors."""
     context: dict[str, Any] = {
         "profile_form": ProfileForm(formdata=None, name=current_user.name),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from app.forms import Form
 from course.services.accounts import MIN_PASSWORD_LENGTH
 
 
@@ -44,34 +44,34 @@ def _email_field(label: str, autocomplete: str = "email") -> EmailField:
                       filters=[_strip], render_kw={"autocomplete": autocomplete})
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = _name_field()
     email = _email_field(_l("E-mailadres"))
     password = _new_password_field(_l("Wachtwoord"))
     password_repeat = _repeat_field()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = _email_field(_l("E-mailadres"), autocomplete="username")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _new_password_field(_l("Nieuw wachtwoord"))
     password_repeat = _repeat_field()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """The button behind a mailed link: a link scanner that opens the link changes nothing."""
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(Form):
     email = _email_field(_l("Nieuw e-mailadres"))
     current_password = PasswordField(_l("Huidig wachtwoord"),
                                      validators=[DataRequired(_l("Vul je huidige wachtwoord in."))],
                                      render_kw={"autocomplete": "current-password"})
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul je e-mailadres in."))],
                        filters=[_strip], render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in."))],
@@ -80,13 +80,13 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class TwoFactorCodeForm(FlaskForm):
+class TwoFactorCodeForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Vul de code in.")), Length(max=32)],
                        filters=[_strip], render_kw={"autocomplete": "one-time-code", "spellcheck": "false",
                                                     "autocapitalize": "off"})
 
 
-class LoginCodeForm(FlaskForm):
+class LoginCodeForm(Form):
     code = StringField(_l("Code uit je app, of een herstelcode"),
                        validators=[DataRequired(_l("Vul de code in.")), Length(max=32)], filters=[_strip],
                        description=_l("Zes cijfers uit je authenticator-app. Telefoon kwijt? Gebruik een van je "
@@ -94,15 +94,15 @@ class LoginCodeForm(FlaskForm):
                        render_kw={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"})
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     pass
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = _name_field()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = PasswordField(_l("Huidig wachtwoord"),
                                      validators=[DataRequired(_l("Vul je huidige wachtwoord in."))],
                                      render_kw={"autocomplete": "current-password"})
@@ -110,14 +110,14 @@ class PasswordChangeForm(FlaskForm):
     password_repeat = _repeat_field()
 
 
-class LogoutEverywhereForm(FlaskForm):
+class LogoutEverywhereForm(Form):
     pass
 
 
-class KeepaliveForm(FlaskForm):
+class KeepaliveForm(Form):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(_l("Taal"), choices=[("nl", "Nederlands"), ("en", "English")])
     next = HiddenField()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from app.forms import Form
 
 
-class StartRunForm(FlaskForm):
+class StartRunForm(Form):
     """Start or resume a run, or restart the casus: just the CSRF token."""

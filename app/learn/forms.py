@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
+from app.forms import Form
 
-class MarkReadForm(FlaskForm):
+
+class MarkReadForm(Form):
     """The "Gelezen" button at the end of a page (also posted by script when the end comes into view)."""
 
 
-class InterventionFilterForm(FlaskForm):
+class InterventionFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
 

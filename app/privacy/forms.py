@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from app.forms import Form
 
-class ExportForm(FlaskForm):
+
+class ExportForm(Form):
     """The "download my data" button: a POST, so no link or prefetch can start an export."""
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(Form):
     password = PasswordField(_l("Je wachtwoord"), validators=[DataRequired(_l("Vul je wachtwoord in.")),
                                                               Length(max=200)],
                              render_kw={"autocomplete": "current-password"})

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from app.forms import Form
 
-class StartAttemptForm(FlaskForm):
+
+class StartAttemptForm(Form):
     """Start (or resume) an attempt: just the CSRF token."""
 
 
-class EmbeddedQuestionForm(FlaskForm):
+class EmbeddedQuestionForm(Form):
     """Check one question embedded in a module page; ``next`` is the page to return to."""
 
     next = HiddenField()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.forms import Form
 from course.live.items import ItemKind
 
 
@@ -24,7 +24,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class GroupForm(FlaskForm):
+class GroupForm(Form):
     name = StringField(_l("Naam van de groep"), validators=[DataRequired(_l("Geef de groep een naam.")),
                                                             Length(max=120)],
                        filters=[_strip], render_kw={"autocomplete": "off"})
@@ -32,11 +32,11 @@ class GroupForm(FlaskForm):
     ends_on = DateField(_l("Einddatum"), validators=[Optional()], render_kw={"autocomplete": "off"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something (close a group, remove a member): only the CSRF token."""
 
 
-class PromptForm(FlaskForm):
+class PromptForm(Form):
     class Meta:
         csrf = False  # part of LiveSessionForm, which carries the token
 
@@ -49,7 +49,7 @@ class PromptForm(FlaskForm):
                             validators=[Optional(), Length(max=1000)], render_kw={"rows": 3})
 
 
-class LiveSessionForm(FlaskForm):
+class LiveSessionForm(Form):
     title = StringField(_l("Titel op het scherm"), validators=[DataRequired(_l("Geef de sessie een titel.")),
                                                                Length(max=200)],
                         filters=[_strip], render_kw={"autocomplete": "off"})
@@ -61,19 +61,19 @@ class LiveSessionForm(FlaskForm):
     prompts = FieldList(FormField(PromptForm), min_entries=4, max_entries=12)
 
 
-class ControlForm(FlaskForm):
+class ControlForm(Form):
     """A console button: the action, and the version of the session the console showed."""
 
     action = HiddenField(validators=[DataRequired()])
     version = IntegerField(validators=[InputRequired()])
 
 
-class PathForm(FlaskForm):
+class PathForm(Form):
     """The trainer takes a path at a casus fork: the chosen option(s) are read from the request."""
 
     version = IntegerField(validators=[InputRequired()])
 
 
-class HideAnswerForm(FlaskForm):
+class HideAnswerForm(Form):
     answer_id = IntegerField(validators=[InputRequired()])
     hidden = HiddenField()

@@ -168,3 +168,12 @@ def test_translations_are_found_by_the_app(app):
     from flask_babel import gettext
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert gettext("Inloggen") == "Log in"
+
+
+def test_the_form_library_messages_follow_the_language(client, auth):
+    """A field's built-in refusal ("not a number") is in the learner's language, after every switch."""
+    auth.register()
+    for language, message in [("nl", "Ongeldig getal."), ("en", "Not a valid integer value."),
+                              ("nl", "Ongeldig getal.")]:
+        client.post("/taal", data={"locale": language, "next": "/"})
+        assert message in client.get("/interventies?age=twaalf").get_data(as_text=True)

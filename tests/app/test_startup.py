@@ -25,6 +25,8 @@ def test_a_fresh_sqlite_database_is_created_and_migrated(tmp_path):
     assert client.get("/voortgang").status_code == 200
     journal = create_engine(f"sqlite:///{db_file}").connect().exec_driver_sql("PRAGMA journal_mode").scalar()
     assert journal == "wal"
+    with app.extensions["leerlijn.db"].engine.connect() as connection:  # the app's own connections
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: see app/db.py
 
 
 def test_the_app_refuses_to_start_on_invalid_content_with_every_problem(tmp_path):
