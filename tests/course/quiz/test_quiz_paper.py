@@ -113,3 +113,63 @@ def test_perfect_paper_scores_one():
     answers = {pq.question.id: pq.question.parse_answer(perfect_raw(pq.question)) for pq in paper.questions}
     result = paper.grade(answers)
     assert result.score == 1 and result.passed
+
+
+# --- the same paper in every process -------------------------------------------------------------------
+
+def test_a_seed_gives_the_same_paper_in_every_process_and_release():
+    """The order comes from the seed hashed with SHA-512 (not Python's per-process hash()): these exact
+    papers are what seed 7 gives, on every worker and after an upgrade."""
+    shuffled = make_quiz(shuffle={"questions": True, "options": True}, draw=5)
+    assert [(pq.question.id, pq.order) for pq in draw_paper(shuffled, 7, "k").questions] == [
+        ("q-categorise", ("z", "y", "x")), ("q-short-text", ()), ("q-ordering", ("een", "drie", "vier", "twee")),
+        ("q-multiple-response", ("c", "b", "a", "d")), ("q-true-false", ())]
+    questions_only = make_quiz(shuffle={"questions": True, "options": False})
+    expected = [
+        ("q-numeric", ()), ("q-single-choice", ("a", "b", "c")), ("q-multiple-response", ("a", "b", "c", "d")),
+        ("q-short-text", ()), ("q-ordering", ("een", "drie", "vier", "twee")), ("q-true-false", ()),
+        ("q-categorise", ("x", "y", "z"))]
+    assert [(pq.question.id, pq.order) for pq in draw_paper(questions_only, 7, "k").questions] == expected
+    # Drawing the whole bank is no draw at all: the same paper.
+    whole_bank = make_quiz(shuffle={"questions": True, "options": False}, draw=7)
+    assert [(pq.question.id, pq.order) for pq in draw_paper(whole_bank, 7, "k").questions] == expected
+
+
+def test_pools_draw_per_quiz_and_a_pool_smaller_than_its_draw_gives_all_it_has():
+    questions = ([question_data("true_false", f"s{n}", pool="a") for n in range(5)]
+                 + [question_data("true_false", f"w{n}", pool="b") for n in range(4)])
+    draw = [{"id": "a", "draw": 2}, {"id": "b", "draw": 9}]
+    paper = draw_paper(make_quiz(questions, draw=draw), 7, "k")
+    assert [pq.question.id for pq in paper.questions] == ["s2", "s4", "w0", "w1", "w2", "w3"]
+    # Another quiz with the same seed draws independently of this one.
+    other = draw_paper(make_quiz(questions, id="andere", draw=draw), 7, "k")
+    assert [pq.question.id for pq in other.questions] == ["s0", "s3", "w0", "w1", "w2", "w3"]
+
+
+def test_options_are_shuffled_per_question_and_per_seed():
+    """Two questions with the same options are not shown in the same order, nor are two attempts."""
+    options = [{"id": c, "text": c, "correct": c == "a", "feedback": "f"} for c in "abcdef"]
+    q1 = make_question("single_choice", "een", options=options)
+    q2 = make_question("single_choice", "twee", options=options)
+    assert display_order(q1, "seed", shuffle=True) == ("d", "e", "f", "a", "b", "c")
+    assert display_order(q2, "seed", shuffle=True) == ("f", "b", "c", "a", "d", "e")
+    assert display_order(q1, 7, shuffle=True) == ("c", "a", "f", "e", "b", "d")
+    assert display_order(q1, 7, shuffle=False) == ("a", "b", "c", "d", "e", "f")
+
+
+def test_a_drawn_paper_has_a_fresh_128_bit_key_unless_given_one():
+    quiz = make_quiz()
+    keys = {draw_paper(quiz, 1).key for _ in range(3)}
+    assert len(keys) == 3 and all(len(k) == 32 and int(k, 16) >= 0 for k in keys)
+    assert draw_paper(quiz, 1, "gegeven").key == "gegeven"
+
+
+def test_a_papers_form_decodes_with_its_own_key():
+    """The values a paper's page posts turn back into ids for that paper, and only for that paper."""
+    quiz = make_quiz()
+    paper, other = draw_paper(quiz, 1, "sleutel"), draw_paper(quiz, 1, "andere")
+    question = paper.question("q-single-choice").question
+    posted = paper.opaque.encode_raw(question, {"": ["b"]})
+    assert paper.decode_form({**posted, "csrf_token": ["t"]}) == {"q.q-single-choice": ["b"], "csrf_token": ["t"]}
+    assert other.decode_form(posted) == {"q.q-single-choice": ["?" + posted["q.q-single-choice"][0]]}
+    assert paper.question_types == tuple(q for q in quiz.questions)
