@@ -69,6 +69,9 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
                   nested=(Nested("quiz_attempt_answers", "attempt_id", "answers",
                                  omit=frozenset({"attempt_id"})),),
                   activity=("started_at", "last_saved_at", "submitted_at")),
+    # An embedded question's answer just checked, until its page has shown the feedback.
+    PersonalTable("embedded_checks", "user_id", section="embedded_checks", omit=frozenset({"user_id"}),
+                  activity=("checked_at",)),
     PersonalTable("casus_runs", "user_id", section="casus_runs", omit=frozenset({"user_id"}),
                   nested=(Nested("casus_decisions", "run_id", "decisions", order_by="position",
                                  omit=frozenset({"run_id"})),),

@@ -12,7 +12,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -32,8 +32,6 @@ from course.quiz import AnswerError, MalformedAnswer, OpaqueValues, QuestionType
 from course.quiz.answers import split_form
 from course.quiz.types.entry import format_number
 from course.services import quizzes as service
-
-EMBEDDED_KEY = "quiz_embedded"
 
 
 def _message(error: DomainError) -> str:
@@ -296,16 +294,15 @@ def check_embedded(quiz_id: str, question_id: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     raw = split_form(_embedded_opaque().decode_form([question], _answer_form())).get(question_id, {})
-    state: dict[str, Any] = {"raw": raw}
     try:
-        if question.parse_answer(raw) is None:
-            state["error"] = _("Kies of vul eerst een antwoord in.")
+        question.parse_answer(raw)
     except MalformedAnswer as exc:
         abort(400, _message(exc))
-    except AnswerError as exc:
-        state["error"] = _message(exc)
-    # Shown once, on the page the learner returns to (see _embedded_state); nothing is stored.
-    session[EMBEDDED_KEY] = {f"{quiz_id}/{question_id}": state}
+    except AnswerError:
+        pass  # correctable: the page says what is wrong (see _embedded_state)
+    # Shown once, on the page the learner returns to (see _embedded_state). In the database, not the
+    # session cookie: a long answer made the cookie larger than browsers keep.
+    service.keep_embedded_check(db_session, current_user.id, quiz_id, question_id, raw)
     return redirect(safe_next(form.next.data) + f"#vraag-{quiz_id}-{question_id}")
 
 
@@ -322,15 +319,18 @@ def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     # Shuffled per learner (the same on every visit), so the first option is not always the right one.
     state: dict[str, Any] = {"order": display_order(question, opaque.key, shuffle=True), "raw": {},
                              "grade": None, "error": None, "opaque": opaque}
-    stored = session.get(EMBEDDED_KEY) or {}
-    checked = stored.get(f"{quiz_id}/{question.id}")
+    checked = (service.take_embedded_check(db_session, current_user.id, quiz_id, question.id)
+               if current_user.is_authenticated else None)
     if checked is not None:
-        session.pop(EMBEDDED_KEY, None)
-        state["raw"] = checked.get("raw", {})
-        state["error"] = checked.get("error")
-        if not state["error"]:
-            try:
-                state["grade"] = question.grade(question.parse_answer(state["raw"]))
-            except AnswerError:  # the quiz changed between the check and this page: just ask again
-                state["raw"] = {}
+        state["raw"] = checked
+        try:
+            answer = question.parse_answer(checked)
+            if answer is None:
+                state["error"] = _("Kies of vul eerst een antwoord in.")
+            else:
+                state["grade"] = question.grade(answer)
+        except MalformedAnswer:  # the quiz changed between the check and this page: just ask again
+            state["raw"] = {}
+        except AnswerError as exc:
+            state["error"] = _message(exc)
     return state

@@ -77,3 +77,19 @@ class AttemptAnswer(Base):
     correct: Mapped[bool | None] = mapped_column()  # full credit; set at submit, for "most missed" reports
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
+
+
+class EmbeddedCheck(Base):
+    """The answer a learner just checked on a question embedded in a module page, until that page shows
+    its feedback once (then the row is deleted). Kept here, not in the session cookie: a long answer made
+    the cookie larger than browsers keep."""
+
+    __tablename__ = "embedded_checks"
+    __table_args__ = (UniqueConstraint("user_id", "quiz_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    raw: Mapped[dict[str, list[str]]] = mapped_column(JSON)  # the form values, as split_form gives them
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from course.db.base import utcnow
-from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
+from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
 from course.progress import QuizOutcome, SubmittedAttempt, quiz_outcome
@@ -354,3 +354,31 @@ def quiz_results_of(session: Session, user_ids: Sequence[int]) -> dict[int, dict
     for (user_id, quiz_id), attempts in by_quiz.items():
         results.setdefault(user_id, {})[quiz_id] = quiz_outcome(attempts)
     return results
+
+
+def keep_embedded_check(session: Session, user_id: int, quiz_id: str, question_id: str,
+                        raw: Mapping[str, list[str]]) -> None:
+    """Keep the answer just checked on an embedded question until its page shows it (commits; replaces
+    an earlier one of the same question)."""
+    table = EmbeddedCheck.__table__
+    stmt = insert_for(session, table).values(user_id=user_id, quiz_id=quiz_id, question_id=question_id,
+                                             raw=dict(raw), checked_at=utcnow())
+    session.execute(stmt.on_conflict_do_update(index_elements=["user_id", "quiz_id", "question_id"],
+                                               set_={"raw": stmt.excluded.raw,
+                                                     "checked_at": stmt.excluded.checked_at}))
+    session.commit()
+
+
+def take_embedded_check(session: Session, user_id: int, quiz_id: str, question_id: str
+                        ) -> dict[str, list[str]] | None:
+    """The answer kept by ``keep_embedded_check`` for this question, removed as it is taken (shown once;
+    commits). None when there is none."""
+    row = session.scalar(select(EmbeddedCheck).where(
+        EmbeddedCheck.user_id == user_id, EmbeddedCheck.quiz_id == quiz_id,
+        EmbeddedCheck.question_id == question_id))
+    if row is None:
+        return None
+    raw = dict(row.raw)
+    session.delete(row)
+    session.commit()
+    return raw

@@ -81,6 +81,7 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     form = {name: values for pq in paper.questions
             for name, values in paper_fields(paper, pq.question.id, perfect_raw(pq.question)).items()}
     quiz_service.submit_attempt(session, user.id, attempt.id, form)
+    quiz_service.keep_embedded_check(session, user.id, "eerste-toets", "oefenen", {"": ["a"]})
     casuses = catalog.casuses
     run = casus_service.start_or_resume(session, user.id, casuses["oefencasus"])
     for step, raw in [("melding", {}), ("signalen", {"item": ["slaan"]}), ("overleg", {"option": ["afsluiten"]}),

@@ -88,3 +88,23 @@ def test_a_work_token_carries_nothing_secret(app):
         token = make_token("quiz-attempt", 7, 3, 2)
     valid, payload = URLSafeTimedSerializer("not-the-key", salt="leerlijn.quiz-attempt").loads_unsafe(token)
     assert not valid and payload == [7, 3, 2]
+
+
+def test_an_embedded_check_is_kept_in_the_database_not_the_session_cookie(client, auth, session):
+    """A long answer checked on a module page no longer swells the cookie; the feedback shows once."""
+    import re
+
+    from course.db import EmbeddedCheck
+    auth.register()
+    page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
+    value = re.search(r'name="q\.oefenen" value="([^"]+)"[^>]*>\s*<label for="[^"]+">Signalen in kaart brengen<',
+                      page)[1]
+    response = client.post("/quiz/vraag/eerste-toets/oefenen", data={
+        "q.oefenen": value, "next": "/modules/eerste/oefenen", "extra": "x" * 20000})
+    assert response.status_code == 302
+    assert len(response.headers.get("Set-Cookie", "")) < 4096  # what every browser keeps
+    assert session.scalar(select(EmbeddedCheck.quiz_id)) == "eerste-toets"
+    assert "Juist begonnen." in client.get("/modules/eerste/oefenen").get_data(as_text=True)
+    assert "Juist begonnen." not in client.get("/modules/eerste/oefenen").get_data(as_text=True)
+    session.expire_all()
+    assert session.scalar(select(EmbeddedCheck)) is None
