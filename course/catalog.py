@@ -16,9 +16,10 @@ from course.casus.loader import load_casuses
 from course.casus.model import Casus
 from course.content.interventions import Intervention, load_interventions
 from course.content.jobaids import JobAid, load_jobaids
-from course.content.loader import ContentUrls, QuestionRef, course_of, load_modules
+from course.content.loader import MANIFEST, ContentUrls, QuestionRef, course_of, load_modules
 from course.content.model import Course, Module, Page
 from course.content.trainer_guides import TrainerGuide, load_trainer_guides
+from course.content.yamlfile import LocatedYaml
 from course.errors import ErrorReport
 from course.quiz.bank import DEFAULT_BANK_FACTOR
 from course.quiz.loader import load_quizzes
@@ -89,6 +90,8 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
         {"quiz": frozenset(quizzes), "casus": frozenset(casuses)}, resolve_page=resolve_page)
     _check_question_refs(loaded.question_refs, quizzes, report)
     _check_pool_objectives(loaded.modules, quizzes, root / "quizzes", report)
+    if loaded.manifest_doc is not None:
+        _check_accreditation_casuses(loaded.manifest_doc, casuses, root / MANIFEST, report)
 
     report.raise_if_any()
     if manifest is None:  # pragma: no cover - a missing manifest is always reported, hence raised above
@@ -124,3 +127,19 @@ def _check_pool_objectives(modules: tuple[Module, ...], quizzes: dict[str, Quiz]
             if count is not None and pool.objective is not None and pool.objective > count:
                 report.add(directory / f"{quiz.id}.yaml", None, f"draw[{n}].objective",
                            f"module '{quiz.module}' has {count} objective(s); there is no objective {pool.objective}")
+
+
+def _check_accreditation_casuses(doc: LocatedYaml, casuses: dict[str, Casus], path: Path,
+                                 report: ErrorReport) -> None:
+    """The casussen the accreditation's earning rule and refresher name exist."""
+    section = doc.data.get("accreditation") if isinstance(doc.data, dict) else None
+    if not isinstance(section, dict):
+        return
+    for key in ("earned_by", "refresher"):
+        named = section.get(key, {}).get("casuses") if isinstance(section.get(key), dict) else None
+        if not isinstance(named, list):
+            continue
+        for i, casus_id in enumerate(named):
+            if isinstance(casus_id, str) and casus_id not in casuses:
+                loc = ("accreditation", key, "casuses", i)
+                report.add(path, doc.line(loc), f"accreditation.{key}.casuses[{i}]", f"no casus '{casus_id}'")

@@ -15,8 +15,17 @@ from types import MappingProxyType
 from course.content.frontmatter import MarkdownFile, read_markdown_file
 from course.content.images import IMAGE_SUFFIXES, check_svg
 from course.content.markdown import PendingAnchor, RenderContext, render, split_segments
-from course.content.model import CompletionRules, Course, Module, Page, Source
-from course.content.schema import CourseManifest, ModuleFrontMatter, PageFrontMatter
+from course.content.model import (
+    Accreditation,
+    CompletionRules,
+    Course,
+    EarningRule,
+    Module,
+    Page,
+    RegisterAccreditation,
+    Source,
+)
+from course.content.schema import AccreditationSpec, CourseManifest, ModuleFrontMatter, PageFrontMatter
 from course.content.validation import build
 from course.content.yamlfile import LocatedYaml, load_yaml_file
 from course.errors import ErrorReport
@@ -53,6 +62,7 @@ class LoadedModules:
     """The course manifest and its modules, rendered; what quizzes, casussen and job aids build on."""
 
     manifest: CourseManifest | None
+    manifest_doc: LocatedYaml | None  # for the line of a manifest key that a later cross-check refuses
     modules: tuple[Module, ...]
     # Every module folder counts, even one whose own files are broken: that is reported once, not again
     # for each quiz and casus that names the module.
@@ -83,7 +93,7 @@ def load_modules(root: Path, report: ErrorReport, urls: ContentUrls | None = Non
         module_files.sort(key=lambda m: order.get(m.id, len(order) + m.order))
 
     modules, state = _load_modules(module_files, urls, report)
-    return LoadedModules(manifest, tuple(modules), frozenset(m.id for m in module_files),
+    return LoadedModules(manifest, doc, tuple(modules), frozenset(m.id for m in module_files),
                          MappingProxyType(state.page_urls), tuple(state.question_refs), MappingProxyType(state.media))
 
 
@@ -97,7 +107,22 @@ def course_of(manifest: CourseManifest) -> Course:
         completion=CompletionRules(manifest.completion.pages, manifest.completion.quiz,
                                    manifest.completion.casuses),
         bank_factor=manifest.assessment.bank_factor,
+        accreditation=accreditation_of(manifest.accreditation),
     )
+
+
+def accreditation_of(spec: AccreditationSpec | None) -> Accreditation:
+    """The manifest's accreditation section as the domain holds it (defaults without one)."""
+    if spec is None:
+        return Accreditation()
+    earning = spec.earned_by
+    rule = EarningRule(earning.min_quiz_percent, None if earning.casuses == "all" else tuple(earning.casuses),
+                       earning.min_minutes)
+    refresher = spec.refresher.casuses
+    return Accreditation(
+        registers=tuple(RegisterAccreditation(r.register_id, r.number, r.points) for r in spec.registers),
+        rule=rule, valid_months=spec.valid_months, remind_days_before=spec.remind_days_before,
+        refresher_casuses=rule.casuses if refresher is None else None if refresher == "all" else tuple(refresher))
 
 
 def _find_modules(directory: Path, report: ErrorReport) -> list[_ModuleFiles]:

@@ -34,6 +34,33 @@ class CompletionRules:
 
 
 @dataclass(frozen=True)
+class RegisterAccreditation:
+    register: str  # a key of course.registers.REGISTERS
+    number: str  # the course's accreditation number at that register
+    points: int
+
+
+@dataclass(frozen=True)
+class EarningRule:
+    """What earns the certificate on top of completing the course (see course.certification)."""
+
+    min_quiz_percent: int | None = None  # every knowledge check at least this; None: its own pass mark
+    casuses: tuple[str, ...] | None = None  # casus ids to complete; None: every casus of the course
+    min_minutes: int = 0  # recorded time on task
+
+
+@dataclass(frozen=True)
+class Accreditation:
+    """The course manifest's ``accreditation``: registers and points, the earning rule, validity, refresher."""
+
+    registers: tuple[RegisterAccreditation, ...] = ()
+    rule: EarningRule = EarningRule()
+    valid_months: int | None = None  # None: a certificate never expires
+    remind_days_before: int = 60
+    refresher_casuses: tuple[str, ...] | None = None  # None: every casus of the course
+
+
+@dataclass(frozen=True)
 class Source:
     id: str
     citation: str
@@ -92,3 +119,5 @@ class Course:
     content_note_html: str
     completion: CompletionRules
     bank_factor: int = 2  # every quiz bank holds at least this many times the questions of one attempt
+    # Without an accreditation section, completing the course earns a certificate that never expires.
+    accreditation: Accreditation = Accreditation()
