@@ -47,7 +47,8 @@ class ConditionError(ValueError):
     """A condition that cannot be parsed or does not fit the variables; ``column`` is 1-based."""
 
     def __init__(self, message: str, column: int | None = None):
-        super().__init__(message)
+        # Both in args, so repr() in a log shows the column too.
+        super().__init__(message, column)
         self.message = message
         self.column = column
 
@@ -126,9 +127,8 @@ def _names(node: Node) -> set[str]:
 @dataclass(frozen=True)
 class Token:
     kind: TypingLiteral["name", "number", "string", "op", "lparen", "rparen", "end"]
-    text: str
     column: int  # 1-based
-    value: Value | None = None
+    text: str = ""  # as written; the end of the condition has none
 
 
 def tokenize(text: str) -> list[Token]:
@@ -143,26 +143,29 @@ def tokenize(text: str) -> list[Token]:
             continue
         if kind == "other":
             raise _refusal(word, column)
-        value: Value | None = None
-        if kind == "string":
-            value = word[1:-1]
-        elif kind == "number":
-            value = float(word) if "." in word else int(word)
-        tokens.append(Token(kind, word, column, value))  # type: ignore[arg-type]
-    tokens.append(Token("end", "", len(text) + 1))
+        tokens.append(Token(kind, column, word))  # type: ignore[arg-type]
+    tokens.append(Token("end", len(text) + 1))
     return tokens
 
 
+def _literal(token: Token) -> Value:
+    """The value of a string or number token: text without its quotes, a whole number exactly."""
+    if token.kind == "string":
+        return token.text[1:-1]
+    return float(token.text) if "." in token.text else int(token.text)
+
+
 def _refusal(character: str, column: int) -> ConditionError:
-    if character in "'\"":
+    # One of these single characters: a tuple, because "in" on a string would also match a substring.
+    if character in ("'", '"'):
         return ConditionError("string is not closed", column)
     if character == ".":
         return ConditionError("'.' is not allowed: conditions have no attribute access", column)
-    if character in "[]":
+    if character in ("[", "]"):
         return ConditionError(f"'{character}' is not allowed: conditions have no indexing", column)
     if character == "=":
         return ConditionError("'=' is not a comparison: write '=='", column)
-    if character in "&|!":
+    if character in ("&", "|", "!"):
         return ConditionError(f"'{character}' is not allowed: write 'and', 'or', 'not', or '!='", column)
     return ConditionError(f"unexpected character {character!r}", column)
 
@@ -230,7 +233,7 @@ class _Parser:
     def parse_atom(self) -> Node:
         token = self.take()
         if token.kind in ("number", "string"):
-            return Const(token.value if token.value is not None else token.text)
+            return Const(_literal(token))
         if token.kind == "lparen":
             with self.nested():
                 node = self.parse_or()

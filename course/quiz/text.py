@@ -61,13 +61,18 @@ def render_field(value: str, context: dict[str, object] | None, inline: bool) ->
     return markdown(value, inline).strip()
 
 
-def _renderer(inline: bool) -> Callable[[str, ValidationInfo], str]:
-    # Built when this module is imported; the rule itself lives in render_field, where it can be tested.
-    return lambda value, info: render_field(value, info.context, inline)
+# Plain functions rather than lambdas built by a factory at import time: each call runs the current code
+# (mutation testing swaps it per test run; a closure made at import would keep the original).
+def _render_block(value: str, info: ValidationInfo) -> str:
+    return render_field(value, info.context, inline=False)
 
 
-MarkdownBlock = Annotated[str, AfterValidator(_renderer(inline=False))]
+def _render_inline(value: str, info: ValidationInfo) -> str:
+    return render_field(value, info.context, inline=True)
+
+
+MarkdownBlock = Annotated[str, AfterValidator(_render_block)]
 """Markdown with paragraphs, lists, …; holds HTML once validated."""
 
-MarkdownInline = Annotated[str, AfterValidator(_renderer(inline=True))]
+MarkdownInline = Annotated[str, AfterValidator(_render_inline)]
 """A short piece of Markdown (an option, a label), rendered without a surrounding paragraph."""

@@ -214,3 +214,118 @@ def test_depth_counts_nesting_not_length():
     """Brackets one after the other do not add up: depth is reset when a bracket closes."""
     text = " and ".join(["(" * 30 + "collega_geraadpleegd" + ")" * 30] * 3)
     assert parse(text).holds(STATE) is True
+
+
+# --- the exact message and column an author reads --------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "condition is empty (column 1)"),
+    ("   ", "condition is empty (column 1)"),
+    ("risico == 'hoog", "string is not closed (column 11)"),
+    ('risico == "hoog', "string is not closed (column 11)"),
+    ("risico.x", "'.' is not allowed: conditions have no attribute access (column 7)"),
+    ("risico[0]", "'[' is not allowed: conditions have no indexing (column 7)"),
+    ("risico ]", "']' is not allowed: conditions have no indexing (column 8)"),
+    ("signalen = 3", "'=' is not a comparison: write '==' (column 10)"),
+    ("a && b", "'&' is not allowed: write 'and', 'or', 'not', or '!=' (column 3)"),
+    ("a | b", "'|' is not allowed: write 'and', 'or', 'not', or '!=' (column 3)"),
+    ("!a", "'!' is not allowed: write 'and', 'or', 'not', or '!=' (column 1)"),
+    ("signalen + 1", "unexpected character '+' (column 10)"),
+    ("a\tb", "unexpected 'b' (column 3)"),
+    ("1 < signalen < 5", "comparisons cannot be chained: use 'and' (column 14)"),
+    ("(a or b", "expected ')' but found the end of the condition (column 8)"),
+    ("(a or b c", "expected ')' but found 'c' (column 9)"),
+    ("a)", "unexpected ')' (column 2)"),
+    ("a or", "expected a value but found the end of the condition (column 5)"),
+    ("signalen >=   ", "expected a value but found the end of the condition (column 15)"),
+    ("a == )", "expected a value but found ')' (column 6)"),
+    ("or a", "'or' needs a value before it (column 1)"),
+    ("a and and b", "'and' needs a value before it (column 7)"),
+    ("a == not", "'not' needs a value before it (column 6)"),
+    ("len (risico)", "'len(': function calls are not allowed (column 5)"),
+    ("x" * 501, "condition is longer than 500 characters"),
+    ("(" * 33 + "a" + ")" * 33, "condition is nested more than 32 levels deep (column 34)"),
+    ("a and " + "not " * 33 + "a", "condition is nested more than 32 levels deep (column 139)"),
+])
+def test_a_refused_condition_says_what_and_where(text, expected):
+    with pytest.raises(ConditionError) as info:
+        parse(text)
+    assert str(info.value) == expected
+
+
+@pytest.mark.parametrize(("text", "variables", "expected"), [
+    ("onbekend", VARIABLES, "unknown variable 'onbekend' (variables: collega_geraadpleegd, risico, signalen) "
+                            "(column 1)"),
+    ("true and x", {}, "unknown variable 'x' (variables: none declared) (column 10)"),
+    ("signalen", VARIABLES, "a condition must be true or false, but this gives a number"),
+    ("'hoog'", VARIABLES, "a condition must be true or false, but this gives a text"),
+    ("not signalen", VARIABLES, "'not' needs a true/false value"),
+    ("collega_geraadpleegd or risico", VARIABLES, "'or' needs true/false values on both sides"),
+    ("risico and true", VARIABLES, "'and' needs true/false values on both sides"),
+    ("true and signalen == 'drie'", VARIABLES, "cannot compare a number with a text (column 19)"),
+    ("risico <= 'laag'", VARIABLES, "'<=' compares numbers only (column 8)"),
+    ("true != collega_geraadpleegd and true < false", VARIABLES, "'<' compares numbers only (column 39)"),
+    ("signalen > 1 and risico == 'middel'", VARIABLES,
+     "'middel' is not a value of 'risico' (values: onbekend, laag, hoog) (column 25)"),
+    ("'middel' != risico", VARIABLES, "'middel' is not a value of 'risico' (values: onbekend, laag, hoog) (column 10)"),
+])
+def test_a_condition_that_does_not_fit_the_variables_says_why(text, variables, expected):
+    with pytest.raises(ConditionError) as info:
+        check(parse(text), variables)
+    assert str(info.value) == expected
+
+
+def test_a_free_text_variable_takes_any_text():
+    check(parse("naam == 'Esra'"), {"naam": VariableType("text")})
+
+
+def test_a_condition_must_be_text():
+    with pytest.raises(ConditionError) as info:
+        parse(3)  # type: ignore[arg-type]
+    assert str(info.value) == "a condition must be text, e.g. \"collega_geraadpleegd and risico == 'hoog'\""
+
+
+def test_an_error_shows_its_message_and_column():
+    """In a log or a test failure (repr) the column is there too, as it is in the message an author reads."""
+    assert (str(ConditionError("y")), repr(ConditionError("y"))) == ("y", "ConditionError('y', None)")
+    error = ConditionError("x", 3)
+    assert (str(error), repr(error), error.message, error.column) == ("x (column 3)", "ConditionError('x', 3)", "x", 3)
+
+
+def test_a_condition_keeps_its_text_and_names_its_variables():
+    condition = parse("not collega_geraadpleegd and (risico == 'hoog' or 3 < signalen) or extra")
+    assert condition.source == "not collega_geraadpleegd and (risico == 'hoog' or 3 < signalen) or extra"
+    assert condition.variables == {"collega_geraadpleegd", "risico", "signalen", "extra"}
+    assert parse("true").variables == frozenset()
+
+
+def test_literals_keep_their_value_and_type():
+    assert parse("'' == x").tree == Compare("==", Const(""), Var("x", 7), 4)
+    assert parse("x == \"a b\"").tree.right == Const("a b")
+    assert parse("x < 2.50").tree.right == Const(2.5)
+    compared = parse("x == 12345678901234567891")
+    assert type(compared.tree.right.value) is int
+    # Whole numbers are compared exactly, however large (as floats these two would be equal).
+    assert compared.holds({"x": 12345678901234567890}) is False
+    assert compared.holds({"x": 12345678901234567891}) is True
+
+
+def test_nesting_is_counted_back_down_when_a_bracket_closes():
+    """Inside 20 levels, a closed bracket leaves 20: thirteen more is one too many."""
+    inner = "(a) and " + "(" * 13 + "a" + ")" * 13
+    with pytest.raises(ConditionError, match="nested more than 32 levels"):
+        parse("(" * 20 + inner + ")" * 20)
+    assert parse("(" * 19 + inner + ")" * 19).holds({"a": True}) is True
+
+
+@pytest.mark.parametrize(("text", "variables"), [
+    ("x < 1", {"x": "b"}),
+    ("1 >= x", {"x": "b"}),
+    ("x >= 0", {"x": True}),
+    ("1 > x", {"x": False}),
+    ("x <= y", {"x": "a", "y": "b"}),
+])
+def test_ordering_a_run_value_that_is_not_a_number_never_holds(text, variables):
+    """The checker refuses it at load; should a run still hold such a value, the condition is false, not
+    Python's True >= 0 or 'a' <= 'b'."""
+    assert parse(text).holds(variables) is False
