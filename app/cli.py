@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app app course check|stats``, ``users create``, ``db upgrade|backup``."""
+"""Command-line tools: ``flask --app app course check|stats``, ``users create``, ``db upgrade|backup``, ``org …``."""
 
 from __future__ import annotations
 
@@ -159,6 +159,8 @@ def db_backup(target: Path | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from app.org.cli import org_cli
+    app.cli.add_command(org_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo)

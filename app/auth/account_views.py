@@ -26,7 +26,7 @@ from app.i18n import domain_message
 from app.limits import configured, limiter, log_lockout
 from course.db import EventKind
 from course.errors import DomainError
-from course.services import accounts
+from course.services import accounts, orgs
 
 # The email form has a "current password" field too: the prefix keeps the ids on the page unique.
 EMAIL_FORM_PREFIX = "change-email"
@@ -42,6 +42,7 @@ def _page(status: int = 200, **forms: Form) -> tuple[str, int]:
         "logins": accounts.list_logins(db_session, current_user.id),
         "current_secret": current_secret(),
         "is_current_login": accounts.is_current_login,
+        "organisations": orgs.my_organisations(db_session, current_user.id),
     }
     context.update(forms)
     return render_template("auth/account.html", **context), status

@@ -14,11 +14,13 @@ from typing import Any, Literal
 from flask import current_app, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-Purpose = Literal["reset-password", "confirm-account", "confirm-email"]
+Purpose = Literal["reset-password", "confirm-account", "confirm-email", "org-invite"]
 MAX_AGE: dict[Purpose, int] = {  # seconds
     "reset-password": 3600,
     "confirm-account": 7 * 24 * 3600,
     "confirm-email": 24 * 3600,
+    # An organisation's invitation: choose a password for the account made for you (app/org).
+    "org-invite": 14 * 24 * 3600,
 }
 
 

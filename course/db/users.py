@@ -17,6 +17,7 @@ class Role(enum.StrEnum):
     LEARNER = "learner"
     TRAINER = "trainer"
     ORG_ADMIN = "org_admin"  # only as a membership role
+    TEAM_LEAD = "team_lead"  # only as a membership role: sees the members of their own team
     SITE_ADMIN = "site_admin"  # only as a user role
 
 
@@ -124,7 +125,16 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role, "membership_role"), default=Role.LEARNER)
+    # The member's team (department, location); a team lead leads the team of their own membership.
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by an organisation admin: the member keeps their history but no longer counts for the organisation
+    # and loses access to its pages. Leaving (the member's own choice) deletes the row instead.
+    deactivated_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None

@@ -72,6 +72,16 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
     return user
 
 
+def invited_user(email: str, name: str) -> User:
+    """A new account made for someone an organisation invites (not added to a session, not committed).
+
+    Its password is a random one nobody knows and its address is unconfirmed, so nobody can log in with it
+    until the person chooses a password through the mailed link (which confirms the address too).
+    """
+    return User(email=normalise_email(email), name=name.strip(), role=Role.LEARNER,
+                password_hash=_hash_password(secrets.token_urlsafe(32)))
+
+
 def register(session: Session, *, email: str, name: str, password: str) -> User | None:
     """Self-registration: the new, unconfirmed account, or None when the address already has one.
 
@@ -138,7 +148,8 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     ``needs_two_factor`` on the user (an administrator of the site or of an organisation), in the same query.
     """
     now = now or utcnow()
-    org_admin = exists().where(Membership.user_id == User.id, Membership.role == Role.ORG_ADMIN)
+    org_admin = exists().where(Membership.user_id == User.id, Membership.role == Role.ORG_ADMIN,
+                               Membership.deactivated_at.is_(None))
     row = session.execute(select(LoginSession, User, org_admin).join(User, LoginSession.user_id == User.id)
                           .where(LoginSession.secret_hash == _secret_hash(secret))).one_or_none()
     if row is None:

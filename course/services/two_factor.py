@@ -45,7 +45,8 @@ def requires_two_factor(session: Session, user: User) -> bool:
     if user.role == Role.SITE_ADMIN:
         return True
     return bool(session.scalar(select(exists().where(Membership.user_id == user.id,
-                                                     Membership.role == Role.ORG_ADMIN))))
+                                                     Membership.role == Role.ORG_ADMIN,
+                                                     Membership.deactivated_at.is_(None)))))
 
 
 def _matching_step(secret: str, code: str, now: float) -> int | None:

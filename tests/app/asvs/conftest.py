@@ -25,6 +25,7 @@ from course.db import (
     Organisation,
     QuizAttempt,
     Role,
+    Team,
     User,
 )
 from course.live.items import ItemKind
@@ -67,6 +68,9 @@ class Learner:
     join_code: str = ""
     live_id: int = 0  # a live session they run, and take part in
     live_code: str = ""
+    org_slug: str = ""  # an organisation of their own (see ORG_ROLES), with a team and another member
+    team_id: int = 0
+    org_member_id: int = 0  # the other member's membership
 
 
 def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Role.LEARNER) -> Learner:
@@ -125,8 +129,32 @@ def other(session: Session, full_catalog: Catalog) -> Learner:
     return make_learner(session, full_catalog, "jan@example.org")
 
 
-# The roles a signed-in person can have, each played by an account of its own (organisation roles: add here).
-ROLES: Mapping[str, Role] = {"learner": Role.LEARNER, "trainer": Role.TRAINER, "site_admin": Role.SITE_ADMIN}
+# The roles a signed-in person can have, each played by an account of its own: the account's role.
+ROLES: Mapping[str, Role] = {"learner": Role.LEARNER, "trainer": Role.TRAINER, "site_admin": Role.SITE_ADMIN,
+                             "org_admin": Role.LEARNER, "team_lead": Role.LEARNER}
+# The role within their own organisation (others are plain members of theirs). The victim administers one:
+# the other organisation whose pages an admin must not reach.
+ORG_ROLES: Mapping[str, Role] = {"org_admin": Role.ORG_ADMIN, "team_lead": Role.TEAM_LEAD, "victim": Role.ORG_ADMIN}
+
+
+def give_organisation(session: Session, learner: Learner, name: str) -> None:
+    """An organisation of the actor's own: their membership (role per ORG_ROLES) in its team, and another member."""
+    organisation = Organisation(slug=f"org-{name.replace('_', '-')}", name=f"Organisatie {name}")
+    session.add(organisation)
+    session.flush()
+    team = Team(organisation_id=organisation.id, name=f"Team {name}")
+    session.add(team)
+    session.flush()
+    session.add(Membership(user_id=learner.id, organisation_id=organisation.id, team_id=team.id,
+                           role=ORG_ROLES.get(name, Role.LEARNER)))
+    other = create_user(session, email=f"collega-{name}@example.org", name=f"Collega {name}", password=PASSWORD)
+    colleague = Membership(user_id=other.id, organisation_id=organisation.id, team_id=team.id)
+    session.add(colleague)
+    session.commit()
+    if name == "org_admin":
+        enable_two_factor(session, learner.id)
+        RECOVERY_CODES[learner.email] = two_factor.new_recovery_codes(session, learner.id)
+    learner.org_slug, learner.team_id, learner.org_member_id = organisation.slug, team.id, colleague.id
 
 
 @dataclass
@@ -143,6 +171,7 @@ def actors(session: Session, full_catalog: Catalog) -> dict[str, Actor]:
     actors = {}
     for name, role in {**ROLES, "victim": Role.LEARNER}.items():
         learner = make_learner(session, full_catalog, f"{name}@example.org", role=role)
+        give_organisation(session, learner, name)
         attempt = quiz_service.start_attempt(session, learner.id, full_catalog.quizzes["tweede-toets"])
         actors[name] = Actor(learner, attempt.id)
     return actors

@@ -3,7 +3,8 @@
 
 A route that is not in MATRIX fails test_every_route_has_an_entry: a new route must say who may use it.
 A private object of someone else must answer exactly like an object that does not exist (same status,
-same page), so that ids reveal nothing. Organisation roles get a column in ROLES when they arrive.
+same page), so that ids reveal nothing. Organisation admins and team leads are roles of their own, each
+in an organisation of theirs; the victim administers another.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ MISSING_SLUG = "bestaat-niet"
 class Entry:
     """Who may use a route. ``signed_in`` is one status for every role, or one per role."""
 
-    path: str  # placeholders: {module} {page} {quiz} {question} {casus} {jobaid} {media} {static} {attempt} {run}
+    # placeholders: {module} {page} {quiz} {question} {casus} {jobaid} {media} {static} {attempt} {run} {org}…
+    path: str
     anonymous: int | str
     signed_in: int | str | Mapping[str, int | str]
     # The answer to signed-in roles when the path names nothing that exists (one status, or one per role).
@@ -42,12 +44,22 @@ class Entry:
     data: Mapping[str, str] = field(default_factory=dict)
 
 
-ADMIN_ONLY = {"learner": 403, "trainer": 403, "site_admin": 200}
+ADMIN_ONLY = {"learner": 403, "trainer": 403, "site_admin": 200, "org_admin": 403, "team_lead": 403}
 
 
 def trainers(status: int) -> dict[str, int]:
     """Trainers (and site administrators, who may train too) get ``status``; learners are refused."""
-    return {"learner": 403, "trainer": status, "site_admin": status}
+    return {"learner": 403, "trainer": status, "site_admin": status, "org_admin": 403, "team_lead": 403}
+
+
+def org_managers(status: int) -> dict[str, int]:
+    """An organisation's admins and team leads get ``status`` in their own; everyone else its missing page."""
+    return {"learner": 404, "trainer": 404, "site_admin": 404, "org_admin": status, "team_lead": status}
+
+
+def org_admins(status: int) -> dict[str, int]:
+    """Only an organisation's admins; its team leads and everyone else get the missing page."""
+    return {**org_managers(404), "org_admin": status}
 
 
 TRAINERS_404 = trainers(404)  # a trainer's object that does not exist, or is another trainer's
@@ -84,7 +96,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # Two-step verification: set-up for those without it (an empty code: errors shown), its state for admins.
     ("auth.two_factor_setup", "GET"): Entry("/account/tweestaps", LOGIN, 200, missing=None),
     ("auth.two_factor_setup", "POST"): Entry("/account/tweestaps", LOGIN,
-                                             {"learner": 400, "trainer": 400, "site_admin": 200}, missing=None),
+                                             {"learner": 400, "trainer": 400, "site_admin": 200,
+                                              "org_admin": 200, "team_lead": 400}, missing=None),
     ("auth.two_factor_recovery_codes", "POST"): Entry("/account/tweestaps/herstelcodes", LOGIN, 302, missing=None),
     ("auth.two_factor_disable", "POST"): Entry("/account/tweestaps/uitzetten", LOGIN, 302, missing=None),
     ("auth.keepalive", "POST"): Entry("/sessie/verlengen", LOGIN, 302, missing=None),
@@ -159,6 +172,17 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("trainer.moderate", "POST"): Entry("/trainer/live/{live}/antwoorden", LOGIN, TRAINERS_404,
                                         missing=TRAINERS_404, private=True,
                                         data={"answer_id": str(2**31 - 1), "hidden": "1"}),
+    # Organisations: their admins (and team leads, for their team) in their own organisation only; another
+    # organisation's slug or ids answer like missing ones. Mailed invitations: a token not ours opens nothing.
+    ("org.index", "GET"): Entry("/organisatie/", LOGIN, 200, missing=None),
+    ("org.accept_invitation", "GET"): Entry("/organisatie/uitnodiging/ongeldig", 400, 400, missing=None),
+    ("org.accept_invitation", "POST"): Entry("/organisatie/uitnodiging/ongeldig", 400, 400, missing=None),
+    ("org.members", "GET"): Entry("/organisatie/{org}/", LOGIN, org_managers(200), private=True),
+    ("org.create_team", "POST"): Entry("/organisatie/{org}/teams", LOGIN, org_admins(422), private=True),  # empty
+    ("org.invite", "GET"): Entry("/organisatie/{org}/uitnodigen", LOGIN, org_admins(200), private=True),
+    ("org.invite", "POST"): Entry("/organisatie/{org}/uitnodigen", LOGIN, org_admins(422), private=True),
+    ("org.member", "GET"): Entry("/organisatie/{org}/leden/{orgmember}", LOGIN, org_admins(200), private=True),
+    ("org.member", "POST"): Entry("/organisatie/{org}/leden/{orgmember}", LOGIN, org_admins(422), private=True),
     # Site administrators only.
     ("admin.users", "GET"): Entry("/beheer/gebruikers", LOGIN, ADMIN_ONLY, missing=None),
     ("admin.security_log", "GET"): Entry("/beheer/beveiligingslog", LOGIN, ADMIN_ONLY, missing=None),
@@ -167,6 +191,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("trainer.close_group", "POST"): Entry("/trainer/groepen/{group}/sluiten", LOGIN, trainers(302),
                                           missing=TRAINERS_404, private=True),
     ("groups.leave", "POST"): Entry("/groepen/{group}/verlaten", LOGIN, 302, private=True),
+    ("org.deactivate", "POST"): Entry("/organisatie/{org}/leden/{orgmember}/deactiveren", LOGIN, org_admins(302),
+                                      private=True),
+    ("org.activate", "POST"): Entry("/organisatie/{org}/leden/{orgmember}/activeren", LOGIN, org_admins(302),
+                                    private=True),
+    # Every actor is a member of their own organisation (its only admin is told they cannot leave).
+    ("org.leave", "POST"): Entry("/organisatie/{org}/verlaten", LOGIN, 302, private=True),
     ("trainer.remove_member", "POST"): Entry("/trainer/groepen/{group}/leden/{member}/verwijderen", LOGIN,
                                              trainers(404), missing=TRAINERS_404, private=True),  # left already
     ("auth.logout", "POST"): Entry("/uitloggen", LOGIN, LOGIN, missing=None),
@@ -186,15 +216,18 @@ def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -
              "media": media,
              "static": "css/leerlijn.css", "attempt": own.open_attempt_id, "run": own.learner.run_id,
              "group": own.learner.group_id, "member": own.learner.id, "joincode": own.learner.join_code,
-             "live": own.learner.live_id, "code": own.learner.live_code}
+             "live": own.learner.live_id, "code": own.learner.live_code, "org": own.learner.org_slug,
+             "team": own.learner.team_id, "orgmember": own.learner.org_member_id}
     if variant == "missing":
         found.update(page=MISSING_SLUG, quiz=MISSING_SLUG, question=MISSING_SLUG, casus=MISSING_SLUG,
                      jobaid=MISSING_SLUG,
                      media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID,
-                     group=MISSING_ID, live=MISSING_ID, code="ZZZZZZ")
+                     group=MISSING_ID, live=MISSING_ID, code="ZZZZZZ", org=MISSING_SLUG, team=MISSING_ID,
+                     orgmember=MISSING_ID)
     if variant == "foreign":
         found.update(attempt=victim.open_attempt_id, run=victim.learner.run_id, group=victim.learner.group_id,
-                     live=victim.learner.live_id)
+                     live=victim.learner.live_id, org=victim.learner.org_slug, team=victim.learner.team_id,
+                     orgmember=victim.learner.org_member_id)
     return found
 
 

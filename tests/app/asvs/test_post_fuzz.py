@@ -53,6 +53,10 @@ FIELDS = {
     "trainer.control": ["action", "version", "view"],
     "trainer.take_path": ["version", "chosen", "view"],
     "trainer.moderate": ["answer_id", "hidden", "view"],
+    "org.create_team": ["name"],
+    "org.invite": ["email", "name", "team", "role"],
+    "org.member": ["team", "role"],
+    "org.accept_invitation": ["password", "password_repeat"],
 }
 value = st.one_of(st.sampled_from([v for v in AWKWARD if not set(v) & set(HELD_BACK)]),
                   st.text(st.characters(exclude_characters=HELD_BACK, exclude_categories=("Cs",)), max_size=200))
@@ -94,6 +98,17 @@ def test_arbitrary_form_data_never_breaks_a_post_route(app, session, full_catalo
         entry = MATRIX[(endpoint, method)]
         path = entry.path.format(**values(full_catalog, learner, "own", actors["victim"]))
         fuzz(app, session, signed_in, endpoint, path, token_for(app, session, entry, learner))
+
+
+def test_arbitrary_form_data_never_breaks_an_organisation_route(app, session, full_catalog, actors):
+    """The same for the organisation routes as their admin, who gets past the checks a learner stops at."""
+    admin = actors["org_admin"]
+    signed_in = app.test_client()
+    log_in(signed_in, admin.learner.email)
+    for endpoint, method in POST_ROUTES:
+        if endpoint.startswith("org.") and endpoint != "org.leave":
+            path = MATRIX[(endpoint, method)].path.format(**values(full_catalog, admin, "own", actors["victim"]))
+            fuzz(app, session, signed_in, endpoint, path, {})
 
 
 def fuzz(app, session, signed_in, endpoint: str, path: str, token: dict[str, str]) -> None:

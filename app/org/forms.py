@@ -1,0 +1,45 @@
+"""Forms of the organisation area: shape of the input only; the service decides what is allowed."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from course.db import Role
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(Role.LEARNER.value, _l("Medewerker")), (Role.TEAM_LEAD.value, _l("Teamleider")),
+            (Role.ORG_ADMIN.value, _l("Beheerder van de organisatie"))]
+
+
+class TeamForm(FlaskForm):
+    name = StringField(_l("Naam van het team"), validators=[DataRequired(_l("Geef het team een naam.")),
+                                                            Length(max=120)],
+                       filters=[_strip], render_kw={"autocomplete": "off"})
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul het e-mailadres in.")),
+                                                      Email(_l("Dit is geen geldig e-mailadres.")), Length(max=254)],
+                       filters=[_strip], render_kw={"autocomplete": "off"})
+    name = StringField(_l("Naam"), validators=[Optional(), Length(max=120)], filters=[_strip],
+                       description=_l("Nodig als de persoon nog geen account heeft."),
+                       render_kw={"autocomplete": "off"})
+    team = SelectField(_l("Team"), default="", validators=[Optional()])
+    role = SelectField(_l("Rol"), default=Role.LEARNER.value)
+
+
+class MemberForm(FlaskForm):
+    team = SelectField(_l("Team"), default="", validators=[Optional()])
+    role = SelectField(_l("Rol"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (deactivate, activate, leave): only the CSRF token."""

@@ -1,0 +1,186 @@
+"""Organisation views. Views parse input, call course.services.orgs and render or redirect; the service
+decides who may see what (another organisation's slug or ids answer 404, like missing ones)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.audit import security_event
+from app.auth.forms import ResetPasswordForm
+from app.auth.logins import log_in
+from app.auth.tokens import read_token
+from app.db import db_session
+from app.i18n import domain_message
+from app.org import bp
+from app.org.forms import ConfirmForm, InviteForm, MemberForm, TeamForm, role_choices
+from app.org.mails import send_invitation
+from course.db import EventKind, Role
+from course.errors import DomainError, NotFound
+from course.services import accounts
+from course.services import orgs as service
+
+
+def _team_choices(access: service.OrgAccess) -> list[tuple[str, str]]:
+    return [("", _("Geen team"))] + [(str(t.id), t.name) for t in service.teams(db_session, access)]
+
+
+def _field_error(form: Any, error: DomainError, default: str) -> None:
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = [*field.errors, domain_message(error)]
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    return render_template("org/index.html", managed=service.managed_organisations(db_session, current_user.id))
+
+
+@bp.route("/<slug>/")
+@login_required
+def members(slug: str) -> tuple[str, int]:
+    return _members_page(service.org_access(db_session, current_user.id, slug))
+
+
+def _members_page(access: service.OrgAccess, team_form: TeamForm | None = None, status: int = 200
+                  ) -> tuple[str, int]:
+    team_filter = request.args.get("team", type=int)
+    rows = service.members(db_session, access, team_id=team_filter)
+    return render_template("org/members.html", access=access, organisation=access.organisation, members=rows,
+                           teams=service.teams(db_session, access), team_filter=team_filter,
+                           team_form=team_form or TeamForm(formdata=None), roles=dict(role_choices())), status
+
+
+@bp.route("/<slug>/teams", methods=["POST"])
+@login_required
+def create_team(slug: str) -> Any:
+    access = service.admin_access(db_session, current_user.id, slug)
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            team = service.create_team(db_session, current_user.id, slug, form.name.data or "")
+        except DomainError as error:
+            _field_error(form, error, "name")
+        else:
+            flash(_("Team %(name)s is gemaakt.", name=team.name), "success")
+            return redirect(url_for("org.members", slug=slug))
+    return _members_page(access, team_form=form, status=422)
+
+
+@bp.route("/<slug>/uitnodigen", methods=["GET", "POST"])
+@login_required
+def invite(slug: str) -> Any:
+    access = service.admin_access(db_session, current_user.id, slug)
+    form = InviteForm()
+    form.team.choices = _team_choices(access)
+    form.role.choices = role_choices()
+    if form.validate_on_submit():
+        try:
+            added = service.add_member(db_session, current_user.id, slug, email=form.email.data or "",
+                                       name=form.name.data, team_id=int(form.team.data) if form.team.data else None,
+                                       role=Role(form.role.data))
+        except DomainError as error:
+            _field_error(form, error, "email")
+        else:
+            send_invitation(added, access.organisation)
+            flash(_("%(email)s is uitgenodigd.", email=added.user.email) if added.new_account else
+                  _("%(name)s is toegevoegd en krijgt daarover een mail.", name=added.user.name), "success")
+            return redirect(url_for("org.members", slug=slug))
+    return render_template("org/invite.html", organisation=access.organisation, form=form), \
+        422 if form.errors else 200
+
+
+@bp.route("/<slug>/leden/<int:membership_id>", methods=["GET", "POST"])
+@login_required
+def member(slug: str, membership_id: int) -> Any:
+    access = service.admin_access(db_session, current_user.id, slug)
+    row = next((m for m in service.members(db_session, access) if m.membership_id == membership_id), None)
+    if row is None:
+        abort(404)
+    form = MemberForm() if request.method == "POST" else MemberForm(formdata=None, team=str(row.team_id or ""),
+                                                                    role=row.role.value)
+    form.team.choices = _team_choices(access)
+    form.role.choices = role_choices()
+    if form.validate_on_submit():
+        try:
+            service.update_member(db_session, current_user.id, slug, membership_id,
+                                  team_id=int(form.team.data) if form.team.data else None, role=Role(form.role.data))
+        except DomainError as error:
+            _field_error(form, error, "role")
+        else:
+            flash(_("De gegevens van %(name)s zijn opgeslagen.", name=row.name), "success")
+            return redirect(url_for("org.members", slug=slug))
+    return render_template("org/member.html", organisation=access.organisation, member=row, form=form,
+                           confirm_form=ConfirmForm(formdata=None)), 422 if form.errors else 200
+
+
+def _set_active(slug: str, membership_id: int, active: bool) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        membership = service.set_active(db_session, current_user.id, slug, membership_id, active)
+    except NotFound:
+        raise
+    except DomainError as error:
+        flash(domain_message(error), "error")
+        return redirect(url_for("org.member", slug=slug, membership_id=membership_id))
+    name = membership.user.name
+    flash(_("%(name)s is weer actief.", name=name) if active else
+          _("%(name)s is gedeactiveerd. De voortgang blijft bewaard.", name=name), "success")
+    return redirect(url_for("org.members", slug=slug))
+
+
+@bp.route("/<slug>/leden/<int:membership_id>/deactiveren", methods=["POST"])
+@login_required
+def deactivate(slug: str, membership_id: int) -> Response:
+    return _set_active(slug, membership_id, active=False)
+
+
+@bp.route("/<slug>/leden/<int:membership_id>/activeren", methods=["POST"])
+@login_required
+def activate(slug: str, membership_id: int) -> Response:
+    return _set_active(slug, membership_id, active=True)
+
+
+@bp.route("/<slug>/verlaten", methods=["POST"])
+@login_required
+def leave(slug: str) -> Response:
+    """Leaving from the account page: the member's own choice."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        organisation = service.leave_organisation(db_session, current_user.id, slug)
+    except NotFound:
+        raise
+    except DomainError as error:
+        flash(domain_message(error), "error")
+    else:
+        flash(_("Je hoort niet meer bij %(name)s.", name=organisation.name), "success")
+    return redirect(url_for("auth.account", _anchor="organisaties"))
+
+
+@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> Any:
+    """Where the invitation leads: choose a password for the account made for you, and you are logged in."""
+    data = read_token("org-invite", token)
+    if data is None:
+        return render_template("auth/link_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(db_session, data["user"], data["fp"], form.password.data or "")
+        except DomainError as error:
+            if error.field is None:
+                return render_template("auth/link_invalid.html"), 400
+            _field_error(form, error, "password")
+        else:
+            security_event(EventKind.EMAIL_CONFIRMED, user_id=user.id)
+            log_in(user, remember=False)
+            security_event(EventKind.LOGIN, user_id=user.id)
+            flash(_("Welkom, %(name)s. Je account is klaar en je bent ingelogd.", name=user.name), "success")
+            return redirect(url_for("learn.overview"))
+    return render_template("org/accept.html", form=form), 422 if form.errors else 200
