@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import BinaryIO
 
 import click
 from flask import current_app
@@ -37,6 +39,42 @@ def create(slug: str, name: str, admin_email: str, admin_name: str | None) -> No
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
     with mail_context():
-        send_invitation(added, added.membership.organisation)
+        send_invitation(added.user, added.membership.organisation, new_account=added.new_account)
     state = "new account, invitation mailed" if added.new_account else "existing account, told by mail"
     click.echo(f"Created organisation {added.membership.organisation.slug} with admin {added.user.email} ({state}).")
+
+
+@org_cli.command("import")
+@click.argument("slug")
+@click.argument("file", type=click.File("rb"))
+@click.option("--dry-run", is_flag=True, help="Only show what would happen to every row.")
+def import_members(slug: str, file: BinaryIO, dry_run: bool) -> None:
+    """Import members of SLUG from a CSV file (e-mailadres;naam;team) and mail the invitations.
+
+    Prints every row's outcome. Without --dry-run, a file with any error is refused whole (exit 1).
+    """
+    from app.db import db_session
+    from app.org.mails import send_invitation
+    from course.services import org_import, orgs
+    data = file.read()
+    try:
+        plan = org_import.plan_import(db_session, None, slug, data)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    for row in plan.rows:
+        problems = "; ".join(error.message % error.values if error.values else error.message for error in row.errors)
+        click.echo(f"line {row.number}: {row.outcome.value:<9} {row.email}" + (f" - {problems}" if problems else ""))
+    totals = ", ".join(f"{plan.count(o)} {o.value}" for o in org_import.Outcome)
+    click.echo(f"{len(plan.rows)} rows ({plan.encoding}, '{plan.delimiter}'): {totals}.")
+    if dry_run:
+        click.echo("Dry run: nothing was imported.")
+        return
+    if plan.has_errors:
+        click.echo("Nothing was imported: correct the rows with an error first.", err=True)
+        sys.exit(1)
+    result = org_import.apply_import(db_session, None, slug, data)
+    organisation = orgs.acting_access(db_session, None, slug).organisation
+    with mail_context():
+        for user in org_import.members_by_id(db_session, result.new_user_ids):
+            send_invitation(user, organisation, new_account=True)
+    click.echo(f"Imported: {len(result.new_user_ids)} invited, {len(result.linked_user_ids)} linked.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from course.db import Role
@@ -43,3 +44,15 @@ class MemberForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something (deactivate, activate, leave): only the CSRF token."""
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV-bestand"), validators=[FileRequired(_l("Kies een CSV-bestand."))],
+                     description=_l("Kolommen: e-mailadres, naam en eventueel team; gescheiden door ; of ,."),
+                     render_kw={"accept": ".csv,text/csv"})
+
+
+class ApplyImportForm(FlaskForm):
+    """Applying a previewed file: the file comes back with the form (base64), so nothing waits on the server."""
+
+    content = HiddenField(validators=[DataRequired()])

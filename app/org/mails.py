@@ -6,18 +6,16 @@ from flask_babel import lazy_gettext as _l
 
 from app import mail
 from app.auth.tokens import external_url, make_token
-from course.db import Organisation
+from course.db import Organisation, User
 from course.services import accounts
-from course.services.orgs import AddedMember
 
 
-def send_invitation(added: AddedMember, organisation: Organisation) -> bool:
-    """Mail the person ``added`` to ``organisation``. Needs a request context (the CLI makes one).
+def send_invitation(user: User, organisation: Organisation, *, new_account: bool) -> bool:
+    """Mail ``user``, just added to ``organisation``. Needs a request context (the CLI makes one).
 
     A new account gets a link to choose a password (it confirms the address too); an existing one is told.
     """
-    user = added.user
-    if added.new_account:
+    if new_account:
         token = make_token("org-invite", user.id, accounts.account_fingerprint(user), org=organisation.slug)
         return mail.send_template(user, _l("Uitnodiging voor Leerlijn van %(organisation)s",
                                            organisation=organisation.name),

@@ -3,6 +3,8 @@ decides who may see what (another organisation's slug or ids answer 404, like mi
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,11 +19,11 @@ from app.auth.tokens import read_token
 from app.db import db_session
 from app.i18n import domain_message
 from app.org import bp
-from app.org.forms import ConfirmForm, InviteForm, MemberForm, TeamForm, role_choices
+from app.org.forms import ApplyImportForm, ConfirmForm, ImportForm, InviteForm, MemberForm, TeamForm, role_choices
 from app.org.mails import send_invitation
 from course.db import EventKind, Role
 from course.errors import DomainError, NotFound
-from course.services import accounts
+from course.services import accounts, org_import
 from course.services import orgs as service
 
 
@@ -86,7 +88,7 @@ def invite(slug: str) -> Any:
         except DomainError as error:
             _field_error(form, error, "email")
         else:
-            send_invitation(added, access.organisation)
+            send_invitation(added.user, access.organisation, new_account=added.new_account)
             flash(_("%(email)s is uitgenodigd.", email=added.user.email) if added.new_account else
                   _("%(name)s is toegevoegd en krijgt daarover een mail.", name=added.user.name), "success")
             return redirect(url_for("org.members", slug=slug))
@@ -184,3 +186,72 @@ def accept_invitation(token: str) -> Any:
             flash(_("Welkom, %(name)s. Je account is klaar en je bent ingelogd.", name=user.name), "success")
             return redirect(url_for("learn.overview"))
     return render_template("org/accept.html", form=form), 422 if form.errors else 200
+
+
+# --- bulk import --------------------------------------------------------------------------------------------
+
+# A CSV of thousands of members is larger than the app's usual limit on what a request may carry.
+IMPORT_MAX_BYTES = 4 * 1024 * 1024
+IMPORT_ENDPOINTS = frozenset({"org.import_members", "org.apply_import"})
+
+
+@bp.url_value_preprocessor
+def _allow_large_imports(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    # This runs before the CSRF check reads the form, so the larger limit is in place when it does.
+    if endpoint in IMPORT_ENDPOINTS:
+        request.max_content_length = IMPORT_MAX_BYTES
+        request.max_form_memory_size = IMPORT_MAX_BYTES
+
+
+def _preview(access: service.OrgAccess, form: ImportForm, plan: org_import.ImportPlan | None = None,
+             content: str = "", status: int = 200) -> tuple[str, int]:
+    apply_form = ApplyImportForm(formdata=None, content=content) if plan and not plan.has_errors else None
+    return render_template("org/import.html", organisation=access.organisation, form=form, plan=plan,
+                           apply_form=apply_form, Outcome=org_import.Outcome), status
+
+
+@bp.route("/<slug>/importeren", methods=["GET", "POST"])
+@login_required
+def import_members(slug: str) -> Any:
+    """Upload a CSV: the dry run shows what would happen to every row; nothing changes yet."""
+    access = service.admin_access(db_session, current_user.id, slug)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _preview(access, form, status=422 if form.errors else 200)
+    data = form.file.data.read()
+    try:
+        plan = org_import.plan_import(db_session, current_user.id, slug, data)
+    except DomainError as error:
+        _field_error(form, error, "file")
+        return _preview(access, form, status=422)
+    return _preview(access, form, plan, base64.b64encode(data).decode("ascii"))
+
+
+@bp.route("/<slug>/importeren/toepassen", methods=["POST"])
+@login_required
+def apply_import(slug: str) -> Any:
+    access = service.admin_access(db_session, current_user.id, slug)
+    form = ApplyImportForm()
+    try:
+        data = base64.b64decode(form.content.data or "", validate=True) if form.validate_on_submit() else b""
+    except binascii.Error:
+        data = b""
+    if not data:
+        abort(400)
+    try:
+        result = org_import.apply_import(db_session, current_user.id, slug, data)
+    except DomainError as error:
+        upload = ImportForm(formdata=None)
+        upload.file.errors = [domain_message(error)]
+        try:
+            plan = org_import.plan_import(db_session, current_user.id, slug, data)
+        except DomainError:
+            plan = None
+        return _preview(access, upload, plan, status=422)
+    invited = org_import.members_by_id(db_session, result.new_user_ids)
+    for user in invited:
+        send_invitation(user, access.organisation, new_account=True)
+    flash(_("De import is verwerkt: %(new)s uitgenodigd, %(linked)s bestaande accounts gekoppeld, %(same)s "
+            "ongewijzigd.", new=len(result.new_user_ids), linked=len(result.linked_user_ids),
+            same=result.plan.count(org_import.Outcome.UNCHANGED)), "success")
+    return redirect(url_for("org.members", slug=slug))

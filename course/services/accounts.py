@@ -72,14 +72,21 @@ def create_user(session: Session, *, email: str, name: str, password: str, role:
     return user
 
 
+def unusable_password() -> str:
+    """A password hash no password matches (werkzeug refuses a hash without '$'), cheap to make in bulk.
+
+    The random part makes each account's link fingerprint (account_fingerprint) its own.
+    """
+    return "!" + secrets.token_hex(16)
+
+
 def invited_user(email: str, name: str) -> User:
     """A new account made for someone an organisation invites (not added to a session, not committed).
 
-    Its password is a random one nobody knows and its address is unconfirmed, so nobody can log in with it
-    until the person chooses a password through the mailed link (which confirms the address too).
+    It has no usable password and its address is unconfirmed, so nobody can log in with it until the person
+    chooses a password through the mailed link (which confirms the address too).
     """
-    return User(email=normalise_email(email), name=name.strip(), role=Role.LEARNER,
-                password_hash=_hash_password(secrets.token_urlsafe(32)))
+    return User(email=normalise_email(email), name=name.strip(), role=Role.LEARNER, password_hash=unusable_password())
 
 
 def register(session: Session, *, email: str, name: str, password: str) -> User | None:
@@ -109,7 +116,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     The user may still have to confirm their address (``email_confirmed_at`` None) before logging in.
     """
     user = find_user(session, email)
-    if user is None:
+    if user is None or user.password_hash.startswith("!"):  # no account, or one not claimed yet: same time
         check_password_hash(_DUMMY_HASH, password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_active:

@@ -33,7 +33,7 @@ class OrgAccess:
     """What the acting user may see of one organisation: all of it (admin) or one team (team lead)."""
 
     organisation: Organisation
-    user_id: int
+    user_id: int | None  # None: the command line (an operator of the platform)
     role: Role
     team_id: int | None  # the team lead's team
 
@@ -68,6 +68,17 @@ def admin_access(session: Session, user_id: int, slug: str) -> OrgAccess:
     if not access.is_admin:
         raise _not_found()
     return access
+
+
+def acting_access(session: Session, user_id: int | None, slug: str) -> OrgAccess:
+    """An admin's access (see admin_access), or with ``user_id`` None the command line's: full access to an
+    existing organisation. Raises NotFound."""
+    if user_id is not None:
+        return admin_access(session, user_id, slug)
+    organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise _not_found()
+    return OrgAccess(organisation, None, Role.ORG_ADMIN, None)
 
 
 def managed_organisations(session: Session, user_id: int) -> list[OrgAccess]:

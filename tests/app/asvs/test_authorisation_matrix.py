@@ -183,6 +183,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("org.invite", "POST"): Entry("/organisatie/{org}/uitnodigen", LOGIN, org_admins(422), private=True),
     ("org.member", "GET"): Entry("/organisatie/{org}/leden/{orgmember}", LOGIN, org_admins(200), private=True),
     ("org.member", "POST"): Entry("/organisatie/{org}/leden/{orgmember}", LOGIN, org_admins(422), private=True),
+    ("org.import_members", "GET"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(200), private=True),
+    ("org.import_members", "POST"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(422), private=True),
+    ("org.apply_import", "POST"): Entry("/organisatie/{org}/importeren/toepassen", LOGIN, org_admins(400),
+                                        private=True),  # no file came back with the form
     # Site administrators only.
     ("admin.users", "GET"): Entry("/beheer/gebruikers", LOGIN, ADMIN_ONLY, missing=None),
     ("admin.security_log", "GET"): Entry("/beheer/beveiligingslog", LOGIN, ADMIN_ONLY, missing=None),

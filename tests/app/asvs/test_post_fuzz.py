@@ -57,6 +57,8 @@ FIELDS = {
     "org.invite": ["email", "name", "team", "role"],
     "org.member": ["team", "role"],
     "org.accept_invitation": ["password", "password_repeat"],
+    "org.import_members": ["file"],
+    "org.apply_import": ["content"],
 }
 value = st.one_of(st.sampled_from([v for v in AWKWARD if not set(v) & set(HELD_BACK)]),
                   st.text(st.characters(exclude_characters=HELD_BACK, exclude_categories=("Cs",)), max_size=200))
