@@ -63,6 +63,11 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
                   omit=frozenset({"password_hash", "session_version", "totp_secret", "totp_last_step",
                                   "totp_enabled_at", "recovery_code_hashes"}), activity=("created_at",)),
     PersonalTable("memberships", "user_id", section="memberships", omit=frozenset({"user_id"})),
+    # Work an organisation set for the person by name (work for everyone or a team names nobody).
+    PersonalTable("assignments", "user_id", section="assignments", omit=frozenset({"user_id", "created_by_id"})),
+    # Work the person set as an organisation admin: it stays the organisation's, without their name.
+    PersonalTable("assignments", "created_by_id", section="assignments_set", erase=Erase.ANONYMISE,
+                  omit=frozenset({"created_by_id", "user_id"})),
     PersonalTable("page_progress", "user_id", section="page_progress", omit=frozenset({"user_id"}),
                   activity=("last_seen_at", "read_at")),
     PersonalTable("quiz_attempts", "user_id", section="quiz_attempts", omit=frozenset({"user_id"}),

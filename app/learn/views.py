@@ -11,7 +11,10 @@ from app.db import db_session
 from app.learn import bp
 from app.learn.forms import InterventionFilterForm, MarkReadForm
 from app.templating import next_step_for, next_step_url, remember_progress
+from course.assignments import local_today
 from course.content.model import Module, Page
+from course.db import utcnow
+from course.services import assignments as assignment_service
 from course.services import progress as progress_service
 
 
@@ -36,7 +39,8 @@ def overview() -> str:
         return render_template("learn/welcome.html")
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
     remember_progress(course=progress)
-    return render_template("learn/overview.html", progress=progress)
+    assignments = assignment_service.my_assignments(db_session, catalog(), current_user.id, local_today(utcnow()))
+    return render_template("learn/overview.html", progress=progress, my_assignments=assignments)
 
 
 @bp.route("/over-deze-cursus")

@@ -5,8 +5,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from course.db import Role
 
@@ -56,3 +66,34 @@ class ApplyImportForm(FlaskForm):
     """Applying a previewed file: the file comes back with the form (base64), so nothing waits on the server."""
 
     content = HiddenField(validators=[DataRequired()])
+
+
+PERCENT = _l("Een percentage ligt tussen 1 en 100.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (works without JavaScript; each box has its own label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AssignmentForm(FlaskForm):
+    title = StringField(_l("Titel"), validators=[DataRequired(_l("Geef de opdracht een titel.")), Length(max=200)],
+                        filters=[_strip], render_kw={"autocomplete": "off"})
+    scope = RadioField(_l("Wat moet af?"), default="course",
+                       choices=[("course", _l("De hele cursus")), ("modules", _l("Alleen de modules hieronder"))])
+    modules = MultiCheckboxField(_l("Modules"), validators=[Optional()])
+    target = RadioField(_l("Voor wie?"), default="organisation",
+                        choices=[("organisation", _l("Iedereen in de organisatie")), ("team", _l("Eén team")),
+                                 ("person", _l("Eén persoon"))])
+    team = SelectField(_l("Team"), default="", validators=[Optional()])
+    email = EmailField(_l("E-mailadres van de persoon"), validators=[Optional(), Length(max=254)], filters=[_strip],
+                       render_kw={"autocomplete": "off"})
+    due_on = DateField(_l("Deadline"), validators=[InputRequired(_l("Kies een deadline."))],
+                       render_kw={"autocomplete": "off"})
+    min_quiz_percent = IntegerField(
+        _l("Minimale score op elke kennischeck (%)"),
+        validators=[Optional(), NumberRange(min=1, max=100, message=PERCENT)],
+        description=_l("Leeg laten: de cursusregel geldt (gehaald is gehaald)."), render_kw={"autocomplete": "off"})
+    casuses = MultiCheckboxField(_l("Casussen die afgerond moeten zijn"), validators=[Optional()])

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -16,14 +18,26 @@ from app.audit import security_event
 from app.auth.forms import ResetPasswordForm
 from app.auth.logins import log_in
 from app.auth.tokens import read_token
+from app.content import catalog
 from app.db import db_session
 from app.i18n import domain_message
 from app.org import bp
-from app.org.forms import ApplyImportForm, ConfirmForm, ImportForm, InviteForm, MemberForm, TeamForm, role_choices
+from app.org.forms import (
+    ApplyImportForm,
+    AssignmentForm,
+    ConfirmForm,
+    ImportForm,
+    InviteForm,
+    MemberForm,
+    TeamForm,
+    role_choices,
+)
 from app.org.mails import send_invitation
-from course.db import EventKind, Role
+from course.assignments import AssignmentStatus, local_today
+from course.db import EventKind, Role, utcnow
 from course.errors import DomainError, NotFound
 from course.services import accounts, org_import
+from course.services import assignments as assignment_service
 from course.services import orgs as service
 
 
@@ -255,3 +269,72 @@ def apply_import(slug: str) -> Any:
             "ongewijzigd.", new=len(result.new_user_ids), linked=len(result.linked_user_ids),
             same=result.plan.count(org_import.Outcome.UNCHANGED)), "success")
     return redirect(url_for("org.members", slug=slug))
+
+
+# --- assignments --------------------------------------------------------------------------------------------
+
+STATUS_LABELS = {AssignmentStatus.NOT_STARTED: _l("niet begonnen"), AssignmentStatus.IN_PROGRESS: _l("bezig"),
+                 AssignmentStatus.COMPLETED: _l("afgerond"), AssignmentStatus.OVERDUE: _l("te laat")}
+
+
+def _today() -> date:
+    return local_today(utcnow())
+
+
+@bp.route("/<slug>/opdrachten/")
+@login_required
+def assignments(slug: str) -> str:
+    access = service.org_access(db_session, current_user.id, slug)
+    return render_template("org/assignments.html", access=access, organisation=access.organisation,
+                           overviews=assignment_service.overviews(db_session, catalog(), access, _today()),
+                           Status=AssignmentStatus, labels=STATUS_LABELS, confirm_form=ConfirmForm(formdata=None))
+
+
+@bp.route("/<slug>/opdrachten/nieuw", methods=["GET", "POST"])
+@login_required
+def new_assignment(slug: str) -> Any:
+    access = service.admin_access(db_session, current_user.id, slug)
+    cat = catalog()
+    form = AssignmentForm()
+    form.modules.choices = [(m.id, m.title) for m in cat.modules]
+    form.casuses.choices = [(c.id, c.title) for c in cat.casuses.values()]
+    form.team.choices = _team_choices(access)
+    if form.validate_on_submit():
+        try:
+            assignment = assignment_service.create_assignment(
+                db_session, cat, current_user.id, slug, title=form.title.data or "",
+                module_ids=form.modules.data or [] if form.scope.data == "modules" else [],
+                target=form.target.data or "", team_id=int(form.team.data) if form.team.data else None,
+                email=form.email.data, due_on=form.due_on.data, min_quiz_percent=form.min_quiz_percent.data,
+                casus_ids=form.casuses.data or [], today=_today())
+        except DomainError as error:
+            _field_error(form, error, "title")
+        else:
+            flash(_("De opdracht ‘%(title)s’ staat klaar.", title=assignment.title), "success")
+            return redirect(url_for("org.assignment", slug=slug, assignment_id=assignment.id))
+    return render_template("org/assignment_new.html", organisation=access.organisation, form=form), \
+        422 if form.errors else 200
+
+
+@bp.route("/<slug>/opdrachten/<int:assignment_id>")
+@login_required
+def assignment(slug: str, assignment_id: int) -> str:
+    access = service.org_access(db_session, current_user.id, slug)
+    (overview,) = assignment_service.overviews(db_session, catalog(), access, _today(), assignment_id)
+    wanted = request.args.get("status")
+    rows = [r for r in overview.standings if not wanted or r.standing.status == wanted]
+    return render_template("org/assignment.html", access=access, organisation=access.organisation, overview=overview,
+                           rows=rows, wanted=wanted, Status=AssignmentStatus, labels=STATUS_LABELS,
+                           modules={m.id: m.title for m in catalog().modules},
+                           casuses={c.id: c.title for c in catalog().casuses.values()},
+                           confirm_form=ConfirmForm(formdata=None))
+
+
+@bp.route("/<slug>/opdrachten/<int:assignment_id>/verwijderen", methods=["POST"])
+@login_required
+def delete_assignment(slug: str, assignment_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    assignment_service.delete_assignment(db_session, current_user.id, slug, assignment_id)
+    flash(_("De opdracht is ingetrokken. De voortgang van de leden blijft bewaard."), "success")
+    return redirect(url_for("org.assignments", slug=slug))

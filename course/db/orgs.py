@@ -1,10 +1,10 @@
-"""What organisations add around their memberships (course/db/users.py): teams."""
+"""What organisations add around their memberships (course/db/users.py): teams and assignments."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course.db.base import Base, utcnow
@@ -19,4 +19,25 @@ class Team(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))  # unique within the organisation: CSV imports name it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(Base):
+    """Work an organisation sets: the course or some modules, for everyone, one team or one person, by a
+    deadline, optionally with a rule stricter than the course's. Members' statuses are computed from their
+    progress (course/assignments.py), never stored."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    module_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # module slugs; empty: the whole course
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)  # one team
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)  # one person
+    due_on: Mapped[date] = mapped_column()
+    # Stricter than the course: every knowledge check of the modules scored at least this percentage.
+    min_quiz_percent: Mapped[int | None] = mapped_column()
+    casus_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # casus slugs that must be completed too
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -92,8 +92,9 @@ def managed_organisations(session: Session, user_id: int) -> list[OrgAccess]:
             if role == Role.ORG_ADMIN or team_id is not None]
 
 
-def _audit(session: Session, actor_id: int | None, organisation: Organisation, action: str,
-           user_id: int | None = None, **detail: Any) -> None:
+def audit(session: Session, actor_id: int | None, organisation: Organisation, action: str,
+          user_id: int | None = None, **detail: Any) -> None:
+    """Add an admin action on ``organisation`` to the audit log, in the caller's transaction (no commit)."""
     record_event(session, EventKind.ADMIN_ACTION, user_id=user_id, actor_id=actor_id, commit=False,
                  action=action, organisation=organisation.slug, **detail)
 
@@ -127,7 +128,7 @@ def create_organisation(session: Session, *, slug: str, name: str, admin_email: 
     try:
         added = _add(session, None, organisation, email=admin_email, name=admin_name, team_id=None,
                      role=Role.ORG_ADMIN, field="admin_email")
-        _audit(session, None, organisation, "org.create", user_id=added.user.id)
+        audit(session, None, organisation, "org.create", user_id=added.user.id)
         session.commit()
     except IntegrityError as exc:  # created a moment ago by someone else
         session.rollback()
@@ -182,7 +183,7 @@ def add_member(session: Session, user_id: int, slug: str, *, email: str, name: s
     if role not in ORG_ROLES:
         raise DomainError(N_("Onbekende rol."), field="role")
     added = _add(session, user_id, access.organisation, email=email, name=name, team_id=team_id, role=role)
-    _audit(session, user_id, access.organisation, "org.invite", user_id=added.user.id, role=role.value)
+    audit(session, user_id, access.organisation, "org.invite", user_id=added.user.id, role=role.value)
     try:
         session.commit()
     except IntegrityError as exc:  # the same person added twice at once
@@ -222,7 +223,7 @@ def create_team(session: Session, user_id: int, slug: str, name: str) -> Team:
         raise DomainError(N_("Er is al een team met deze naam."), field="name")
     team = Team(organisation_id=access.organisation.id, name=name[:120])
     session.add(team)
-    _audit(session, user_id, access.organisation, "org.team.create", team=name)
+    audit(session, user_id, access.organisation, "org.team.create", team=name)
     try:
         session.commit()
     except IntegrityError as exc:
@@ -310,7 +311,7 @@ def update_member(session: Session, user_id: int, slug: str, membership_id: int,
     if role != Role.ORG_ADMIN:
         _keep_an_admin(session, membership)
     membership.team_id, membership.role = team_id, role
-    _audit(session, user_id, access.organisation, "org.member.update", user_id=membership.user_id, role=role.value,
+    audit(session, user_id, access.organisation, "org.member.update", user_id=membership.user_id, role=role.value,
            team_id=team_id)
     session.commit()
     return membership
@@ -328,7 +329,7 @@ def set_active(session: Session, user_id: int, slug: str, membership_id: int, ac
     if not active:
         _keep_an_admin(session, membership)
     membership.deactivated_at = None if active else utcnow()
-    _audit(session, user_id, access.organisation, "org.member.activate" if active else "org.member.deactivate",
+    audit(session, user_id, access.organisation, "org.member.activate" if active else "org.member.deactivate",
            user_id=membership.user_id)
     session.commit()
     return membership

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from course.catalog import Catalog, load_catalog
 from course.db import (
+    Assignment,
     EventKind,
     Group,
     GroupMember,
@@ -71,6 +72,7 @@ class Learner:
     org_slug: str = ""  # an organisation of their own (see ORG_ROLES), with a team and another member
     team_id: int = 0
     org_member_id: int = 0  # the other member's membership
+    assignment_id: int = 0  # work for their team in that organisation
 
 
 def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Role.LEARNER) -> Learner:
@@ -98,6 +100,10 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
         organisation = Organisation(slug="wijkteam", name="Wijkteam Noord")
         session.add(organisation)
     session.add(Membership(user_id=user.id, organisation=organisation))
+    session.flush()
+    # Work the organisation set for them by name, and work they set (as if they were its admin).
+    session.add(Assignment(organisation_id=organisation.id, title="Meldcode basis", module_ids=[], casus_ids=[],
+                           user_id=user.id, created_by_id=user.id, due_on=date(2030, 1, 1)))
     if role == Role.SITE_ADMIN:
         enable_two_factor(session, user.id)
         RECOVERY_CODES[user.email] = two_factor.new_recovery_codes(session, user.id)
@@ -150,11 +156,15 @@ def give_organisation(session: Session, learner: Learner, name: str) -> None:
     other = create_user(session, email=f"collega-{name}@example.org", name=f"Collega {name}", password=PASSWORD)
     colleague = Membership(user_id=other.id, organisation_id=organisation.id, team_id=team.id)
     session.add(colleague)
+    assignment = Assignment(organisation_id=organisation.id, title=f"Opdracht {name}", module_ids=[], casus_ids=[],
+                            team_id=team.id, due_on=date(2030, 1, 1))
+    session.add(assignment)
     session.commit()
     if name == "org_admin":
         enable_two_factor(session, learner.id)
         RECOVERY_CODES[learner.email] = two_factor.new_recovery_codes(session, learner.id)
     learner.org_slug, learner.team_id, learner.org_member_id = organisation.slug, team.id, colleague.id
+    learner.assignment_id = assignment.id
 
 
 @dataclass

@@ -183,6 +183,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("org.invite", "POST"): Entry("/organisatie/{org}/uitnodigen", LOGIN, org_admins(422), private=True),
     ("org.member", "GET"): Entry("/organisatie/{org}/leden/{orgmember}", LOGIN, org_admins(200), private=True),
     ("org.member", "POST"): Entry("/organisatie/{org}/leden/{orgmember}", LOGIN, org_admins(422), private=True),
+    ("org.assignments", "GET"): Entry("/organisatie/{org}/opdrachten/", LOGIN, org_managers(200), private=True),
+    ("org.new_assignment", "GET"): Entry("/organisatie/{org}/opdrachten/nieuw", LOGIN, org_admins(200), private=True),
+    ("org.new_assignment", "POST"): Entry("/organisatie/{org}/opdrachten/nieuw", LOGIN, org_admins(422),
+                                          private=True),
+    ("org.assignment", "GET"): Entry("/organisatie/{org}/opdrachten/{assignment}", LOGIN, org_managers(200),
+                                     private=True),
     ("org.import_members", "GET"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(200), private=True),
     ("org.import_members", "POST"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(422), private=True),
     ("org.apply_import", "POST"): Entry("/organisatie/{org}/importeren/toepassen", LOGIN, org_admins(400),
@@ -195,6 +201,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("trainer.close_group", "POST"): Entry("/trainer/groepen/{group}/sluiten", LOGIN, trainers(302),
                                           missing=TRAINERS_404, private=True),
     ("groups.leave", "POST"): Entry("/groepen/{group}/verlaten", LOGIN, 302, private=True),
+    ("org.delete_assignment", "POST"): Entry("/organisatie/{org}/opdrachten/{assignment}/verwijderen", LOGIN,
+                                             org_admins(302), private=True),
     ("org.deactivate", "POST"): Entry("/organisatie/{org}/leden/{orgmember}/deactiveren", LOGIN, org_admins(302),
                                       private=True),
     ("org.activate", "POST"): Entry("/organisatie/{org}/leden/{orgmember}/activeren", LOGIN, org_admins(302),
@@ -221,17 +229,18 @@ def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -
              "static": "css/leerlijn.css", "attempt": own.open_attempt_id, "run": own.learner.run_id,
              "group": own.learner.group_id, "member": own.learner.id, "joincode": own.learner.join_code,
              "live": own.learner.live_id, "code": own.learner.live_code, "org": own.learner.org_slug,
-             "team": own.learner.team_id, "orgmember": own.learner.org_member_id}
+             "team": own.learner.team_id, "orgmember": own.learner.org_member_id,
+             "assignment": own.learner.assignment_id}
     if variant == "missing":
         found.update(page=MISSING_SLUG, quiz=MISSING_SLUG, question=MISSING_SLUG, casus=MISSING_SLUG,
                      jobaid=MISSING_SLUG,
                      media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID,
                      group=MISSING_ID, live=MISSING_ID, code="ZZZZZZ", org=MISSING_SLUG, team=MISSING_ID,
-                     orgmember=MISSING_ID)
+                     orgmember=MISSING_ID, assignment=MISSING_ID)
     if variant == "foreign":
         found.update(attempt=victim.open_attempt_id, run=victim.learner.run_id, group=victim.learner.group_id,
                      live=victim.learner.live_id, org=victim.learner.org_slug, team=victim.learner.team_id,
-                     orgmember=victim.learner.org_member_id)
+                     orgmember=victim.learner.org_member_id, assignment=victim.learner.assignment_id)
     return found
 
 

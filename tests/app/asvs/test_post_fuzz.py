@@ -59,6 +59,8 @@ FIELDS = {
     "org.accept_invitation": ["password", "password_repeat"],
     "org.import_members": ["file"],
     "org.apply_import": ["content"],
+    "org.new_assignment": ["title", "scope", "modules", "target", "team", "email", "due_on", "min_quiz_percent",
+                           "casuses"],
 }
 value = st.one_of(st.sampled_from([v for v in AWKWARD if not set(v) & set(HELD_BACK)]),
                   st.text(st.characters(exclude_characters=HELD_BACK, exclude_categories=("Cs",)), max_size=200))
