@@ -159,8 +159,9 @@ def db_backup(target: Path | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from app.org.cli import org_cli
+    from app.org.cli import org_cli, reminders_cli
     app.cli.add_command(org_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo)

@@ -65,6 +65,8 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("memberships", "user_id", section="memberships", omit=frozenset({"user_id"})),
     # Work an organisation set for the person by name (work for everyone or a team names nobody).
     PersonalTable("assignments", "user_id", section="assignments", omit=frozenset({"user_id", "created_by_id"})),
+    # The reminders mailed to the person (which event, when): so none is sent twice.
+    PersonalTable("sent_reminders", "user_id", section="sent_reminders", omit=frozenset({"user_id"})),
     # Work the person set as an organisation admin: it stays the organisation's, without their name.
     PersonalTable("assignments", "created_by_id", section="assignments_set", erase=Erase.ANONYMISE,
                   omit=frozenset({"created_by_id", "user_id"})),

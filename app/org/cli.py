@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import BinaryIO
 
 import click
@@ -78,3 +79,57 @@ def import_members(slug: str, file: BinaryIO, dry_run: bool) -> None:
         for user in org_import.members_by_id(db_session, result.new_user_ids):
             send_invitation(user, organisation, new_account=True)
     click.echo(f"Imported: {len(result.new_user_ids)} invited, {len(result.linked_user_ids)} linked.")
+
+
+reminders_cli = AppGroup("reminders", help="Reminder mails about assignments (run daily from cron or a timer).")
+
+
+@reminders_cli.command("send")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The date to act as (default: today in the Netherlands).")
+def send_reminders(today: datetime | None) -> None:
+    """Send the reminders due today: 14 and 3 days before a deadline, overdue to team leads, the weekly digest.
+
+    Safe to run as often as you like, also twice at once: no reminder is ever sent twice.
+    """
+    from app.content import catalog
+    from app.db import db_session
+    from app.org.mails import send_reminder
+    from course.assignments import local_today
+    from course.db import utcnow
+    from course.services import reminders
+    day = today.date() if today else local_today(utcnow())
+    sent = 0
+    with mail_context():
+        for reminder in reminders.planned(db_session, catalog(), day):
+            if reminders.claim(db_session, reminder):
+                send_reminder(db_session, reminder)
+                sent += 1
+    click.echo(f"{sent} reminder(s) sent for {day.isoformat()}.")
+
+
+@org_cli.command("report")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@click.option("--assignment", type=int, default=None, help="Status and dates for this assignment's id.")
+def report(slug: str, fmt: str, output: str, assignment: int | None) -> None:
+    """Write the completion report of SLUG (every active member) as CSV or XLSX."""
+    from pathlib import Path
+
+    from app.content import catalog
+    from app.db import db_session
+    from course.assignments import local_today
+    from course.db import utcnow
+    from course.services import org_report, orgs
+    try:
+        access = orgs.acting_access(db_session, None, slug)
+        result = org_report.completion_report(db_session, catalog(), access, local_today(utcnow()),
+                                              assignment_id=assignment)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    if fmt == "csv":
+        Path(output).write_text("\ufeff" + org_report.to_csv(result), encoding="utf-8")
+    else:
+        Path(output).write_bytes(org_report.to_xlsx(result))
+    click.echo(f"Wrote {len(result.rows)} member(s) to {output}.")

@@ -97,3 +97,9 @@ class AssignmentForm(FlaskForm):
         validators=[Optional(), NumberRange(min=1, max=100, message=PERCENT)],
         description=_l("Leeg laten: de cursusregel geldt (gehaald is gehaald)."), render_kw={"autocomplete": "off"})
     casuses = MultiCheckboxField(_l("Casussen die afgerond moeten zijn"), validators=[Optional()])
+
+
+class ReminderMailForm(FlaskForm):
+    """Reminder mails on ("1") or off ("0")."""
+
+    wanted = HiddenField(validators=[DataRequired()])

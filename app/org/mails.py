@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 
 from app import mail
 from app.auth.tokens import external_url, make_token
+from app.org.labels import STATUS_LABELS
 from course.db import Organisation, User
 from course.services import accounts
+from course.services.reminders import Reminder
 
 
 def send_invitation(user: User, organisation: Organisation, *, new_account: bool) -> bool:
@@ -25,3 +28,23 @@ def send_invitation(user: User, organisation: Organisation, *, new_account: bool
                                        organisation=organisation.name),
                               "org/mail/added.txt", organisation=organisation.name,
                               link=external_url("learn.overview"))
+
+
+def send_reminder(session: Session, reminder: Reminder) -> bool:
+    """Mail one reminder (see course.services.reminders) to its recipient."""
+    user = session.get(User, reminder.user_id)
+    if user is None:
+        return False
+    link = external_url("learn.overview")
+    if reminder.kind == "due":
+        return mail.send_template(user, _l("Deadline %(title)s nadert", title=reminder.assignment),
+                                  "org/mail/reminder_due.txt", reminder=reminder, link=link,
+                                  settings=external_url("auth.account", _anchor="organisaties"))
+    if reminder.kind == "overdue":
+        return mail.send_template(user, _l("%(learner)s heeft %(title)s nog niet af", learner=reminder.learner,
+                                           title=reminder.assignment),
+                                  "org/mail/reminder_overdue.txt", reminder=reminder,
+                                  settings=external_url("auth.account", _anchor="organisaties"))
+    return mail.send_template(user, _l("Weekoverzicht %(organisation)s", organisation=reminder.organisation),
+                              "org/mail/digest.txt", reminder=reminder, labels=STATUS_LABELS,
+                              settings=external_url("auth.account", _anchor="organisaties"))

@@ -4,15 +4,12 @@ decides who may see what (another organisation's slug or ids answer 404, like mi
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.wrappers import Response
 
 from app.audit import security_event
 from app.auth.forms import ResetPasswordForm
@@ -29,14 +26,16 @@ from app.org.forms import (
     ImportForm,
     InviteForm,
     MemberForm,
+    ReminderMailForm,
     TeamForm,
     role_choices,
 )
+from app.org.labels import STATUS_LABELS
 from app.org.mails import send_invitation
 from course.assignments import AssignmentStatus, local_today
 from course.db import EventKind, Role, utcnow
 from course.errors import DomainError, NotFound
-from course.services import accounts, org_import
+from course.services import accounts, org_import, org_report, reminders
 from course.services import assignments as assignment_service
 from course.services import orgs as service
 
@@ -248,7 +247,7 @@ def apply_import(slug: str) -> Any:
     form = ApplyImportForm()
     try:
         data = base64.b64decode(form.content.data or "", validate=True) if form.validate_on_submit() else b""
-    except binascii.Error:
+    except ValueError:  # not base64 (binascii.Error), or not even ASCII
         data = b""
     if not data:
         abort(400)
@@ -273,8 +272,6 @@ def apply_import(slug: str) -> Any:
 
 # --- assignments --------------------------------------------------------------------------------------------
 
-STATUS_LABELS = {AssignmentStatus.NOT_STARTED: _l("niet begonnen"), AssignmentStatus.IN_PROGRESS: _l("bezig"),
-                 AssignmentStatus.COMPLETED: _l("afgerond"), AssignmentStatus.OVERDUE: _l("te laat")}
 
 
 def _today() -> date:
@@ -338,3 +335,66 @@ def delete_assignment(slug: str, assignment_id: int) -> Response:
     assignment_service.delete_assignment(db_session, current_user.id, slug, assignment_id)
     flash(_("De opdracht is ingetrokken. De voortgang van de leden blijft bewaard."), "success")
     return redirect(url_for("org.assignments", slug=slug))
+
+
+# --- the completion report ----------------------------------------------------------------------------------
+
+def _report(slug: str) -> tuple[service.OrgAccess, org_report.Report, dict[str, Any]]:
+    access = service.org_access(db_session, current_user.id, slug)
+    filters = {"team": request.args.get("team", type=int), "opdracht": request.args.get("opdracht", type=int),
+               "status": request.args.get("status") or None}
+    status = AssignmentStatus(filters["status"]) if filters["status"] in set(AssignmentStatus) else None
+    team = filters["team"] if access.team_id is None else None
+    result = org_report.completion_report(db_session, catalog(), access, _today(), assignment_id=filters["opdracht"],
+                                          team_id=team, status=status)
+    return access, result, {k: v for k, v in filters.items() if v}
+
+
+@bp.route("/<slug>/rapport")
+@login_required
+def report(slug: str) -> str:
+    access, result, filters = _report(slug)
+    return render_template("org/report.html", access=access, organisation=access.organisation, report=result,
+                           filters=filters, teams=service.teams(db_session, access),
+                           assignments=assignment_service.assignment_list(db_session, access),
+                           Status=AssignmentStatus, labels=STATUS_LABELS)
+
+
+def _export(slug: str, fmt: str) -> Response:
+    _access, result, filters = _report(slug)
+    security_event(EventKind.ADMIN_ACTION, user_id=None, action="org.export", organisation=slug, format=fmt,
+                   rows=len(result.rows), **{f"filter_{k}": v for k, v in filters.items()})
+    name = f"voltooiing-{slug}-{_today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        body: str | bytes = "\ufeff" + org_report.to_csv(result)
+        mimetype = "text/csv"
+    else:
+        body = org_report.to_xlsx(result)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<slug>/rapport.csv")
+@login_required
+def report_csv(slug: str) -> Response:
+    return _export(slug, "csv")
+
+
+@bp.route("/<slug>/rapport.xlsx")
+@login_required
+def report_xlsx(slug: str) -> Response:
+    return _export(slug, "xlsx")
+
+
+@bp.route("/herinneringen", methods=["POST"])
+@login_required
+def reminder_mail() -> Response:
+    """From the account page: turn reminder mails about assignments off (or on again)."""
+    form = ReminderMailForm()
+    if not form.validate_on_submit() or form.wanted.data not in ("0", "1"):
+        abort(400)
+    wanted = form.wanted.data == "1"
+    reminders.set_reminder_mail(db_session, current_user.id, wanted)
+    flash(_("Je krijgt weer herinneringen over opdrachten.") if wanted else
+          _("Je krijgt geen herinneringen over opdrachten meer."), "success")
+    return redirect(url_for("auth.account", _anchor="organisaties"))

@@ -3,7 +3,7 @@
 from course.db.audit import EventKind, SecurityEvent
 from course.db.base import Base, utcnow
 from course.db.casus import CasusDecision, CasusRun, RunStatus
-from course.db.orgs import Assignment, Team
+from course.db.orgs import Assignment, SentReminder, Team
 from course.db.progress import PageProgress
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.trainer import Group, GroupMember, LiveAnswer, LiveParticipant, LiveSession, LiveSource
@@ -12,6 +12,5 @@ from course.db.users import LoginSession, Membership, Organisation, Role, User
 __all__ = ["Assignment", "AttemptAnswer", "AttemptStatus", "Base", "CasusDecision", "CasusRun", "EmbeddedCheck",
            "EventKind", "Group",
            "GroupMember", "LiveAnswer", "LiveParticipant", "LiveSession", "LiveSource", "LoginSession",
-           "Membership", "Organisation", "PageProgress", "QuizAttempt", "Role", "RunStatus", "SecurityEvent", "Team",
-           "User",
-           "utcnow"]
+           "Membership", "Organisation", "PageProgress", "QuizAttempt", "Role", "RunStatus", "SecurityEvent",
+           "SentReminder", "Team", "User", "utcnow"]

@@ -1,4 +1,4 @@
-"""What organisations add around their memberships (course/db/users.py): teams and assignments."""
+"""What organisations add around their memberships (course/db/users.py): teams, assignments, reminders."""
 
 from __future__ import annotations
 
@@ -41,3 +41,17 @@ class Assignment(Base):
     casus_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # casus slugs that must be completed too
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SentReminder(Base):
+    """A reminder mail that went out (or is going out): the unique (recipient, key) pair is what keeps two
+    runs of ``flask reminders send`` from sending the same reminder twice."""
+
+    __tablename__ = "sent_reminders"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # the recipient
+    # What it was about, e.g. 'due14:a12' (14 days before assignment 12's deadline) or 'digest:o3:2027-W09'.
+    key: Mapped[str] = mapped_column(String(120))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

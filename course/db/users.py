@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db.base import Base, utcnow
@@ -50,6 +50,9 @@ class User(Base):
     totp_last_step: Mapped[int | None]
     # SHA-256 of each unused recovery code (a recovery code is random and long, so a plain hash suffices).
     recovery_code_hashes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Reminder mails about assignments (deadlines, overdue members, the weekly digest): the person may turn
+    # them off; mails about the account itself always go.
+    reminder_mail: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
     logins: Mapped[list[LoginSession]] = relationship(back_populates="user", cascade="all, delete-orphan",

@@ -156,6 +156,22 @@ def delete_assignment(session: Session, user_id: int, slug: str, assignment_id: 
     session.commit()
 
 
+def get_assignment(session: Session, access: OrgAccess, assignment_id: int) -> Assignment:
+    """The organisation's assignment ``assignment_id`` (a team lead: one for everyone or their team).
+
+    Raises NotFound for one of another organisation or team, as for a missing one.
+    """
+    return _assignment(session, access, assignment_id)
+
+
+def assignment_list(session: Session, access: OrgAccess) -> list[Assignment]:
+    """The organisation's assignments (a team lead: for everyone or their team), by deadline; one query."""
+    query = select(Assignment).where(Assignment.organisation_id == access.organisation.id)
+    if access.team_id is not None:
+        query = query.where(or_(Assignment.team_id.is_(None), Assignment.team_id == access.team_id))
+    return list(session.scalars(query.order_by(Assignment.due_on, Assignment.id)))
+
+
 def _assignment(session: Session, access: OrgAccess, assignment_id: int) -> Assignment:
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.organisation_id != access.organisation.id or (

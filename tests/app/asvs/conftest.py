@@ -26,6 +26,7 @@ from course.db import (
     Organisation,
     QuizAttempt,
     Role,
+    SentReminder,
     Team,
     User,
 )
@@ -104,6 +105,7 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     # Work the organisation set for them by name, and work they set (as if they were its admin).
     session.add(Assignment(organisation_id=organisation.id, title="Meldcode basis", module_ids=[], casus_ids=[],
                            user_id=user.id, created_by_id=user.id, due_on=date(2030, 1, 1)))
+    session.add(SentReminder(user_id=user.id, key=f"due14:{email}"))
     if role == Role.SITE_ADMIN:
         enable_two_factor(session, user.id)
         RECOVERY_CODES[user.email] = two_factor.new_recovery_codes(session, user.id)

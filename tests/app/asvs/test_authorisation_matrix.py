@@ -189,6 +189,10 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                           private=True),
     ("org.assignment", "GET"): Entry("/organisatie/{org}/opdrachten/{assignment}", LOGIN, org_managers(200),
                                      private=True),
+    ("org.report", "GET"): Entry("/organisatie/{org}/rapport", LOGIN, org_managers(200), private=True),
+    ("org.report_csv", "GET"): Entry("/organisatie/{org}/rapport.csv", LOGIN, org_managers(200), private=True),
+    ("org.report_xlsx", "GET"): Entry("/organisatie/{org}/rapport.xlsx", LOGIN, org_managers(200), private=True),
+    ("org.reminder_mail", "POST"): Entry("/organisatie/herinneringen", LOGIN, 400, missing=None),  # empty form
     ("org.import_members", "GET"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(200), private=True),
     ("org.import_members", "POST"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(422), private=True),
     ("org.apply_import", "POST"): Entry("/organisatie/{org}/importeren/toepassen", LOGIN, org_admins(400),

@@ -59,6 +59,7 @@ FIELDS = {
     "org.accept_invitation": ["password", "password_repeat"],
     "org.import_members": ["file"],
     "org.apply_import": ["content"],
+    "org.reminder_mail": ["wanted"],
     "org.new_assignment": ["title", "scope", "modules", "target", "team", "email", "due_on", "min_quiz_percent",
                            "casuses"],
 }

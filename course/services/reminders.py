@@ -1,0 +1,110 @@
+"""Reminder emails about assignments: to the learner 14 and 3 days before the deadline, to their team lead
+when they are overdue, and a weekly digest to each organisation admin.
+
+Idempotent: every reminder has a key, and a reminder goes out only after its (recipient, key) row was
+inserted; the unique constraint on that pair, not a check before inserting, decides, so two overlapping runs
+never send the same reminder twice. A person who turned reminders off gets none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from course.assignments import AssignmentStatus
+from course.catalog import Catalog
+from course.db import Assignment, Membership, Organisation, Role, SentReminder, User, utcnow
+from course.db.upsert import insert_for
+from course.services import assignments as assignment_service
+from course.services.orgs import OrgAccess
+
+EARLY, LATE = 14, 3  # days before the deadline
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One mail to send: ``kind`` is 'due' (to the learner), 'overdue' (to a team lead) or 'digest' (to an admin)."""
+
+    user_id: int  # the recipient
+    key: str  # unique per recipient: the same event never mails twice
+    kind: str
+    organisation: str
+    assignment: str | None = None
+    due_on: date | None = None
+    days_left: int | None = None
+    learner: str | None = None
+    lines: tuple[tuple[str, date, dict[AssignmentStatus, int]], ...] = ()  # digest: title, deadline, counts
+
+
+def planned(session: Session, catalog: Catalog, today: date) -> list[Reminder]:
+    """Every reminder that is due ``today`` and has not been sent (nor turned off by its recipient).
+
+    Per organisation with assignments: its assignments, members, team leads and admins, and the members'
+    progress (a fixed number of queries per organisation).
+    """
+    sent = {(user_id, key) for user_id, key in session.execute(select(SentReminder.user_id, SentReminder.key))}
+    muted = set(session.scalars(select(User.id).where(User.reminder_mail.is_(False))))
+    result = []
+    organisations = session.scalars(select(Organisation).where(
+        Organisation.id.in_(select(Assignment.organisation_id)))).all()
+    for organisation in organisations:
+        access = OrgAccess(organisation, None, Role.ORG_ADMIN, None)
+        result += _for_organisation(session, catalog, access, today)
+    return [r for r in result if (r.user_id, r.key) not in sent and r.user_id not in muted]
+
+
+def _for_organisation(session: Session, catalog: Catalog, access: OrgAccess, today: date) -> Iterator[Reminder]:
+    organisation = access.organisation
+    overviews = assignment_service.overviews(session, catalog, access, today)
+    managers = session.execute(select(Membership.user_id, Membership.role, Membership.team_id).where(
+        Membership.organisation_id == organisation.id, Membership.deactivated_at.is_(None),
+        Membership.role.in_((Role.ORG_ADMIN, Role.TEAM_LEAD)))).all()
+    leads: dict[int, list[int]] = {}
+    for user_id, role, team_id in managers:
+        if role == Role.TEAM_LEAD and team_id is not None:
+            leads.setdefault(team_id, []).append(user_id)
+    for overview in overviews:
+        a = overview.assignment
+        days_left = (a.due_on - today).days
+        for row in overview.standings:
+            status = row.standing.status
+            if status in (AssignmentStatus.NOT_STARTED, AssignmentStatus.IN_PROGRESS) and 0 <= days_left <= EARLY:
+                which = "due3" if days_left <= LATE else "due14"
+                yield Reminder(row.member.user_id, f"{which}:a{a.id}", "due", organisation.name, a.title, a.due_on,
+                               days_left)
+            elif status == AssignmentStatus.OVERDUE:
+                for lead in leads.get(row.member.team_id or 0, []):
+                    if lead == row.member.user_id:
+                        continue  # a team lead who is late themselves has their own reminders
+                    yield Reminder(lead, f"overdue:a{a.id}:u{row.member.user_id}", "overdue", organisation.name,
+                                   a.title, a.due_on, days_left, row.member.name)
+    if overviews:
+        year, week, _day = today.isocalendar()
+        lines = tuple((o.assignment.title, o.assignment.due_on, {s: o.count(s) for s in AssignmentStatus})
+                      for o in overviews)
+        for user_id, role, _team in managers:
+            if role == Role.ORG_ADMIN:
+                yield Reminder(user_id, f"digest:o{organisation.id}:{year}-W{week:02d}", "digest", organisation.name,
+                               lines=lines)
+
+
+def claim(session: Session, reminder: Reminder) -> bool:
+    """Record that ``reminder`` is being sent; commits. False when it was already (another run got it first)."""
+    table = SentReminder.__table__
+    inserted = session.execute(
+        insert_for(session, table).values(user_id=reminder.user_id, key=reminder.key, sent_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(table.c.id)).first()
+    session.commit()
+    return inserted is not None
+
+
+def set_reminder_mail(session: Session, user_id: int, wanted: bool) -> None:
+    """Turn the user's reminder mails on or off; commits."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.reminder_mail = wanted
+        session.commit()

@@ -1,0 +1,103 @@
+"""The completion report: per member what they did, filters, totals per team, CSV and XLSX with the same
+columns (formula-like cells defused), the same from the command line; team leads see their team only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from course.db import Assignment, EventKind, SecurityEvent
+from course.services.progress import record_visit
+from tests.app.org.conftest import Org, logged_in
+from tests.app.trainer.conftest import text
+
+
+def seed(session: Session, org: Org, valid_catalog) -> int:
+    """Lid 0 read every page of module 2 (complete), Lid 1 opened one page; an assignment on module 2."""
+    for page in valid_catalog.module("tweede").pages:
+        record_visit(session, org.members[0].id, page, read=True)
+    record_visit(session, org.members[1].id, valid_catalog.module("eerste").pages[0], read=True)
+    org.members[2].name = "=HYPERLINK(\"http://evil.example\")"
+    assignment = Assignment(organisation_id=org.organisation.id, title="Module twee", module_ids=["tweede"],
+                            casus_ids=[], due_on=date.today() + timedelta(days=7))
+    session.add(assignment)
+    session.commit()
+    return assignment.id
+
+
+def test_the_report_shows_each_member_and_totals_per_team(admin: FlaskClient, session: Session, org: Org,
+                                                          valid_catalog) -> None:
+    seed(session, org, valid_catalog)
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport"))
+    assert "Status voor de hele cursus, zonder deadline." in page and "nooit reflecties" in page
+    assert f"{org.members[0].name} Jeugdzorg Noord Oost bezig 1 / 2 0 / 1" in page
+    assert f"{org.members[1].name} Jeugdzorg Noord Oost bezig 0 / 2 0 / 1" in page
+    assert "Jeugdzorg Noord Oost 3 1 2 0 0" in page  # not started, in progress, completed, overdue
+    assert "Totaal 5 3 2 0 0" in page
+
+
+def test_filters_by_assignment_team_and_status(admin: FlaskClient, session: Session, org: Org,
+                                               valid_catalog) -> None:
+    found = seed(session, org, valid_catalog)
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport?opdracht={found}&status=completed"))
+    assert "Status voor de opdracht ‘Module twee’." in page and "1 lid" in page
+    assert f"{org.members[0].name} Jeugdzorg Noord Oost afgerond 1 / 2" in page and org.members[1].name not in page
+    west = org.teams["Jeugdzorg Noord West"].id
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport?team={west}"))
+    assert "1 lid" in page and org.members[0].name not in page
+    assert admin.get(f"/organisatie/{org.slug}/rapport?opdracht={2**31 - 1}").status_code == 404
+
+
+def test_csv_and_xlsx_have_the_same_columns_and_defuse_formulas(admin: FlaskClient, session: Session, org: Org,
+                                                                valid_catalog) -> None:
+    seed(session, org, valid_catalog)
+    response = admin.get(f"/organisatie/{org.slug}/rapport.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f'filename="voltooiing-{org.slug}-' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Naam", "E-mailadres", "Team", "Status", "Modules afgerond", "Modules totaal",
+                       "Casussen afgerond", "Casussen totaal", "Studietijd (minuten)", "Afgerond op"]
+    by_email = {row[1]: row for row in rows[1:]}
+    assert by_email[org.members[0].email][3:6] == ["bezig", "1", "2"]
+    assert by_email[org.members[2].email][0] == "'=HYPERLINK(\"http://evil.example\")"
+    workbook = load_workbook(io.BytesIO(admin.get(f"/organisatie/{org.slug}/rapport.xlsx").get_data()))
+    sheet = workbook.active
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[0] == rows[0] and len(values) == len(rows)
+    xlsx = {row[1]: row for row in values[1:]}
+    assert xlsx[org.members[0].email][3:6] == ["bezig", 1, 2]
+    assert xlsx[org.members[2].email][0].startswith("'=")
+    exports = session.scalars(select(SecurityEvent).where(SecurityEvent.kind == EventKind.ADMIN_ACTION)).all()
+    assert [(e.detail["action"], e.detail["format"]) for e in exports] == [("org.export", "csv"),
+                                                                         ("org.export", "xlsx")]
+
+
+def test_a_team_lead_reports_on_their_team_only(app: Flask, session: Session, org: Org, valid_catalog) -> None:
+    seed(session, org, valid_catalog)
+    lead = logged_in(app, session, org.lead)
+    west = org.teams["Jeugdzorg Noord West"].id
+    page = text(lead.get(f"/organisatie/{org.slug}/rapport?team={west}"))  # the filter cannot widen the view
+    assert "3 leden" in page and "Lid 2" not in page
+    rows = lead.get(f"/organisatie/{org.slug}/rapport.csv").get_data(as_text=True).strip().splitlines()
+    assert len(rows) == 4
+
+
+def test_org_report_from_the_command_line(app: Flask, session: Session, org: Org, valid_catalog, tmp_path) -> None:
+    seed(session, org, valid_catalog)
+    runner = app.test_cli_runner()
+    out = tmp_path / "rapport.xlsx"
+    result = runner.invoke(args=["org", "report", org.slug, "--format", "xlsx", "--output", str(out)])
+    assert result.exit_code == 0 and "Wrote 5 member(s)" in result.output, result.output
+    assert load_workbook(out).active.max_row == 6
+    out_csv = tmp_path / "rapport.csv"
+    result = runner.invoke(args=["org", "report", org.slug, "--format", "csv", "--output", str(out_csv)])
+    assert result.exit_code == 0 and out_csv.read_text(encoding="utf-8-sig").startswith("Naam;E-mailadres")
+    missing = runner.invoke(args=["org", "report", "bestaat-niet", "--format", "csv", "--output", str(out_csv)])
+    assert missing.exit_code == 1 and "Deze organisatie bestaat niet." in missing.output
