@@ -1,14 +1,14 @@
 """organisations: sent reminders (one per recipient and event), users may turn reminder mail off
 
-Revision ID: 0012_reminders
-Revises: 0011_org_assignments
+Revision ID: 0013_reminders
+Revises: 0012_org_assignments
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0012_reminders'
-down_revision = '0011_org_assignments'
+revision = '0013_reminders'
+down_revision = '0012_org_assignments'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """organisations: assignments with deadlines
 
-Revision ID: 0011_org_assignments
-Revises: 0010_org_teams
+Revision ID: 0012_org_assignments
+Revises: 0011_org_teams
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011_org_assignments'
-down_revision = '0010_org_teams'
+revision = '0012_org_assignments'
+down_revision = '0011_org_teams'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """organisations: teams, a member's team, deactivated members
 
-Revision ID: 0010_org_teams
-Revises: 0009_one_open_casus_run
+Revision ID: 0011_org_teams
+Revises: 0010_embedded_checks
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010_org_teams'
-down_revision = '0009_one_open_casus_run'
+revision = '0011_org_teams'
+down_revision = '0010_embedded_checks'
 branch_labels = None
 depends_on = None
 
