@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATION_LOCK = 0x4C45_524C  # "LERL": the advisory lock key that serialises migrations on PostgreSQL
 
 
 class Database:
@@ -35,6 +36,11 @@ class Database:
         """Bring the schema to the newest migration (every branch head)."""
         config = alembic_config()
         with self.engine.begin() as connection:
+            # Several app servers (or gunicorn workers) starting at once must not migrate side by side: the
+            # first takes the lock and migrates, the others wait, then find nothing left to do. SQLite's
+            # lock is the BEGIN IMMEDIATE every transaction here starts with; PostgreSQL needs one of its own.
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
 

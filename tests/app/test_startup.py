@@ -1,11 +1,16 @@
-"""Starting the app: a fresh SQLite database is created and migrated; broken content stops the start."""
+"""Starting the app: a fresh database is created and migrated (also by servers starting at once); broken content
+stops the start."""
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from flask import Flask
+from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
 from course.errors import ContentErrors
@@ -39,3 +44,32 @@ def test_the_app_refuses_to_start_on_invalid_content_with_every_problem(tmp_path
         "modules/02-tweede/01-enige.md:2: missing required key 'minutes'",
         "modules/02-tweede/01-enige.md:4: broken link 'weg.md': no such page",
     ]
+
+
+def test_app_servers_starting_at_once_on_a_fresh_database_all_come_up(tmp_path, database_url):
+    """Four servers started together on an empty database: one migrates, none fails, one schema version."""
+    schema = None
+    if database_url.startswith("postgresql"):
+        schema = f"start_{secrets.token_hex(4)}"
+        with create_engine(os.environ["TEST_DATABASE_URL"]).begin() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{os.environ['TEST_DATABASE_URL']}?options=-csearch_path%3D{schema}"
+    else:
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+    def start(_: int) -> Flask:
+        return create_app({"DATABASE_URL": url, "CONTENT_DIR": VALID_CONTENT, "AUTO_MIGRATE": True,
+                           "SECRET_KEY": "s" * 40, "MAIL_OUTBOX": tmp_path / "outbox"})
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            apps = list(pool.map(start, range(4)))
+        assert all(a.test_client().get("/").status_code == 200 for a in apps)
+        with create_engine(url).connect() as connection:
+            assert len(connection.execute(text("SELECT version_num FROM alembic_version")).all()) == 1
+        for a in apps:
+            a.extensions["leerlijn.db"].engine.dispose()
+    finally:
+        if schema:
+            with create_engine(os.environ["TEST_DATABASE_URL"]).begin() as connection:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
