@@ -7,6 +7,7 @@ import re
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import enable_two_factor
 from tests.e2e.conftest import PASSWORD, axe_check, confirm_by_mail, register, unique_email, wait_for_path
@@ -31,7 +32,7 @@ def test_register_read_mark_read_and_see_progress(page, live_server, visits):
     catalog, module, first, second = _first_pages(live_server)
     page.goto(live_server("/"))
     axe_check(page, visits)
-    assert page.get_by_role("heading", name="Voordat je begint").is_visible()  # the gentle content note
+    expect(page.get_by_role("heading", name="Voordat je begint")).to_be_visible()  # the gentle content note
     page.get_by_role("link", name="Account maken en beginnen").click()
 
     # The form's errors are summarised, linked and announced.
@@ -75,7 +76,7 @@ def test_register_read_mark_read_and_see_progress(page, live_server, visits):
 
     page.goto(live_server("/"))
     axe_check(page, visits)
-    assert page.get_by_role("link", name="Verder waar je was").is_visible()
+    expect(page.get_by_role("link", name="Verder waar je was")).to_be_visible()
     visits.expect(404, "/modules/bestaat-niet/")  # the not-found page is part of the walk
     for path in ("/interventies", "/interventies?type=veiligheid&age=8", "/account", "/over-deze-cursus",
                  "/modules/bestaat-niet/"):
@@ -93,7 +94,7 @@ def test_language_switch_is_remembered(page, live_server, visits):
     register(page, live_server, "Noor Bakker", email)
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="My progress").first.is_visible()
+    expect(page.get_by_role("link", name="My progress").first).to_be_visible()
     axe_check(page, visits)
     page.get_by_role("link", name="My progress").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "My progress"
@@ -110,7 +111,7 @@ def test_language_switch_is_remembered(page, live_server, visits):
     assert page.locator("html").get_attribute("lang") == "en"  # the account remembered English
     page.get_by_role("button", name="Nederlands").click()
     assert page.locator("html").get_attribute("lang") == "nl"
-    assert page.get_by_role("link", name="Mijn voortgang").first.is_visible()
+    expect(page.get_by_role("link", name="Mijn voortgang").first).to_be_visible()
 
 
 def test_phone_width_360(new_page, live_server, visits):
@@ -231,7 +232,7 @@ def test_main_journey_works_without_javascript(new_page, live_server, visits):
     _, module, _, second = _first_pages(live_server)
     page.goto(live_server("/registreren"))
     page.get_by_role("button", name="Account maken").click()  # server-side errors, no script needed
-    assert page.locator("#error-summary").is_visible()
+    expect(page.locator("#error-summary")).to_be_visible()
     register(page, live_server, "Lotte Smit", unique_email("nojs"))
     page.get_by_role("link", name="Begin met de eerste module").click()
     page.get_by_role("button", name="Gelezen, naar de volgende pagina").click()
@@ -239,7 +240,7 @@ def test_main_journey_works_without_javascript(new_page, live_server, visits):
     page.goto(live_server("/voortgang"))
     assert f"1 / {len(module.pages)}" in page.get_by_role("row").nth(1).inner_text()
     page.locator(".account-menu summary").click()  # <details> opens without script
-    assert page.get_by_role("link", name="Mijn account").is_visible()
+    expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(live_server("/interventies?type=preventie"))

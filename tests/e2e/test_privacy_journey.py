@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORD, axe_check, register, unique_email, wait_for_path
 
@@ -20,7 +21,7 @@ def test_read_the_privacy_page_download_my_data_and_delete_my_account(page, live
     page.get_by_role("contentinfo").get_by_role("link", name="Privacy").click()
     wait_for_path(page, "/privacy")
     axe_check(page, visits)
-    assert page.get_by_text("Je reflecties en plannen zie alleen jij.").is_visible()
+    expect(page.get_by_text("Je reflecties en plannen zie alleen jij.")).to_be_visible()
     page.get_by_role("link", name="Naar je gegevens op de accountpagina").click()
     wait_for_path(page, "/account")
     axe_check(page, visits)
@@ -38,18 +39,19 @@ def test_read_the_privacy_page_download_my_data_and_delete_my_account(page, live
     page.get_by_label("Je wachtwoord").fill("niet-mijn-wachtwoord")
     page.get_by_label("Ik begrijp dat mijn account").check()
     page.get_by_role("button", name="Verwijder mijn account definitief").click()
-    assert page.locator("#error-summary").get_by_text("Dit wachtwoord klopt niet. Er is niets verwijderd.").is_visible()
+    summary = page.locator("#error-summary")
+    expect(summary.get_by_text("Dit wachtwoord klopt niet. Er is niets verwijderd.")).to_be_visible()
     axe_check(page, visits)
 
     page.get_by_label("Je wachtwoord").fill(PASSWORD)
     page.get_by_label("Ik begrijp dat mijn account").check()
     page.get_by_role("button", name="Verwijder mijn account definitief").click()
     wait_for_path(page, "/")
-    assert page.get_by_text("Je account en al je gegevens zijn verwijderd.").is_visible()
-    assert page.get_by_role("link", name="Inloggen").first.is_visible()
+    expect(page.get_by_text("Je account en al je gegevens zijn verwijderd.")).to_be_visible()
+    expect(page.get_by_role("link", name="Inloggen").first).to_be_visible()
 
     page.goto(live_server("/inloggen"))
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    assert page.get_by_text("Deze combinatie van e-mailadres en wachtwoord kennen we niet.").is_visible()
+    expect(page.get_by_text("Deze combinatie van e-mailadres en wachtwoord kennen we niet.")).to_be_visible()
