@@ -152,13 +152,32 @@ class CourseProgress:
     modules_complete: int
 
 
+@dataclass(frozen=True)
+class CourseShape:
+    """Per module of a catalog, its quiz id and casus ids: looked up once for many learners' progress."""
+
+    modules: tuple[tuple[Module, str | None, tuple[str, ...]], ...]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> CourseShape:
+        modules = []
+        for module in catalog.modules:
+            quiz = catalog.quiz_for_module(module.id)
+            casus_ids = tuple(c.id for c in catalog.casuses_for_module(module.id))
+            modules.append((module, quiz.id if quiz else None, casus_ids))
+        return cls(tuple(modules))
+
+
 def course_progress(catalog: Catalog, visits: Iterable[PageVisit], quizzes: Mapping[str, QuizOutcome],
-                    casuses_completed: Iterable[str]) -> CourseProgress:
+                    casuses_completed: Iterable[str], *, shape: CourseShape | None = None,
+                    resume: bool = True) -> CourseProgress:
     """Every module's progress, the last activity and where to continue, from what one learner did.
 
     ``visits`` are the learner's page rows, ``quizzes`` their standing per quiz id and
     ``casuses_completed`` the ids of the casuses they completed. Rows for pages or quizzes no longer in
-    the catalog are ignored, except that they still count as activity.
+    the catalog are ignored, except that they still count as activity. ``shape`` (CourseShape.of(catalog))
+    saves looking the modules' quizzes and casussen up again for every learner of a large group; without
+    ``resume`` the resume point is left out (None), as overviews of many learners never show it.
     """
     visits = list(visits)
     completed = frozenset(casuses_completed)
@@ -171,17 +190,15 @@ def course_progress(catalog: Catalog, visits: Iterable[PageVisit], quizzes: Mapp
     last_activity = max((m for m in moments if m is not None), default=None)
 
     modules = []
-    for module in catalog.modules:
-        quiz = catalog.quiz_for_module(module.id)
+    for module, quiz_id, casus_ids in (shape or CourseShape.of(catalog)).modules:
         modules.append(module_progress(
-            module, catalog.course.completion, read.get(module.id, ()), quiz.id if quiz else None,
-            quizzes.get(quiz.id) if quiz else None, [c.id for c in catalog.casuses_for_module(module.id)],
-            completed))
+            module, catalog.course.completion, read.get(module.id, ()), quiz_id,
+            quizzes.get(quiz_id) if quiz_id else None, casus_ids, completed))
     done = sum(m.steps_done for m in modules)
     total = sum(m.steps_total for m in modules)
     overall = percent(done, total) if total else (100 if modules else 0)
-    return CourseProgress(tuple(modules), last_activity, resume_point(catalog, visits, read), overall,
-                          sum(m.complete for m in modules))
+    return CourseProgress(tuple(modules), last_activity, resume_point(catalog, visits, read) if resume else None,
+                          overall, sum(m.complete for m in modules))
 
 
 def resume_point(catalog: Catalog, visits: Sequence[PageVisit], read: Mapping[str, set[str]]

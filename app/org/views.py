@@ -7,7 +7,7 @@ import base64
 from datetime import date
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -354,7 +354,11 @@ def _report(slug: str) -> tuple[service.OrgAccess, org_report.Report, dict[str, 
 @login_required
 def report(slug: str) -> str:
     access, result, filters = _report(slug)
+    weeks = result.completed_by_week(_today())
+    missed = org_report.most_missed(db_session, catalog(), access,
+                                    minimum=current_app.config.get("GROUP_MIN_CONTRIBUTORS", 5))
     return render_template("org/report.html", access=access, organisation=access.organisation, report=result,
+                           weeks=weeks, chart_max=max([n for _day, n in weeks] + [1]), missed=missed,
                            filters=filters, teams=service.teams(db_session, access),
                            assignments=assignment_service.assignment_list(db_session, access),
                            Status=AssignmentStatus, labels=STATUS_LABELS)

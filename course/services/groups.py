@@ -246,6 +246,15 @@ def group_overview(session: Session, catalog: Catalog, group: Group, minimum: in
     return GroupOverview(group, rows, questions, forks, withheld_q + withheld_f, minimum)
 
 
+def answer_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int], minimum: int = MIN_CONTRIBUTORS
+                   ) -> tuple[tuple[Spread, ...], tuple[Spread, ...], int]:
+    """How these learners answered each knowledge-check question and chose at each casus fork:
+    (questions, forks, withheld), each spread only with at least ``minimum`` contributors. Two queries."""
+    questions, withheld_q = _question_spreads(session, catalog, user_ids, minimum)
+    forks, withheld_f = _fork_spreads(session, catalog, user_ids, minimum)
+    return questions, forks, withheld_q + withheld_f
+
+
 def _question_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int], minimum: int
                       ) -> tuple[tuple[Spread, ...], int]:
     if not user_ids:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from course.assignments import AssignmentStatus, Requirement, local_today
 from course.catalog import Catalog
 from course.services import assignments as assignment_service
+from course.services.groups import MIN_CONTRIBUTORS, Spread, answer_spreads
 from course.services.orgs import OrgAccess
 
 # A course without a deadline: the report's status when no assignment is chosen.
@@ -53,6 +54,44 @@ class Report:
 
     def count(self, status: AssignmentStatus) -> int:
         return sum(1 for row in self.rows if row.status == status)
+
+    def completed_by_week(self, today: date, weeks: int = 12) -> list[tuple[date, int]]:
+        """(Monday, members completed by the end of that week) for the last ``weeks`` weeks, oldest first."""
+        monday = today - timedelta(days=today.weekday())
+        days = sorted(local_today(row.completed_at) for row in self.rows if row.completed_at)
+        result = []
+        for back in range(weeks - 1, -1, -1):
+            start = monday - timedelta(weeks=back)
+            end = start + timedelta(days=7)
+            result.append((start, sum(1 for day in days if day < end)))
+        return result
+
+
+@dataclass(frozen=True)
+class Missed:
+    """What the organisation's members miss most: the questions and forks least often answered as recommended."""
+
+    questions: tuple[Spread, ...]
+    forks: tuple[Spread, ...]
+    withheld: int  # questions and forks left out because fewer than the minimum of members answered them
+    minimum: int
+
+
+def most_missed(session: Session, catalog: Catalog, access: OrgAccess, *, limit: int = 5,
+                minimum: int = MIN_CONTRIBUTORS) -> Missed:
+    """The knowledge-check questions and casus forks the active members (a team lead: their team) answer
+    least often as recommended, from the stored per-question results and decisions; only those with at least
+    ``minimum`` members contributing. Three queries. Never an individual answer or text."""
+    user_ids = [m.user_id for m in assignment_service.active_members(session, access)]
+    if not user_ids:
+        return Missed((), (), 0, minimum)
+    questions, forks, withheld = answer_spreads(session, catalog, user_ids, minimum)
+
+    def worst(spreads: tuple[Spread, ...]) -> tuple[Spread, ...]:
+        return tuple(sorted((s for s in spreads if s.recommended_percent < 100),
+                            key=lambda s: (s.recommended_percent, s.title))[:limit])
+
+    return Missed(worst(questions), worst(forks), withheld, minimum)
 
 
 def completion_report(session: Session, catalog: Catalog, access: OrgAccess, today: date, *,

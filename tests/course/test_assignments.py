@@ -96,3 +96,15 @@ def test_a_stricter_knowledge_check_rule(full_quiz_catalog: Catalog) -> None:
 def test_today_is_the_date_in_the_netherlands() -> None:
     assert local_today(datetime(2027, 2, 28, 23, 30, tzinfo=UTC)) == date(2027, 3, 1)  # 00:30 in Amsterdam
     assert local_today(datetime(2027, 7, 1, 21, 59, tzinfo=UTC)) == date(2027, 7, 1)
+
+
+def test_progress_with_a_shared_course_shape_is_the_same_without_its_resume_point(valid_catalog: Catalog) -> None:
+    """Many learners' progress reuses one lookup of the modules' checks and casussen; only the resume goes."""
+    from dataclasses import replace
+
+    from course.progress import CourseShape
+    visits = [PageVisit("eerste", p.id, T1, T1) for p in valid_catalog.module("eerste").pages]
+    alone = course_progress(valid_catalog, visits, {}, ["oefencasus"])
+    shared = course_progress(valid_catalog, visits, {}, ["oefencasus"], shape=CourseShape.of(valid_catalog),
+                             resume=False)
+    assert alone.resume is not None and shared == replace(alone, resume=None)

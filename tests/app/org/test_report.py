@@ -101,3 +101,37 @@ def test_org_report_from_the_command_line(app: Flask, session: Session, org: Org
     assert result.exit_code == 0 and out_csv.read_text(encoding="utf-8-sig").startswith("Naam;E-mailadres")
     missing = runner.invoke(args=["org", "report", "bestaat-niet", "--format", "csv", "--output", str(out_csv)])
     assert missing.exit_code == 1 and "Deze organisatie bestaat niet." in missing.output
+
+
+def run_casus(session: Session, valid_catalog, user_id: int, option: str) -> None:
+    from course.services import casuses as casus_service
+    casuses = valid_catalog.casuses
+    run = casus_service.start_or_resume(session, user_id, casuses["oefencasus"])
+    for step, raw in [("melding", {}), ("signalen", {"item": ["slaan"]}), ("overleg", {"option": [option]})]:
+        casus_service.submit_step(session, user_id, run.id, step, raw, casuses=casuses)
+
+
+def test_the_forks_members_miss_most_show_from_five_members(admin: FlaskClient, session: Session, org: Org,
+                                                            valid_catalog) -> None:
+    """Only with at least five members contributing, and never who chose what."""
+    members = [org.admin, org.lead, *org.members]
+    for user in members[:4]:
+        run_casus(session, valid_catalog, user.id, "afsluiten")
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport"))
+    assert "Nog niet genoeg leden hebben kennischecks of casussen gedaan" in page
+    run_casus(session, valid_catalog, members[4].id, "afsluiten")
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport"))
+    assert "Casus: " in page and "0% 5" in page
+    section = page[page.index("Wat de leden het vaakst missen"):page.index("Per lid")]
+    assert all(user.name not in section for user in members)
+
+
+def test_completion_over_time_as_a_chart_with_the_same_figures_in_a_table(admin: FlaskClient, session: Session,
+                                                                          org: Org, valid_catalog) -> None:
+    found = seed(session, org, valid_catalog)
+    response = admin.get(f"/organisatie/{org.slug}/rapport?opdracht={found}")
+    html = response.get_data(as_text=True)
+    assert '<svg class="completion-chart" role="img" aria-labelledby="chart-title"' in html
+    assert html.count("<rect ") == 12
+    rows = text(response).split("Leden afgerond", 1)[1].split("Wat de leden")[0].split()
+    assert rows[-1] == "1" and rows[-5] == "0"  # one member had completed this week, none the week before
