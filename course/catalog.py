@@ -7,12 +7,13 @@ objective), and raises every problem at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from course.casus.loader import load_casuses
+from course.casus.loader import casus_from_source, content_hash, load_casuses
 from course.casus.model import Casus
 from course.content.interventions import Intervention, load_interventions
 from course.content.jobaids import JobAid, load_jobaids
@@ -42,6 +43,10 @@ class Catalog:
     trainer_guides: MappingProxyType[str, TrainerGuide] = field(default_factory=lambda: MappingProxyType({}))
     jobaids: MappingProxyType[str, JobAid] = field(default_factory=lambda: MappingProxyType({}))
     study_load: StudyLoad = field(default_factory=lambda: StudyLoad(()))  # measured, see course.studyload
+    # A page or module file -> its URL: resolves links when an older casus version is rebuilt.
+    page_urls: Mapping[Path, str] = field(default_factory=lambda: MappingProxyType({}))
+    # Older casus versions rebuilt so far, by content hash (None: no longer valid). A cache, not content.
+    _casus_versions: dict[str, Casus | None] = field(default_factory=dict, repr=False, compare=False)
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
@@ -60,6 +65,23 @@ class Catalog:
         """A practice question pages may embed, or None (graded bank questions are never embedded)."""
         quiz = self.quizzes.get(quiz_id)
         return quiz.practice_question(question_id) if quiz else None
+
+    def casus_version(self, casus_id: str, source: str) -> Casus | None:
+        """Casus ``casus_id`` as ``source`` (the text of its file at some time) defines it, or None when
+        that text is not a valid casus of this course (any more). Built once per version, then cached.
+
+        The catalog's own casussen are returned as they are; an older version is validated like a file.
+        """
+        current = self.casuses.get(casus_id)
+        key = content_hash(source)
+        if current is not None and current.content_hash == key:
+            return current
+        if key not in self._casus_versions:
+            report = ErrorReport(self.root)
+            casus = casus_from_source(self.root / "casuses" / f"{casus_id}.yaml", source, report,
+                                      frozenset(m.id for m in self.modules), self.page_urls.get)
+            self._casus_versions[key] = casus if casus is not None and casus.id == casus_id else None
+        return self._casus_versions[key]
 
     @property
     def pages(self) -> tuple[Page, ...]:
@@ -98,7 +120,7 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
         raise RuntimeError("manifest missing without a reported error")
     catalog = Catalog(root, course_of(manifest), loaded.modules, MappingProxyType(quizzes),
                       MappingProxyType(casuses), interventions, MappingProxyType(dict(loaded.media)),
-                      MappingProxyType(trainer_guides), MappingProxyType(jobaids))
+                      MappingProxyType(trainer_guides), MappingProxyType(jobaids), page_urls=loaded.page_urls)
     return replace(catalog, study_load=measure(catalog))
 
 

@@ -106,7 +106,8 @@ def restart(casus_id: str) -> Response:
 
 def _view(run_id: int) -> service.RunView:
     try:
-        return service.view_run(db_session, current_user.id, run_id, casuses=catalog().casuses)
+        return service.view_run(db_session, current_user.id, run_id, casuses=catalog().casuses,
+                                versions=catalog().casus_version)
     except NotFound:
         abort(404)
 
@@ -156,13 +157,15 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
         return _keep_text_after_expiry(token.user_id, token.session_version, run_id, step_id, form)
     if current_user.id != token.user_id:
         abort(404)
-    casuses = catalog().casuses
+    casuses, versions = catalog().casuses, catalog().casus_version
     draft = request.form.get("action") == "draft"
     try:
         if draft:
-            saved_at = service.save_draft_form(db_session, current_user.id, run_id, step_id, form, casuses=casuses)
+            saved_at = service.save_draft_form(db_session, current_user.id, run_id, step_id, form, casuses=casuses,
+                                               versions=versions)
         else:
-            service.submit_step(db_session, current_user.id, run_id, step_id, form, casuses=casuses)
+            service.submit_step(db_session, current_user.id, run_id, step_id, form, casuses=casuses,
+                                versions=versions)
     except NotFound:
         abort(404)
     except service.StepNotCurrent as exc:
@@ -195,7 +198,8 @@ def _keep_text_after_expiry(user_id: int, session_version: int, run_id: int, ste
         abort(400)
     kept = True
     try:
-        service.save_draft_form(db_session, user.id, run_id, step_id, form, casuses=catalog().casuses)
+        service.save_draft_form(db_session, user.id, run_id, step_id, form, casuses=catalog().casuses,
+                                versions=catalog().casus_version)
     except NotFound:
         abort(404)
     except DomainError:

@@ -18,7 +18,7 @@ from course.casus.model import Casus, Step, Variable
 from course.casus.schema import CasusFileDef, StepDef
 from course.casus.ticking import remarks_rewarding_ticking_everything
 from course.content.validation import build
-from course.content.yamlfile import load_yaml_file
+from course.content.yamlfile import parse_yaml
 from course.errors import ErrorReport
 
 VARIABLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -60,8 +60,24 @@ def load_casuses(directory: Path, report: ErrorReport, module_ids: frozenset[str
 def load_casus(path: Path, report: ErrorReport, module_ids: frozenset[str],
                resolve_page: PageResolver | None = None) -> Casus | None:
     """The casus in ``path``, or None after reporting every problem found in it to ``report``."""
+    try:
+        source = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        report.add(path, None, "", f"cannot read file: {exc}")
+        return None
+    return casus_from_source(path, source, report, module_ids, resolve_page)
+
+
+def casus_from_source(path: Path, source: str, report: ErrorReport, module_ids: frozenset[str],
+                      resolve_page: PageResolver | None = None) -> Casus | None:
+    """The casus in ``source``, the text of the file ``path`` (now or as it once was), or None after
+    reporting every problem found in it to ``report``.
+
+    The casus keeps ``source``, and its ``content_hash`` is the SHA-256 of it: runs store that hash, and
+    an older version can be rebuilt from its source (see course.services.casuses).
+    """
     errors_before = len(report)
-    doc = load_yaml_file(path, report)
+    doc = parse_yaml(source, path, report)
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
@@ -106,7 +122,7 @@ def load_casus(path: Path, report: ErrorReport, module_ids: frozenset[str],
     casus = Casus(
         id=definition.id, module=definition.module, title=definition.title, summary=definition.summary,
         minutes=definition.minutes, intro_html=intro_html, variables=tuple(variables.values()),
-        start=definition.start, steps=tuple(steps), content_hash=hashlib.sha256(path.read_bytes()).hexdigest())
+        start=definition.start, steps=tuple(steps), content_hash=content_hash(source), source=source)
     index = {s.id: i for i, s in enumerate(definition.steps)}
     for found in remarks_rewarding_ticking_everything(casus):
         top.error(("steps", index[found.step_id], "remarks", found.index, "when"),
@@ -114,6 +130,11 @@ def load_casus(path: Path, report: ErrorReport, module_ids: frozenset[str],
                   "just like one who ticks exactly the right ones: count wrong ticks too ('+= wrong') and make "
                   "the remark depend on them")
     return None if len(report) > errors_before else casus
+
+
+def content_hash(source: str) -> str:
+    """The SHA-256 of a casus file's text (its UTF-8 bytes, line endings as they are), in hex."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
 def _variables(definition: CasusFileDef, top: Compiler) -> dict[str, Variable]:

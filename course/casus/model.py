@@ -101,6 +101,8 @@ class Casus:
     start: str
     steps: tuple[Step, ...]
     content_hash: str  # sha256 of the file, kept with every run so history survives content edits
+    # The file's text: stored once per version (casus_versions), so a run is shown with the version it ran on.
+    source: str = field(default="", repr=False, compare=False)
     _steps: Mapping[str, Step] = field(init=False, repr=False, compare=False)
     _variables: Mapping[str, Variable] = field(init=False, repr=False, compare=False)
 

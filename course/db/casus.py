@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.db.base import Base, utcnow
@@ -84,3 +84,19 @@ class CasusDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     run: Mapped[CasusRun] = relationship(back_populates="decisions")
+
+
+class CasusVersion(Base):
+    """The text of a casus file as a run started on it, so a run is always shown with its own version.
+
+    Kept once per version (runs refer to it by ``CasusRun.content_hash``); without it, editing a casus
+    file would change or hide what a finished run showed, the learner's own reflections included. Holds
+    course content only, nothing about a person.
+    """
+
+    __tablename__ = "casus_versions"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of ``source``
+    casus_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)  # the YAML file as it was
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)

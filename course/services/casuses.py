@@ -3,6 +3,11 @@
 Every function takes a Session and the id of the learner acting; a run of someone else is NotFound.
 Functions that change data commit, or write nothing at all when they raise. Functions that need the
 casus itself take ``casuses`` (the catalog's casus id -> Casus mapping): runs refer to a casus by id.
+
+A run is shown and continued with the version of the casus it started on, even after the file changed:
+each version is kept in casus_versions when a run starts on it, and ``versions`` (the catalog's
+``casus_version``) rebuilds it from there. Without ``versions``, or for a version never kept, the run
+meets the current file (its state may then no longer fit: ``RunView.readable``).
 """
 
 from __future__ import annotations
@@ -24,9 +29,13 @@ from course.casus.kinds import MAX_TEXT_LENGTH, Answer, InputError, PlanStep, Re
 from course.casus.kinds.reflection import ANSWER_FIELD
 from course.casus.model import Casus, Step
 from course.db.base import utcnow
-from course.db.casus import CasusDecision, CasusRun, RunStatus
+from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
+from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
 from course.services.ownership import lock_learner, own
+
+# (casus id, source) -> that version of the casus, or None when it is no longer valid.
+Versions = Callable[[str, str], Casus | None]
 
 
 @dataclass(frozen=True)
@@ -43,14 +52,21 @@ class CasusSummary:
 class RunView:
     """A run with its casus and state, ready to show.
 
-    ``state`` is None when the stored state no longer fits the casus (the file changed since): the
-    learner can only restart. ``previous`` is the last answered step and the feedback it gave.
+    ``casus`` is the version the run started on when it was kept, else the current one. ``state`` is None
+    when the stored state no longer fits that casus: the learner can only restart. ``changed`` says the
+    casus file changed since the run started. ``previous`` is the last answered step and its feedback.
     """
 
     run: CasusRun
     casus: Casus
     state: RunState | None
     drafts: Mapping[str, Any] = field(default_factory=dict)
+    changed: bool = False
+
+    @property
+    def on_own_version(self) -> bool:
+        """The casus changed since the run started, and the run goes on with the version it started on."""
+        return self.changed and self.casus.content_hash == self.run.content_hash
 
     @property
     def readable(self) -> bool:
@@ -87,11 +103,30 @@ def _own_run(session: Session, user_id: int, run_id: int, *, lock: bool = False)
     return own(session, CasusRun, run_id, user_id, lock=lock, missing=N_("Deze casus-poging bestaat niet."))
 
 
-def _casus_of(run: CasusRun, casuses: Mapping[str, Casus]) -> Casus:
-    casus = casuses.get(run.casus_id)
-    if casus is None:
+def _casus_of(session: Session, run: CasusRun, casuses: Mapping[str, Casus], versions: Versions | None) -> Casus:
+    """The version of the casus ``run`` started on if it was kept (and is still valid), else the current one."""
+    current = casuses.get(run.casus_id)
+    if current is None:
         raise NotFound(N_("Deze casus bestaat niet meer."))
-    return casus
+    if run.content_hash == current.content_hash or versions is None:
+        return current
+    source = session.scalar(select(CasusVersion.source).where(CasusVersion.content_hash == run.content_hash))
+    return (versions(run.casus_id, source) if source is not None else None) or current
+
+
+def _view(run: CasusRun, casus: Casus, state: RunState | None, casuses: Mapping[str, Casus]) -> RunView:
+    current = casuses.get(run.casus_id)
+    return RunView(run, casus, state, MappingProxyType(dict(run.drafts or {})),
+                   changed=current is not None and run.content_hash != current.content_hash)
+
+
+def keep_version(session: Session, casus: Casus) -> None:
+    """Store ``casus``'s text in casus_versions unless it is there already (does not commit)."""
+    if not casus.source:  # a casus built in code, not from a file: nothing to rebuild it from
+        return
+    session.execute(insert_for(session, CasusVersion).values(
+        content_hash=casus.content_hash, casus_id=casus.id, source=casus.source, stored_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["content_hash"]))
 
 
 def _state(casus: Casus, run: CasusRun) -> RunState | None:
@@ -101,11 +136,13 @@ def _state(casus: Casus, run: CasusRun) -> RunState | None:
         return None
 
 
-def view_run(session: Session, user_id: int, run_id: int, *, casuses: Mapping[str, Casus]) -> RunView:
-    """The run with its casus, state and drafts (one query). Raises NotFound if it is not the user's."""
+def view_run(session: Session, user_id: int, run_id: int, *, casuses: Mapping[str, Casus],
+             versions: Versions | None = None) -> RunView:
+    """The run with its casus (the version it started on, see the module docstring), state and drafts (one
+    query; two when the casus changed since). Raises NotFound if it is not the user's."""
     run = _own_run(session, user_id, run_id)
-    casus = _casus_of(run, casuses)
-    return RunView(run, casus, _state(casus, run), MappingProxyType(dict(run.drafts or {})))
+    casus = _casus_of(session, run, casuses, versions)
+    return _view(run, casus, _state(casus, run), casuses)
 
 
 def run_history(session: Session, user_id: int, casus_id: str) -> list[CasusRun]:
@@ -167,6 +204,7 @@ def _new_run(session: Session, user_id: int, casus: Casus) -> CasusRun:
                    state=engine.start(casus).to_json(casus), drafts={}, status=RunStatus.IN_PROGRESS,
                    started_at=now, updated_at=now)
     session.add(run)
+    keep_version(session, casus)
     session.commit()
     return run
 
@@ -243,7 +281,7 @@ def _readable_state(casus: Casus, run: CasusRun) -> RunState:
 
 
 def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_form: Mapping[str, Sequence[str]],
-                *, casuses: Mapping[str, Casus]) -> RunView:
+                *, casuses: Mapping[str, Casus], versions: Versions | None = None) -> RunView:
     """Answer the current step of a run: apply the engine's transition, record the decision (commits).
 
     Returns the run after the answer. Posting the answer just given again (a double click) changes
@@ -253,7 +291,7 @@ def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_f
     """
     run = _own_run(session, user_id, run_id, lock=True)
     try:
-        casus = _casus_of(run, casuses)
+        casus = _casus_of(session, run, casuses, versions)
         _refuse_stopped(run)
         state = _readable_state(casus, run)
         try:
@@ -261,7 +299,7 @@ def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_f
         except StepNotCurrent:
             if engine.repeats_last(casus, state, step_id, raw_form):
                 session.rollback()
-                return RunView(run, casus, state, MappingProxyType(dict(run.drafts or {})))
+                return _view(run, casus, state, casuses)
             raise
     except DomainError:
         session.rollback()
@@ -275,10 +313,12 @@ def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_f
     if engine.is_complete(casus, new_state):
         run.status = RunStatus.COMPLETED
         run.completed_at = now
+        if casus.content_hash == run.content_hash:
+            keep_version(session, casus)  # for a run started before versions were kept
     session.add(CasusDecision(run_id=run.id, casus_id=run.casus_id, position=len(state.path), step_id=step.id,
                               kind=step.kind, choice=_recorded_choice(step, decision.answer), decided_at=now))
     session.commit()
-    return RunView(run, casus, new_state, MappingProxyType(dict(run.drafts)))
+    return _view(run, casus, new_state, casuses)
 
 
 def draft_from_form(step: Step, raw_form: Mapping[str, Sequence[str]]) -> str | dict[str, str]:
@@ -292,27 +332,30 @@ def draft_from_form(step: Step, raw_form: Mapping[str, Sequence[str]]) -> str | 
 
 
 def save_draft(session: Session, user_id: int, run_id: int, step_id: str, text: str | Mapping[str, str],
-               *, casuses: Mapping[str, Casus]) -> datetime:
+               *, casuses: Mapping[str, Casus], versions: Versions | None = None) -> datetime:
     """Keep unsubmitted text of the current reflection or plan step with the run (commits).
 
     ``text`` is a reflection's text, or a plan's texts by field id. Saving the same text again changes
     only the time. Returns when it was saved. Raises NotFound, StepNotCurrent, InputError (a text too
     long: nothing saved) or DomainError (a step without text, unknown plan fields).
     """
-    return _save_draft(session, user_id, run_id, step_id, lambda _step: text, casuses)
+    return _save_draft(session, user_id, run_id, step_id, lambda _step: text, casuses, versions)
 
 
 def save_draft_form(session: Session, user_id: int, run_id: int, step_id: str,
-                    raw_form: Mapping[str, Sequence[str]], *, casuses: Mapping[str, Casus]) -> datetime:
+                    raw_form: Mapping[str, Sequence[str]], *, casuses: Mapping[str, Casus],
+                    versions: Versions | None = None) -> datetime:
     """``save_draft`` with the text(s) taken from a posted step form (see ``draft_from_form``)."""
-    return _save_draft(session, user_id, run_id, step_id, lambda step: draft_from_form(step, raw_form), casuses)
+    return _save_draft(session, user_id, run_id, step_id, lambda step: draft_from_form(step, raw_form), casuses,
+                       versions)
 
 
 def _save_draft(session: Session, user_id: int, run_id: int, step_id: str,
-                make: Callable[[Step], str | Mapping[str, str]], casuses: Mapping[str, Casus]) -> datetime:
+                make: Callable[[Step], str | Mapping[str, str]], casuses: Mapping[str, Casus],
+                versions: Versions | None) -> datetime:
     run = _own_run(session, user_id, run_id, lock=True)
     try:
-        casus = _casus_of(run, casuses)
+        casus = _casus_of(session, run, casuses, versions)
         _refuse_stopped(run)
         state = _readable_state(casus, run)
         step = casus.step(step_id)

@@ -28,6 +28,7 @@ from course.errors import N_, DomainError, NotFound
 from course.live import sources
 from course.live.items import ItemKind, LiveItem, Tally, parse_answer, tally
 from course.live.state import Action, LiveState, Phase, TransitionError, apply
+from course.services.casuses import keep_version
 from course.services.groups import new_code, normalise_code, require_trainer
 
 CODE_LENGTH = 6
@@ -449,6 +450,7 @@ def keep_casus(session: Session, catalog: Catalog, live: LiveSession, participan
                    state=state.to_json(casus), drafts={}, status=RunStatus.COMPLETED,
                    started_at=live.created_at, updated_at=now, completed_at=now)
     session.add(run)
+    keep_version(session, casus)
     session.flush()
     participant.kept_run_id = run.id
     session.commit()
