@@ -83,6 +83,13 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
                   nested=(Nested("casus_decisions", "run_id", "decisions", order_by="position",
                                  omit=frozenset({"run_id"})),),
                   activity=("updated_at",)),
+    # Certificates go with the account: the verification page then knows the code no more. The learner's
+    # own register numbers likewise. A certificate an administrator revoked keeps its reason, not who.
+    PersonalTable("certificates", "user_id", section="certificates", omit=frozenset({"user_id"}),
+                  activity=("issued_at",)),
+    PersonalTable("certificates", "revoked_by_id", section="certificates_revoked", erase=Erase.ANONYMISE,
+                  omit=frozenset({"revoked_by_id", "user_id", "register_numbers", "code"})),
+    PersonalTable("register_numbers", "user_id", section="register_numbers", omit=frozenset({"user_id"})),
     # The logins of each device; the secret's hash stays out of the export.
     PersonalTable("login_sessions", "user_id", section="logins", omit=frozenset({"user_id", "secret_hash"}),
                   activity=("last_seen_at",)),

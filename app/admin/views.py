@@ -5,13 +5,18 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
 
 from app.admin import bp
+from app.certificates.forms import FindCertificateForm, RevokeForm
 from app.db import db_session
-from course.db import EventKind, Role
+from app.i18n import domain_message
+from course.db import Certificate, EventKind, Role
+from course.errors import DomainError
+from course.services import certificates as cert_service
 from course.services.accounts import list_users
 from course.services.audit import list_events
 
@@ -66,3 +71,34 @@ def event_labels() -> dict[EventKind, str]:
         EventKind.ADMIN_ACTION: _("Actie van beheerder"), EventKind.DATA_EXPORTED: _("Gegevens gedownload"),
         EventKind.ACCOUNT_DELETED: _("Account verwijderd"),
     }
+
+
+@bp.route("/certificaten")
+@site_admin_required
+def certificates() -> str:
+    """Look a certificate up by its verification code, to revoke it."""
+    form = FindCertificateForm(request.args)
+    found = cert_service.find_by_code(db_session, form.code.data or "") if request.args and form.validate() else None
+    return render_template("admin/certificates.html", form=form, found=found, searched=bool(request.args),
+                           revoke_form=RevokeForm(), grouped=cert_service.grouped)
+
+
+@bp.route("/certificaten/<int:certificate_id>/intrekken", methods=["POST"])
+@site_admin_required
+def revoke_certificate(certificate_id: int) -> Response | tuple[str, int]:
+    form = RevokeForm()
+    certificate = db_session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            cert_service.revoke(db_session, current_user.id, certificate_id, form.reason.data or "",
+                                ip=request.remote_addr)
+        except DomainError as exc:
+            db_session.rollback()
+            form.reason.errors = [*form.reason.errors, domain_message(exc)]
+        else:
+            flash(_("Het certificaat is ingetrokken."), "success")
+            return redirect(url_for("admin.certificates", code=certificate.code))
+    return render_template("admin/certificates.html", form=FindCertificateForm(data={"code": certificate.code}),
+                           found=certificate, searched=True, revoke_form=form, grouped=cert_service.grouped), 400

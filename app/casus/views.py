@@ -15,18 +15,20 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app import csrf
 from app.casus import bp
 from app.casus.forms import StartRunForm
+from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session
 from app.work_tokens import make_token, read_token
 from course.casus.framework import AFWEGINGSVRAGEN, MELDCODE_STEPS
 from course.casus.kinds import MAX_TEXT_LENGTH, PlanStep, ReflectionStep
 from course.casus.model import Casus, Step
-from course.db import User
+from course.db import CasusRun, RunStatus, User
 from course.errors import DomainError, NotFound
 from course.services import casuses as service
 
@@ -186,6 +188,8 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
             return jsonify(saved_at=time), 200
         flash(_("Concept opgeslagen om %(time)s.", time=time), "success")
         return redirect(_run_url(run_id, "stap"))
+    if db_session.scalar(select(CasusRun.status).where(CasusRun.id == run_id)) == RunStatus.COMPLETED:
+        issue_after_step()
     return redirect(_run_url(run_id, "feedback"))
 
 

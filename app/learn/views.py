@@ -6,6 +6,7 @@ from flask import abort, jsonify, redirect, render_template, request, send_file,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session
 from app.learn import bp
@@ -90,6 +91,7 @@ def mark_read(module_id: str, page_id: str) -> Response:
     _, following = module.neighbours(page)
     if following is not None:
         return redirect(url_for("learn.page", module_id=module.id, page_id=following.id))
+    issue_after_step()
     return redirect(next_step_url(next_step_for(module.id)))  # the knowledge check, a casus or the next module
 
 

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from app import csrf
 from app.auth.views import safe_next
+from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session
 from app.quiz import bp
@@ -150,6 +151,7 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
     try:
         if action == "submit":
             service.submit_attempt(db_session, current_user.id, attempt_id, form)
+            issue_after_step()
             return redirect(url_for("quiz.review", attempt_id=attempt_id))
         result = service.save_answers(db_session, current_user.id, attempt_id, form)
         if action == "check":

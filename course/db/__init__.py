@@ -3,14 +3,41 @@
 from course.db.audit import EventKind, SecurityEvent
 from course.db.base import Base, utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
+from course.db.certificates import Certificate, RegisterNumber
 from course.db.orgs import Assignment, SentReminder, Team
 from course.db.progress import PageProgress
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.trainer import Group, GroupMember, LiveAnswer, LiveParticipant, LiveSession, LiveSource
 from course.db.users import LoginSession, Membership, Organisation, Role, User
 
-__all__ = ["Assignment", "AttemptAnswer", "AttemptStatus", "Base", "CasusDecision", "CasusRun", "CasusVersion",
-           "EmbeddedCheck", "EventKind", "Group",
-           "GroupMember", "LiveAnswer", "LiveParticipant", "LiveSession", "LiveSource", "LoginSession",
-           "Membership", "Organisation", "PageProgress", "QuizAttempt", "Role", "RunStatus", "SecurityEvent",
-           "SentReminder", "Team", "User", "utcnow"]
+__all__ = [
+           "Assignment",
+           "AttemptAnswer",
+           "AttemptStatus",
+           "Base",
+           "CasusDecision",
+           "CasusRun",
+           "CasusVersion",
+           "Certificate",
+           "EmbeddedCheck",
+           "EventKind",
+           "Group",
+           "GroupMember",
+           "LiveAnswer",
+           "LiveParticipant",
+           "LiveSession",
+           "LiveSource",
+           "LoginSession",
+           "Membership",
+           "Organisation",
+           "PageProgress",
+           "QuizAttempt",
+           "RegisterNumber",
+           "Role",
+           "RunStatus",
+           "SecurityEvent",
+           "SentReminder",
+           "Team",
+           "User",
+           "utcnow",
+]

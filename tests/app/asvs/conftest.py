@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from course.catalog import Catalog, load_catalog
 from course.db import (
     Assignment,
+    Certificate,
     EventKind,
     Group,
     GroupMember,
@@ -25,10 +26,12 @@ from course.db import (
     Membership,
     Organisation,
     QuizAttempt,
+    RegisterNumber,
     Role,
     SentReminder,
     Team,
     User,
+    utcnow,
 )
 from course.live.items import ItemKind
 from course.live.sources import prompt_item
@@ -39,6 +42,7 @@ from course.services import quizzes as quiz_service
 from course.services import two_factor
 from course.services.accounts import create_user, start_login
 from course.services.audit import record_event
+from course.services.certificates import new_code as new_certificate_code
 from course.services.groups import new_code
 from tests.app.quiz.conftest import build_course, paper_fields, perfect_raw
 from tests.conftest import RECOVERY_CODES, enable_two_factor, make_app
@@ -74,6 +78,8 @@ class Learner:
     team_id: int = 0
     org_member_id: int = 0  # the other member's membership
     assignment_id: int = 0  # work for their team in that organisation
+    certificate_id: int = 0  # a certificate of theirs
+    certificate_code: str = ""
 
 
 def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Role.LEARNER) -> Learner:
@@ -124,7 +130,21 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     session.commit()
     participant = live_service.join(session, live, f"token-{email}", user.id)
     live_service.answer(session, live, participant, "p-1", ["Het stille kind"])
-    return Learner(user.id, user.email, attempt.id, run.id, group.id, group.join_code, live.id, live.code)
+    # A certificate, with their SKJ number on it (made directly: the fixture course is not completed here).
+    session.add(RegisterNumber(user_id=user.id, register="SKJ", number="110012345"))
+    certificate = Certificate(code=new_certificate_code(), user_id=user.id, course_id=catalog.course.id,
+                              course_title=catalog.course.title, learner_name=user.name,
+                              completed_on=date(2026, 3, 2), study_minutes=90, register_numbers={"SKJ": "110012345"},
+                              accreditation=[{"register": "SKJ", "number": "K-1", "points": 4}], valid_until=None)
+    # One issued twice, which they revoked themselves (as an administrator would).
+    doubled = Certificate(code=new_certificate_code(), user_id=user.id, course_id=catalog.course.id,
+                          course_title=catalog.course.title, learner_name=user.name, completed_on=date(2026, 3, 2),
+                          study_minutes=90, valid_until=None, revoked_at=utcnow(), revoked_by_id=user.id,
+                          revoked_reason="Dubbel uitgegeven")
+    session.add_all([doubled, certificate])
+    session.commit()
+    return Learner(user.id, user.email, attempt.id, run.id, group.id, group.join_code, live.id, live.code,
+                   certificate_id=certificate.id, certificate_code=certificate.code)
 
 
 @pytest.fixture

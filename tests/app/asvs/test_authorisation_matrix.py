@@ -25,7 +25,7 @@ LOGIN = "login"  # expected: sent to the login page (302 to /inloggen)
 MISSING_ID = 2**31 - 1  # a valid id on every database that no row has
 # Ids no database column holds (past PostgreSQL's INTEGER; past SQLite's 64 bits): they name nothing either.
 HUGE_IDS = (2**31, 2**63)
-ID_PLACEHOLDERS = ("attempt", "run", "group", "live", "member")
+ID_PLACEHOLDERS = ("attempt", "run", "group", "live", "member", "certificate")
 MISSING_SLUG = "bestaat-niet"
 
 
@@ -34,6 +34,7 @@ class Entry:
     """Who may use a route. ``signed_in`` is one status for every role, or one per role."""
 
     # placeholders: {module} {page} {quiz} {question} {casus} {jobaid} {media} {static} {attempt} {run} {org}…
+    # {certificate} {vcode}
     path: str
     anonymous: int | str
     signed_in: int | str | Mapping[str, int | str]
@@ -197,7 +198,19 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("org.import_members", "POST"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(422), private=True),
     ("org.apply_import", "POST"): Entry("/organisatie/{org}/importeren/toepassen", LOGIN, org_admins(400),
                                         private=True),  # no file came back with the form
+    # Certificates: the learner's own; the verification page for anyone (an unknown code: 404, one page).
+    ("certificates.index", "GET"): Entry("/certificaten/", LOGIN, 200, missing=None),
+    ("certificates.register_numbers", "POST"): Entry("/certificaten/registernummers", LOGIN, 400, missing=None,
+                                                     data={"skj": "12"}),  # not an SKJ number: said so
+    ("certificates.pdf", "GET"): Entry("/certificaten/{certificate}.pdf", LOGIN, 200, private=True),
+    ("certificates.find", "GET"): Entry("/verifieren", 200, 200, missing=None),
+    ("certificates.verify", "GET"): Entry("/verifieren/{vcode}", 200, 200),
     # Site administrators only.
+    ("admin.certificates", "GET"): Entry("/beheer/certificaten", LOGIN, ADMIN_ONLY, missing=None),
+    # An empty reason: refused with the form again.
+    ("admin.revoke_certificate", "POST"): Entry("/beheer/certificaten/{certificate}/intrekken", LOGIN,
+                                                {**ADMIN_ONLY, "site_admin": 400},
+                                                missing={**ADMIN_ONLY, "site_admin": 404}),
     ("admin.users", "GET"): Entry("/beheer/gebruikers", LOGIN, ADMIN_ONLY, missing=None),
     ("admin.security_log", "GET"): Entry("/beheer/beveiligingslog", LOGIN, ADMIN_ONLY, missing=None),
     # Last: these change what the requests after them see (a new run; the end of the session).
@@ -234,17 +247,19 @@ def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -
              "group": own.learner.group_id, "member": own.learner.id, "joincode": own.learner.join_code,
              "live": own.learner.live_id, "code": own.learner.live_code, "org": own.learner.org_slug,
              "team": own.learner.team_id, "orgmember": own.learner.org_member_id,
-             "assignment": own.learner.assignment_id}
+             "assignment": own.learner.assignment_id,
+             "certificate": own.learner.certificate_id, "vcode": own.learner.certificate_code}
     if variant == "missing":
         found.update(page=MISSING_SLUG, quiz=MISSING_SLUG, question=MISSING_SLUG, casus=MISSING_SLUG,
                      jobaid=MISSING_SLUG,
                      media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID,
                      group=MISSING_ID, live=MISSING_ID, code="ZZZZZZ", org=MISSING_SLUG, team=MISSING_ID,
-                     orgmember=MISSING_ID, assignment=MISSING_ID)
+                     orgmember=MISSING_ID, assignment=MISSING_ID, certificate=MISSING_ID, vcode="A" * 32)
     if variant == "foreign":
         found.update(attempt=victim.open_attempt_id, run=victim.learner.run_id, group=victim.learner.group_id,
                      live=victim.learner.live_id, org=victim.learner.org_slug, team=victim.learner.team_id,
-                     orgmember=victim.learner.org_member_id, assignment=victim.learner.assignment_id)
+                     orgmember=victim.learner.org_member_id, assignment=victim.learner.assignment_id,
+                     certificate=victim.learner.certificate_id)
     return found
 
 

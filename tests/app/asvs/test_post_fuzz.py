@@ -62,6 +62,8 @@ FIELDS = {
     "org.reminder_mail": ["wanted"],
     "org.new_assignment": ["title", "scope", "modules", "target", "team", "email", "due_on", "min_quiz_percent",
                            "casuses"],
+    "certificates.register_numbers": ["skj", "big"],
+    "admin.revoke_certificate": ["reason"],
 }
 value = st.one_of(st.sampled_from([v for v in AWKWARD if not set(v) & set(HELD_BACK)]),
                   st.text(st.characters(exclude_characters=HELD_BACK, exclude_categories=("Cs",)), max_size=200))
