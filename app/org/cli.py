@@ -75,8 +75,10 @@ def import_members(slug: str, file: BinaryIO, dry_run: bool) -> None:
         sys.exit(1)
     result = org_import.apply_import(db_session, None, slug, data)
     organisation = orgs.acting_access(db_session, None, slug).organisation
+    invited = org_import.members_by_id(db_session, result.new_user_ids)
+    db_session.commit()  # end the transaction (on SQLite, the write lock) before sending the invitations
     with mail_context():
-        for user in org_import.members_by_id(db_session, result.new_user_ids):
+        for user in invited:
             send_invitation(user, organisation, new_account=True)
     click.echo(f"Imported: {len(result.new_user_ids)} invited, {len(result.linked_user_ids)} linked.")
 
@@ -100,8 +102,10 @@ def send_reminders(today: datetime | None) -> None:
     from course.services import reminders
     day = today.date() if today else local_today(utcnow())
     sent = 0
+    plan = reminders.planned(db_session, catalog(), day)
+    db_session.commit()  # the plan is read; each reminder is claimed in a transaction of its own
     with mail_context():
-        for reminder in reminders.planned(db_session, catalog(), day):
+        for reminder in plan:
             if reminders.claim(db_session, reminder):
                 send_reminder(db_session, reminder)
                 sent += 1

@@ -33,6 +33,7 @@ def send_invitation(user: User, organisation: Organisation, *, new_account: bool
 def send_reminder(session: Session, reminder: Reminder) -> bool:
     """Mail one reminder (see course.services.reminders) to its recipient."""
     user = session.get(User, reminder.user_id)
+    session.commit()  # end the transaction (on SQLite, the write lock) before talking to the mail server
     if user is None:
         return False
     link = external_url("learn.overview")

@@ -262,6 +262,7 @@ def apply_import(slug: str) -> Any:
             plan = None
         return _preview(access, upload, plan, status=422)
     invited = org_import.members_by_id(db_session, result.new_user_ids)
+    db_session.commit()  # end the transaction (on SQLite, the write lock) before sending the invitations
     for user in invited:
         send_invitation(user, access.organisation, new_account=True)
     flash(_("De import is verwerkt: %(new)s uitgenodigd, %(linked)s bestaande accounts gekoppeld, %(same)s "
