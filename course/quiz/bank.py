@@ -93,8 +93,9 @@ def key_problems(questions: Sequence[QuestionType]) -> Iterator[tuple[Loc, str]]
         if len(ids) == 1:
             yield ("questions",), f"the correct option has id '{ids.pop()}' in every single_choice question"
     statements = [q for q in questions if q.type == "true_false"]
-    if len(statements) >= 2 and len({q.answer for q in statements}) == 1:  # type: ignore[attr-defined]
-        value = "true" if statements[0].answer else "false"  # type: ignore[attr-defined]
+    answers = {q.answer for q in statements}  # type: ignore[attr-defined]
+    if len(statements) >= 2 and len(answers) == 1:
+        value = "true" if answers.pop() else "false"
         yield ("questions",), f"every true_false question has answer {value}: vary the key"
     multiple = [q for q in questions if q.type == "multiple_response"]
     if len(multiple) >= 2:

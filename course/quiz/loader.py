@@ -55,8 +55,7 @@ def _load_file(path: Path, report: ErrorReport, module_ids: frozenset[str],
     if not isinstance(doc.data, dict):
         report.add(path, doc.line(), "", "a quiz file must be a mapping of keys to values")
         return None
-    markdown = QuizMarkdown(path, report.root, resolve_page or (lambda _p: None),
-                            resolve_image or (lambda _p: None))
+    markdown = QuizMarkdown(path, report.root, resolve_page, resolve_image)
     context = {"markdown": markdown}
     header = {key: value for key, value in doc.data.items() if key not in ("questions", "practice")}
     settings = build(QuizSettings, doc, path, report, data=header, context=context)
@@ -81,7 +80,8 @@ def _load_file(path: Path, report: ErrorReport, module_ids: frozenset[str],
 
 def _load_questions(doc: LocatedYaml, path: Path, report: ErrorReport, context: dict[str, object],
                     key: str, seen: set[str]) -> list[QuestionType] | None:
-    """Validate each question under ``key`` on its own; None when any has a problem (all reported).
+    """Validate each question under ``key`` on its own; None when any has a problem (all reported), so
+    that no rule about the whole bank is checked against a bank with a question missing.
 
     ``seen`` holds the ids of the file's questions so far: ids are unique across bank and practice.
     """
@@ -92,17 +92,15 @@ def _load_questions(doc: LocatedYaml, path: Path, report: ErrorReport, context: 
                    f"a quiz needs a list of {key}" if where else f"missing required key '{key}'")
         return None
     questions: list[QuestionType] = []
-    ok = True
+    before = len(report)
     for n, data in enumerate(raw):
         loc: tuple[str | int, ...] = (key, n)
         if not isinstance(data, dict) or "type" not in data:
             message = "missing required key 'type'" if isinstance(data, dict) else "a question must be a mapping"
             report.add(path, doc.line(loc), format_loc(loc), message)
-            ok = False
             continue
         built = build(QuestionRoot, doc, path, report, prefix=loc, data=data, context=context)
         if built is None:
-            ok = False
             continue
         question = built.root
         problems = list(question.validate_definition())
@@ -111,6 +109,5 @@ def _load_questions(doc: LocatedYaml, path: Path, report: ErrorReport, context: 
         seen.add(question.id)
         for where, message in problems:
             report.add(path, doc.line((*loc, *where)), format_loc((*loc, *where)), message)
-        ok = ok and not problems
         questions.append(question)
-    return questions if ok else None
+    return questions if len(report) == before else None

@@ -30,13 +30,14 @@ class QuizMarkdown:
 
     path: Path
     root: Path
-    resolve_page: Callable[[Path], str | None] = lambda _p: None
-    resolve_image: Callable[[Path], str | None] = lambda _p: None
+    # None: no course page can be linked to / no image shown (every such link or image is refused)
+    resolve_page: Callable[[Path], str | None] | None = None
+    resolve_image: Callable[[Path], str | None] | None = None
 
     def __call__(self, text: str, inline: bool) -> str:
         scratch = ErrorReport(self.root)
-        ctx = RenderContext(self.path, 1, scratch, resolve_page=self.resolve_page,
-                            resolve_image=self.resolve_image)
+        ctx = RenderContext(self.path, 1, scratch, resolve_page=self.resolve_page or _no_url,
+                            resolve_image=self.resolve_image or _no_url)
         html = MARKDOWN.renderInline(text, {"ctx": ctx}) if inline else render(text, ctx)
         messages = [e.message for e in scratch]
         if ctx.question_refs:
@@ -44,6 +45,10 @@ class QuizMarkdown:
         if messages:
             raise ValueError("; ".join(messages))
         return html
+
+
+def _no_url(_path: Path) -> None:
+    return None
 
 
 def _plain(text: str, inline: bool) -> str:

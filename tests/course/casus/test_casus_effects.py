@@ -61,3 +61,13 @@ def test_effects_apply_in_order_to_a_copy():
     assert before == {"n": 1, "b": False, "r": "laag"}
     assert apply_effects([Effect("n", "add", "correct"), Effect("n", "add", "wrong")], {"n": 1}) == {"n": 1}
     assert apply_effects([], before) == before
+
+
+@pytest.mark.parametrize(("raw", "amount"), [("+= 2", 2), ("-= 12345678901234567891", 12345678901234567891),
+                                             ("+= 0.25", 0.25)])
+def test_a_whole_amount_stays_a_whole_number(raw, amount):
+    """'+= 2' adds the whole number 2 (exactly, however large), so a counter never turns into 3.0."""
+    effect = parse_effect("n", raw, VARS, allow_correct=False)
+    assert effect.value == amount and type(effect.value) is type(amount)
+    after = apply_effects([effect], {"n": 1})["n"]
+    assert type(after) is type(amount) and after == 1 + effect.sign * amount

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from course.errors import ErrorReport
+from course.errors import ContentError, ErrorReport
 from course.quiz import QUESTION_TYPES, load_quizzes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "content" / "quiz"
@@ -137,3 +137,81 @@ def test_the_real_quizzes_load_without_errors():
     quizzes = load_quizzes(ROOT / "quizzes", report, modules)
     assert [str(e) for e in report] == []
     assert len(quizzes) == len(list((ROOT / "quizzes").glob("*.yaml")))
+
+
+HEADER = "id: x\nmodule: testmodule\ntitle: T\npass_mark: 50\n"
+TRUE_FALSE = "  - {{id: {id}, type: true_false, prompt: p, explanation: e, answer: {answer}, feedback_true: t, " \
+             "feedback_false: f}}\n"
+
+
+def test_a_question_written_as_a_word_is_not_a_mapping(tmp_path):
+    """'- type' is a string, not a question with a type."""
+    (tmp_path / "x.yaml").write_text(HEADER + "questions:\n  - type\n", encoding="utf-8")
+    assert load(tmp_path) == ((), ["x.yaml:6: questions[0]: a question must be a mapping"])
+
+
+def test_a_broken_question_is_reported_once_without_rules_about_the_rest_of_the_bank(tmp_path):
+    """A bank with a broken question is not also told it is too small for its draw or that its key never
+    varies: the author sees the one mistake to fix, and every question's own problems."""
+    text = (HEADER + "draw: 2\nquestions:\n" + TRUE_FALSE.format(id="a", answer="true")
+            + "  - {id: b, type: true_false, prompt: p, explanation: e, answer: true, feedback_true: t}\n"
+            + "  - {id: c, type: ordering, scoring: positions, prompt: p, explanation: e, feedback: f,\n"
+            + "     items: [{id: a, text: A}]}\n"
+            + "  - 3\n"
+            + TRUE_FALSE.format(id="d", answer="true")
+            + "practice:\n" + TRUE_FALSE.format(id="e", answer="true") + TRUE_FALSE.format(id="e", answer="false"))
+    (tmp_path / "x.yaml").write_text(text, encoding="utf-8")
+    assert load(tmp_path) == ((), [
+        "x.yaml:8: questions[1]: missing required key 'feedback_false'",
+        "x.yaml:10: questions[2].items: needs at least 2 items, found 1",
+        "x.yaml:11: questions[3]: a question must be a mapping",
+        "x.yaml:15: practice[1].id: duplicate question id 'e'",
+    ])
+
+
+def test_an_image_in_a_quiz_without_an_image_resolver_is_refused(tmp_path):
+    (tmp_path / "foto.png").write_bytes(b"png")
+    (tmp_path / "x.yaml").write_text(
+        HEADER + "questions:\n  - {id: a, type: true_false, prompt: '![Foto](foto.png)', explanation: e,\n"
+        "     answer: true, feedback_true: t, feedback_false: f}\n", encoding="utf-8")
+    assert load(tmp_path) == ((), [
+        "x.yaml:6: questions[0].prompt: image 'foto.png' is not allowed here "
+        "(use .svg, .png, .jpg or .webp inside the module)"])
+    quizzes, errors = load(tmp_path, resolve_image=lambda p: f"/beeld/{p.name}")
+    assert errors == []
+    assert quizzes[0].questions[0].prompt == '<figure><img src="/beeld/foto.png" alt="Foto" loading="lazy"></figure>'
+
+
+def test_a_quiz_file_that_is_not_a_mapping_names_no_field(tmp_path):
+    (tmp_path / "x.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    report = ErrorReport(tmp_path)
+    assert load_quizzes(tmp_path, report, frozenset({"testmodule"})) == ()
+    assert report.errors == [ContentError("x.yaml", 1, "", "a quiz file must be a mapping of keys to values")]
+
+
+def test_links_in_the_intro_and_in_practice_questions_are_checked_too(tmp_path):
+    (tmp_path / "x.yaml").write_text(
+        "title: T\nid: x\nmodule: testmodule\npass_mark: 50\nintro: 'Zie [hier](weg.md)'\nquestions:\n"
+        + TRUE_FALSE.format(id="a", answer="true")
+        + "practice:\n  - {id: b, type: true_false, prompt: 'Zie [daar](ook-weg.md)', explanation: e,\n"
+        "     answer: false, feedback_true: t, feedback_false: f}\n", encoding="utf-8")
+    assert load(tmp_path) == ((), [
+        "x.yaml:5: intro: broken link 'weg.md': no such page",
+        "x.yaml:9: practice[0].prompt: broken link 'ook-weg.md': no such page",
+    ])
+
+
+def test_an_id_other_than_the_file_name_is_reported_at_the_id(tmp_path):
+    (tmp_path / "x.yaml").write_text("title: T\nmodule: testmodule\nid: y\npass_mark: 50\nquestions:\n"
+                                     + TRUE_FALSE.format(id="a", answer="true"), encoding="utf-8")
+    assert load(tmp_path) == ((), ["x.yaml:3: id: 'y' must match the file name 'x'"])
+
+
+def test_a_second_quiz_for_a_module_does_not_stop_the_next_files(tmp_path):
+    for name, module in (("a", "een"), ("b", "een"), ("c", "twee")):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"id: {name}\nmodule: {module}\ntitle: T\npass_mark: 50\nquestions:\n"
+            + TRUE_FALSE.format(id="v", answer="true"), encoding="utf-8")
+    quizzes, errors = load(tmp_path, frozenset({"een", "twee"}))
+    assert [q.id for q in quizzes] == ["a", "c"]
+    assert errors == ["b.yaml:1: module: module 'een' already has a quiz: 'a' (one quiz per module)"]

@@ -173,3 +173,18 @@ def test_a_papers_form_decodes_with_its_own_key():
     assert paper.decode_form({**posted, "csrf_token": ["t"]}) == {"q.q-single-choice": ["b"], "csrf_token": ["t"]}
     assert other.decode_form(posted) == {"q.q-single-choice": ["?" + posted["q.q-single-choice"][0]]}
     assert paper.question_types == tuple(q for q in quiz.questions)
+
+
+def test_an_attempt_started_before_papers_had_a_key_still_restores():
+    """Its pages showed plain ids; from now on they show values under a key fixed per quiz, the same on
+    every reload."""
+    snapshot = draw_paper(make_quiz(), 1).to_snapshot()
+    del snapshot["key"]
+    restored = Paper.from_snapshot(snapshot)
+    assert restored.key == "legacy:toets" and Paper.from_snapshot(snapshot) == restored
+
+
+def test_the_paper_keeps_the_quiz_feedback_timing():
+    for timing in ("after_question", "after_submit"):
+        paper = draw_paper(make_quiz(feedback=timing), 1)
+        assert paper.feedback == timing and Paper.from_snapshot(paper.to_snapshot()).feedback == timing

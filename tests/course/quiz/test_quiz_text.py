@@ -100,3 +100,14 @@ def test_markdown_fields_use_the_renderer_of_the_context(tmp_path):
 def test_trusted_html_is_kept_as_it_is():
     field = Field.model_validate({"block": "<p>al</p>", "inline": "**niet** opnieuw"}, context=TRUSTED_HTML)
     assert (field.block, field.inline) == ("<p>al</p>", "**niet** opnieuw")
+
+
+def test_the_renderer_is_told_which_fields_are_inline():
+    calls = []
+
+    def renderer(text: str, inline: bool) -> str:
+        calls.append((text, inline))
+        return text
+
+    Field.model_validate({"block": "b", "inline": "i"}, context={"markdown": renderer})
+    assert calls == [("b", False), ("i", True)]
