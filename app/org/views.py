@@ -44,6 +44,19 @@ def _team_choices(access: service.OrgAccess) -> list[tuple[str, str]]:
     return [("", _("Geen team"))] + [(str(t.id), t.name) for t in service.teams(db_session, access)]
 
 
+PER_PAGE = 200  # rows of a member table per page: an organisation may have thousands
+
+
+def _paged(items: list[Any]) -> tuple[list[Any], dict[str, Any]]:
+    """One page of ``items`` (``?pagina=``) and what the pagination links need."""
+    pages = max(1, -(-len(items) // PER_PAGE))
+    page = min(max(request.args.get("pagina", 1, type=int) or 1, 1), pages)
+    args = {k: v for k, v in request.args.items() if k != "pagina"}
+    return items[(page - 1) * PER_PAGE:page * PER_PAGE], {"page": page, "pages": pages, "total": len(items),
+                                                          "endpoint": request.endpoint, "args": {
+                                                              **(request.view_args or {}), **args}}
+
+
 def _field_error(form: Any, error: DomainError, default: str) -> None:
     field = getattr(form, error.field or default, None) or getattr(form, default)
     field.errors = [*field.errors, domain_message(error)]
@@ -64,8 +77,9 @@ def members(slug: str) -> tuple[str, int]:
 def _members_page(access: service.OrgAccess, team_form: TeamForm | None = None, status: int = 200
                   ) -> tuple[str, int]:
     team_filter = request.args.get("team", type=int)
-    rows = service.members(db_session, access, team_id=team_filter)
+    rows, paging = _paged(service.members(db_session, access, team_id=team_filter))
     return render_template("org/members.html", access=access, organisation=access.organisation, members=rows,
+                           paging=paging,
                            teams=service.teams(db_session, access), team_filter=team_filter,
                            team_form=team_form or TeamForm(formdata=None), roles=dict(role_choices())), status
 
@@ -320,9 +334,9 @@ def assignment(slug: str, assignment_id: int) -> str:
     access = service.org_access(db_session, current_user.id, slug)
     (overview,) = assignment_service.overviews(db_session, catalog(), access, _today(), assignment_id)
     wanted = request.args.get("status")
-    rows = [r for r in overview.standings if not wanted or r.standing.status == wanted]
+    rows, paging = _paged([r for r in overview.standings if not wanted or r.standing.status == wanted])
     return render_template("org/assignment.html", access=access, organisation=access.organisation, overview=overview,
-                           rows=rows, wanted=wanted, Status=AssignmentStatus, labels=STATUS_LABELS,
+                           rows=rows, paging=paging, wanted=wanted, Status=AssignmentStatus, labels=STATUS_LABELS,
                            modules={m.id: m.title for m in catalog().modules},
                            casuses={c.id: c.title for c in catalog().casuses.values()},
                            confirm_form=ConfirmForm(formdata=None))
@@ -358,7 +372,9 @@ def report(slug: str) -> str:
     weeks = result.completed_by_week(_today())
     missed = org_report.most_missed(db_session, catalog(), access,
                                     minimum=current_app.config.get("GROUP_MIN_CONTRIBUTORS", 5))
+    rows, paging = _paged(list(result.rows))
     return render_template("org/report.html", access=access, organisation=access.organisation, report=result,
+                           rows=rows, paging=paging,
                            weeks=weeks, chart_max=max([n for _day, n in weeks] + [1]), missed=missed,
                            filters=filters, teams=service.teams(db_session, access),
                            assignments=assignment_service.assignment_list(db_session, access),

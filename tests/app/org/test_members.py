@@ -231,3 +231,22 @@ def test_two_organisations_with_the_same_people_stay_apart(app: Flask, session: 
     page = text(client.get("/organisatie/een/"))
     assert "Lid 0 Een" in page and "Lid 0 Twee" not in page
     assert client.get(f"/organisatie/{second.slug}/").status_code == 404
+
+
+def test_a_large_organisation_is_shown_two_hundred_members_a_page(admin: FlaskClient, session: Session,
+                                                                  org: Org) -> None:
+    west = org.teams["Jeugdzorg Noord West"]
+    for n in range(210):
+        session.add(User(email=f"veel{n:03d}@example.org", name=f"Veel {n:03d}", password_hash="!"))
+    session.flush()
+    for user in session.scalars(select(User).where(User.email.like("veel%"))):
+        session.add(Membership(user_id=user.id, organisation_id=org.organisation.id, team_id=west.id))
+    session.commit()
+    first = admin.get(f"/organisatie/{org.slug}/?team={west.id}")
+    html = first.get_data(as_text=True)
+    assert "211 leden" in text(first) and "Pagina 1 van 2" in text(first)
+    assert html.count("<th scope=\"row\">") == 200
+    assert f'href="/organisatie/{org.slug}/?pagina=2&amp;team={west.id}"' in html
+    second = admin.get(f"/organisatie/{org.slug}/?team={west.id}&pagina=2")
+    assert second.get_data(as_text=True).count("<th scope=\"row\">") == 11 and "Veel 209" in text(second)
+    assert admin.get(f"/organisatie/{org.slug}/?pagina=999").status_code == 200  # the last page
