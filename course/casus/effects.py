@@ -62,7 +62,8 @@ def apply_effects(effects: Iterable[Effect], variables: Mapping[str, Value], cor
 
     ``correct`` is what ``"+= correct"`` adds (the number of correctly selected items), ``wrong`` what
     ``"+= wrong"`` adds (the number of items selected that should not have been). Does not raise for
-    effects built by ``parse_effect`` against the same variables.
+    effects built by ``parse_effect`` against the same variables; TypeError for an addition to or of
+    something that is not a number.
     """
     result = dict(variables)
     for effect in effects:
@@ -71,6 +72,8 @@ def apply_effects(effects: Iterable[Effect], variables: Mapping[str, Value], cor
             continue
         amount = {CORRECT: correct, WRONG: wrong}.get(effect.value, effect.value)  # type: ignore[arg-type]
         current = result[effect.variable]
-        assert isinstance(amount, int | float) and isinstance(current, int | float)  # noqa: S101 - parse_effect
+        if not (isinstance(amount, int | float) and isinstance(current, int | float)):
+            # parse_effect never builds such an effect; one built by hand fails here, not as 'a' + 1 later.
+            raise TypeError(f"cannot add {amount!r} to {effect.variable} = {current!r}")
         result[effect.variable] = current + effect.sign * amount
     return result

@@ -20,6 +20,7 @@ from course.content.model import (
     QuizRule,
 )
 from course.progress import (
+    NextStep,
     PageVisit,
     QuizOutcome,
     QuizStatus,
@@ -292,20 +293,20 @@ ALL_READ = [("a", "a1"), ("a", "a2"), ("b", "b1"), ("c", "c1"), ("c", "c2"), ("c
 
 
 @pytest.mark.parametrize(("read", "quizzes", "casuses", "module_id", "expected"), [
-    ([], {}, [], "a", ("page", "a1")),
-    ([("a", "a1")], {}, [], "a", ("page", "a2")),
-    ([("a", "a2")], {}, [], "a", ("page", "a1")),  # an unread page earlier in the module comes first
-    (ALL_READ, {}, [], "a", ("quiz", "toets-a")),  # every page read: the knowledge check, not 'finished'
-    (ALL_READ, {"toets-a": FAILED}, [], "a", ("quiz", "toets-a")),  # failed: try again
-    (ALL_READ, {"toets-a": PASSED}, [], "a", ("module", "b")),
-    (ALL_READ, {}, [], "c", ("casus", "casus-c")),
-    (ALL_READ, {"toets-a": PASSED}, ["casus-c"], "c", ("module", "b")),  # after the last module: wrap round
-    (ALL_READ, {"toets-a": PASSED, "toets-b": PASSED}, ["casus-c"], "b", ("done", None)),
+    ([], {}, [], "a", ("page", "a1", "A1")),
+    ([("a", "a1")], {}, [], "a", ("page", "a2", "A2")),
+    ([("a", "a2")], {}, [], "a", ("page", "a1", "A1")),  # an unread page earlier in the module comes first
+    (ALL_READ, {}, [], "a", ("quiz", "toets-a", "Toets-A")),  # every page read: the knowledge check, not 'finished'
+    (ALL_READ, {"toets-a": FAILED}, [], "a", ("quiz", "toets-a", "Toets-A")),  # failed: try again
+    (ALL_READ, {"toets-a": PASSED}, [], "a", ("module", "b", "B")),
+    (ALL_READ, {}, [], "c", ("casus", "casus-c", "Casus-C")),
+    (ALL_READ, {"toets-a": PASSED}, ["casus-c"], "c", ("module", "b", "B")),  # after the last module: wrap round
+    (ALL_READ, {"toets-a": PASSED, "toets-b": PASSED}, ["casus-c"], "b", ("done", None, None)),
 ])
 def test_next_step_pages_then_check_then_casus_then_next_module(read, quizzes, casuses, module_id, expected):
+    """The one next-step button: what it leads to, the title on it, and the module it is shown in."""
     progress = course_progress(catalog(), [visit(m, p, 1, 1) for m, p in read], quizzes, casuses)
-    step = next_step(catalog(), progress, module_id)
-    assert (step.kind, step.target) == expected
+    assert next_step(catalog(), progress, module_id) == NextStep(expected[0], module_id, *expected[1:])
 
 
 def test_next_step_after_a_failed_check_moves_on_when_attempting_is_enough():

@@ -71,3 +71,13 @@ def test_a_whole_amount_stays_a_whole_number(raw, amount):
     assert effect.value == amount and type(effect.value) is type(amount)
     after = apply_effects([effect], {"n": 1})["n"]
     assert type(after) is type(amount) and after == 1 + effect.sign * amount
+
+
+@pytest.mark.parametrize(("effect", "message"), [
+    (Effect("r", "add", 1), "cannot add 1 to r = 'laag'"),
+    (Effect("n", "add", "veel"), "cannot add 'veel' to n = 1"),
+])
+def test_adding_what_is_not_a_number_is_refused(effect, message):
+    """parse_effect never builds these; one built by hand is refused by name, never 'laag' + 1 or 1 + 'veel'."""
+    with pytest.raises(TypeError, match=f"^{message}$"):
+        apply_effects([effect], {"n": 1, "r": "laag"})
