@@ -115,7 +115,7 @@ class QuizSettings(Frozen):
     @property
     def pools(self) -> tuple[PoolDraw, ...]:
         """The pools an attempt draws from; () when the quiz draws from all its questions at once."""
-        return self.draw if isinstance(self.draw, tuple) else ()
+        return drawn_pools(self.draw)
 
 
 class Quiz(QuizSettings):
@@ -160,6 +160,11 @@ class Quiz(QuizSettings):
 def max_attempts(policy: int | str) -> int | None:
     """The number of attempts a policy's ``max`` allows, or None for "unlimited"."""
     return None if policy == "unlimited" else int(policy)
+
+
+def drawn_pools(draw: int | tuple[PoolDraw, ...] | None) -> tuple[PoolDraw, ...]:
+    """The pools of a quiz's ``draw``; () when it is a number of questions or absent."""
+    return draw if isinstance(draw, tuple) else ()
 
 
 def questions_per_attempt(draw: int | tuple[PoolDraw, ...] | None, bank: int, pool_sizes: Mapping[str, int]) -> int:

@@ -109,3 +109,9 @@ def test_a_larger_bank_factor():
 ])
 def test_key_patterns(bank, problems):
     assert list(key_problems(bank)) == problems
+
+
+def test_a_quiz_draws_from_pools_only_when_it_lists_them():
+    from course.quiz.model import PoolDraw, drawn_pools
+    pools = (PoolDraw(id="a", draw=2), PoolDraw(id="b", draw=1))
+    assert (drawn_pools(pools), drawn_pools(3), drawn_pools(None)) == (pools, (), ())
