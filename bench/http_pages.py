@@ -1,0 +1,334 @@
+"""Learner pages over HTTP, against gunicorn, as ratios to a bare Flask route measured in the same run.
+
+    .venv/bin/python bench/http_pages.py [--size S|M|L] [--database-url URL] [--duration 5] [--write]
+
+Starts Leerlijn under gunicorn (2 sync workers) on a fresh SQLite database, or in a schema of its own on the
+PostgreSQL database given; seeds S/M/L = 100/1,000/10,000 learners with reading progress (bulk inserts, as
+the services store it); logs one learner in; then drives every scenario with wrk (32 connections) from its own
+process. The floor is ``bench/bare.py`` under the same gunicorn settings. For each scenario: requests/s, ratio
+to the floor, p50 and p99, SQL queries per request (counted in-process on the same database) and the workers'
+peak memory. Start-up (content loaded and validated) is timed in-process.
+
+``--write`` stores the figures in bench/results/<database>.json and the table in docs/benchmarks.md; every
+run compares with the stored figures and flags a ratio more than 5 % worse. The last line is one JSON object.
+Needs wrk (``apt-get install wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import create_engine, event, insert, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from course.db import PageProgress, Role, User  # noqa: E402
+from course.db.base import utcnow  # noqa: E402
+from course.services.accounts import create_user  # noqa: E402
+
+PASSWORD = "bench-wachtwoord-123"  # noqa: S105 - a throwaway account in a temporary database
+SIZES = {"S": 100, "M": 1_000, "L": 10_000}
+TARGETS = {  # ratio to the bare route that issue 15 asks for
+    "module page": 0.40, "course overview": 0.35, "module index": 0.35, "dashboard": 0.35,
+    "quiz overview": 0.35, "interventions guide": 0.25, "welcome (anonymous)": 0.60, "quiz autosave": 0.25,
+}
+RESULTS = ROOT / "bench" / "results"
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Inputs(HTMLParser):
+    """The fields of the forms with a given action (None: forms that post to their own page)."""
+
+    def __init__(self, action: str | None):
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, {}
+        self.radios: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("action") == self.action
+        elif tag == "input" and self.inside and a.get("name"):
+            if a.get("type") == "radio":
+                self.radios.setdefault(a["name"], a.get("value") or "")
+            elif a.get("type") in ("hidden", "text", "number", None):
+                self.fields[a["name"]] = a.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def form_of(html: str, action: str | None) -> dict[str, str]:
+    parser = _Inputs(action)
+    parser.feed(html)
+    return {**parser.fields, **parser.radios}
+
+
+def seed(url: str, size: int) -> None:
+    """``size`` learners with some pages read, in bulk, plus the learner the benchmark logs in as."""
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "AUTO_MIGRATE": True})
+    catalog = app.extensions["leerlijn.catalog"]
+    rng = random.Random(15)
+    pages = [(p.module_id, p.id) for p in catalog.pages]
+    database = app.extensions["leerlijn.db"]
+    with database.sessionmaker() as session:
+        create_user(session, email="bench@example.org", name="Bench", password=PASSWORD, role=Role.LEARNER)
+        now = utcnow()
+        ids = session.scalars(insert(User).returning(User.id), [
+            {"email": f"leerling{n}@bench.example.org", "name": f"Leerling {n}", "password_hash": "!bench",
+             "role": Role.LEARNER, "email_confirmed_at": now} for n in range(size)]).all()
+        rows = [{"user_id": user_id, "module_id": m, "page_id": p, "first_seen_at": now, "last_seen_at": now,
+                 "read_at": now} for user_id in ids for m, p in rng.sample(pages, rng.randint(0, len(pages)))]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(PageProgress), rows[start:start + 5000])
+        session.commit()
+    database.engine.dispose()
+
+
+@contextmanager
+def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = free_port()
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b",
+                               f"127.0.0.1:{port}", "--log-level", "warning", target], env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base + "/", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(f"{target} did not start") from None
+                time.sleep(0.2)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def peak_memory_mb(server: subprocess.Popen) -> float:
+    """The largest resident set any worker reached (VmHWM), in MB."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024)
+    return round(max(peaks), 1)
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, *, cookie: str | None, duration: int, connections: int, body: str | None = None) -> dict:
+    """Requests/s and p50/p99 in ms, from wrk's --latency report; refuses a run with errors."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    script = None
+    if body is not None:
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+                     f'wrk.headers["Accept"] = "application/json"\nwrk.body = {json.dumps(body)}\n')
+        script.close()
+        command += ["-s", script.name]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if script:
+        os.unlink(script.name)
+    if "Non-2xx or 3xx responses" in output:
+        raise RuntimeError(f"{url}: error answers under load\n{output}")
+
+    def latency(percent: str) -> float:
+        value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
+        return round(float(value) * _UNITS[unit], 2)
+    return {"rps": round(float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]), 1),
+            "p50_ms": latency("50"), "p99_ms": latency("99")}
+
+
+def queries_per_request(url: str, scenarios: dict[str, tuple[str, str | None]]) -> tuple[dict[str, int], float]:
+    """SQL statements each scenario runs (in-process, same database), and the start-up time in seconds."""
+    start = time.perf_counter()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "WTF_CSRF_ENABLED": False})
+    startup = time.perf_counter() - start
+    engine = app.extensions["leerlijn.db"].engine
+    count = [0]
+    event.listen(engine, "before_cursor_execute", lambda *_: count.__setitem__(0, count[0] + 1))
+    learner, anonymous = app.test_client(), app.test_client()
+    learner.post("/inloggen", data={"email": "bench@example.org", "password": PASSWORD})
+    figures = {}
+    for name, (path, body) in scenarios.items():
+        client = anonymous if name.endswith("(anonymous)") else learner
+        if body:  # this login's own work token: the one the HTTP client got belongs to another login
+            body = urlencode(form_of(client.get(path).get_data(as_text=True), path))
+        call = (lambda c=client, p=path, b=body: c.post(p, data=b, headers={"Accept": "application/json"},
+                                                                 content_type="application/x-www-form-urlencoded")
+                ) if body else (lambda c=client, p=path: c.get(p))
+        call()  # the first visit may write what later ones only read
+        count[0] = 0
+        response = call()
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {path} answered {response.status_code} in-process")
+        figures[name] = count[0]
+    engine.dispose()
+    return figures, startup
+
+
+def scenarios_for(base: str, catalog) -> tuple[dict[str, tuple[str, str | None]], str]:
+    """The paths (and POST bodies) of every scenario, and the logged-in learner's Cookie header."""
+    module = catalog.modules[0]
+    quiz = catalog.quiz_for_module(module.id)
+    client = httpx.Client(base_url=base, timeout=30)
+    login = client.get("/inloggen").text
+    response = client.post("/inloggen", data={**form_of(login, None), "email": "bench@example.org",
+                                              "password": PASSWORD})
+    if response.status_code != 302:
+        raise RuntimeError(f"could not log in: {response.status_code}")
+    overview = client.get(f"/quiz/{quiz.id}/").text
+    started = client.post(f"/quiz/{quiz.id}/starten", data=form_of(overview, f"/quiz/{quiz.id}/starten"))
+    attempt_path = started.headers["location"]
+    attempt = client.get(attempt_path).text
+    body = urlencode(form_of(attempt, attempt_path))
+    cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    scenarios = {
+        "welcome (anonymous)": ("/", None),
+        "course overview": ("/", None),
+        "module index": (f"/modules/{module.id}/", None),
+        "module page": (f"/modules/{module.id}/{module.pages[1].id}", None),
+        "dashboard": ("/voortgang", None),
+        "quiz overview": (f"/quiz/{quiz.id}/", None),
+        "interventions guide": ("/interventies", None),
+        "quiz autosave": (attempt_path, body),
+    }
+    return scenarios, cookie
+
+
+def compare(previous: dict, current: dict) -> list[str]:
+    """Scenarios whose ratio is more than 5 % worse than the stored run's."""
+    worse = []
+    for name, figures in current["scenarios"].items():
+        before = previous.get("scenarios", {}).get(name)
+        if before and figures["ratio"] < before["ratio"] * 0.95:
+            worse.append(f"{name}: ratio {figures['ratio']:.3f}, was {before['ratio']:.3f}")
+    return worse
+
+
+def table(result: dict) -> str:
+    lines = [f"{result['date']}, {result['database']}, size {result['size']} ({result['learners']} learners), "
+             f"{result['machine']}; bare Flask route {result['bare_rps']:.0f} requests/s; start-up "
+             f"{result['startup_s']:.2f} s.", "",
+             "| scenario | req/s | ratio | target | p50 ms | p99 ms | queries | peak MB/worker |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, f in result["scenarios"].items():
+        mark = "" if f["ratio"] >= TARGETS[name] else " ✗"
+        lines.append(f"| {name} | {f['rps']:.0f} | {f['ratio']:.1%}{mark} | {TARGETS[name]:.0%} | {f['p50_ms']} "
+                     f"| {f['p99_ms']} | {f['queries']} | {result['peak_mb']} |")
+    return "\n".join(lines)
+
+
+def write_doc(result: dict) -> None:
+    start = f"<!-- bench/http_pages.py {result['database']} -->"
+    end = f"<!-- end bench/http_pages.py {result['database']} -->"
+    block = f"{start}\n{table(result)}\n{end}"
+    doc = DOC.read_text()
+    if start in doc:
+        doc = doc[:doc.index(start)] + block + doc[doc.index(end) + len(end):]
+    else:
+        doc = doc.rstrip() + "\n\n" + block + "\n"
+    DOC.write_text(doc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=SIZES, default="S")
+    parser.add_argument("--database-url", help="PostgreSQL URL; default: a fresh SQLite file")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per scenario")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--write", action="store_true", help="store the figures and update docs/benchmarks.md")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("bench/http_pages.py needs wrk: apt-get install wrk")
+
+    database = "postgresql" if args.database_url else "sqlite"
+    schema = None
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.database_url:
+            schema = f"bench_{secrets.token_hex(4)}"
+            with create_engine(args.database_url).begin() as connection:
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+            url = f"{args.database_url}?options=-csearch_path%3D{schema}"
+        else:
+            url = f"sqlite:///{tmp}/bench.sqlite3"
+        try:
+            seed(url, SIZES[args.size])
+            env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
+                   "LEERLIJN_ENV": "production", "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0",
+                   "MAIL_OUTBOX": f"{tmp}/outbox"}
+            load = {"duration": args.duration, "connections": args.connections}
+            with gunicorn("bench.bare:app", env, args.workers) as (base, _):
+                bare = wrk(base + "/", cookie=None, **load)
+            with gunicorn("app:create_app()", env, args.workers) as (base, server):
+                catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]
+                scenarios, cookie = scenarios_for(base, catalog)
+                figures = {}
+                for name, (path, body) in scenarios.items():
+                    anonymous = name.endswith("(anonymous)")
+                    figures[name] = wrk(base + path, cookie=None if anonymous else cookie, body=body, **load)
+                    figures[name]["ratio"] = round(figures[name]["rps"] / bare["rps"], 4)
+                peak = peak_memory_mb(server)
+            queries, startup = queries_per_request(url, scenarios)
+        finally:
+            if schema:
+                with create_engine(args.database_url).begin() as connection:
+                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    for name, count in queries.items():
+        figures[name]["queries"] = count
+    result = {"date": dt.date.today().isoformat(), "database": database, "size": args.size,
+              "learners": SIZES[args.size], "machine": f"{os.cpu_count()} cores, {platform.machine()}",
+              "bare_rps": bare["rps"], "startup_s": round(startup, 3), "peak_mb": peak, "scenarios": figures}
+    print(table(result))
+    stored = RESULTS / f"{database}.json"
+    if stored.exists():
+        for line in compare(json.loads(stored.read_text()), result):
+            print(f"WORSE than the stored run: {line}")
+    if args.write:
+        RESULTS.mkdir(exist_ok=True)
+        stored.write_text(json.dumps(result, indent=2) + "\n")
+        write_doc(result)
+    summary = {"bare_rps": bare["rps"]}
+    for name, f in figures.items():
+        key = re.sub(r"\W+", "_", name.replace("(anonymous)", "")).strip("_")
+        summary.update({f"{key}_rps": f["rps"], f"{key}_ratio": f["ratio"], f"{key}_p99_ms": f["p99_ms"]})
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
