@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course.db import Assignment, EventKind, SecurityEvent
+from course.db import Assignment, EventKind, PageProgress, SecurityEvent
 from course.services.progress import record_visit
 from tests.app.org.conftest import Org, logged_in
 from tests.app.trainer.conftest import text
@@ -23,7 +23,12 @@ def seed(session: Session, org: Org, valid_catalog) -> int:
     """Lid 0 read every page of module 2 (complete), Lid 1 opened one page; an assignment on module 2."""
     for page in valid_catalog.module("tweede").pages:
         record_visit(session, org.members[0].id, page, read=True)
-    record_visit(session, org.members[1].id, valid_catalog.module("eerste").pages[0], read=True)
+    first = valid_catalog.module("eerste").pages[0]
+    record_visit(session, org.members[1].id, first)
+    opened = session.scalar(select(PageProgress).where(PageProgress.user_id == org.members[1].id))
+    opened.first_seen_at -= timedelta(minutes=12)
+    session.commit()
+    record_visit(session, org.members[1].id, first, read=True)
     org.members[2].name = "=HYPERLINK(\"http://evil.example\")"
     assignment = Assignment(organisation_id=org.organisation.id, title="Module twee", module_ids=["tweede"],
                             casus_ids=[], due_on=date.today() + timedelta(days=7))
@@ -63,9 +68,10 @@ def test_csv_and_xlsx_have_the_same_columns_and_defuse_formulas(admin: FlaskClie
     assert f'filename="voltooiing-{org.slug}-' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == ["Naam", "E-mailadres", "Team", "Status", "Modules afgerond", "Modules totaal",
-                       "Casussen afgerond", "Casussen totaal", "Studietijd (minuten)", "Afgerond op"]
+                       "Casussen afgerond", "Casussen totaal", "Tijd aan de cursus (minuten)", "Afgerond op"]
     by_email = {row[1]: row for row in rows[1:]}
     assert by_email[org.members[0].email][3:6] == ["bezig", "1", "2"]
+    assert by_email[org.members[1].email][8] == "12"  # one page, from opening to reading
     assert by_email[org.members[2].email][0] == "'=HYPERLINK(\"http://evil.example\")"
     workbook = load_workbook(io.BytesIO(admin.get(f"/organisatie/{org.slug}/rapport.xlsx").get_data()))
     sheet = workbook.active
