@@ -23,6 +23,7 @@ from flask import Flask
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
+from course.services.accounts import create_user
 
 PASSWORD = "bench-wachtwoord-123"  # noqa: S105 - a throwaway account in a temporary database
 
@@ -59,9 +60,10 @@ def main() -> None:
                           "WTF_CSRF_ENABLED": False, "AUTO_MIGRATE": True})
         startup = time.perf_counter() - start
         catalog = app.extensions["leerlijn.catalog"]
+        with app.extensions["leerlijn.db"].sessionmaker() as session:
+            create_user(session, email="bench@example.org", name="Bench", password=PASSWORD)
         client = app.test_client()
-        client.post("/registreren", data={"name": "Bench", "email": "bench@example.org", "password": PASSWORD,
-                                          "password_repeat": PASSWORD})
+        client.post("/inloggen", data={"email": "bench@example.org", "password": PASSWORD})
         module = catalog.modules[0]
         for page in module.pages[:2]:
             client.post(f"/modules/{module.id}/{page.id}/gelezen")
