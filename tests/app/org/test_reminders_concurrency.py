@@ -7,8 +7,6 @@ its own on PostgreSQL when TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,13 +15,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import create_app
 from course.catalog import Catalog
 from course.db import Assignment, Membership, Organisation, Role, SentReminder, User, utcnow
 from course.services import reminders
+from tests.conftest import real_database_app
 
 DUE = date(2027, 3, 15)
 MEMBERS = 12
@@ -31,23 +29,8 @@ MEMBERS = 12
 
 @pytest.fixture
 def real_app(tmp_path: Path, valid_catalog: Catalog) -> Iterator[Flask]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    schema = None
-    if url:
-        schema = f"reminders_{secrets.token_hex(4)}"
-        with create_engine(url).begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{url}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'reminders.sqlite3'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-with-enough-length-000000",
-                      "DATABASE_URL": url, "AUTO_MIGRATE": True, "CONTENT_DIR": valid_catalog.root,
-                      "CATALOG": valid_catalog, "MAIL_OUTBOX": tmp_path / "outbox", "MAIL_SERVER": None})
-    yield app
-    app.extensions["leerlijn.db"].engine.dispose()
-    if schema:
-        with create_engine(os.environ["TEST_DATABASE_URL"]).begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    with real_database_app(valid_catalog, tmp_path) as app:
+        yield app
 
 
 def test_two_overlapping_runs_send_every_reminder_exactly_once(real_app: Flask, valid_catalog: Catalog) -> None:

@@ -7,46 +7,28 @@ schema of its own on PostgreSQL when TEST_DATABASE_URL is set.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import create_app
 from course.catalog import Catalog
 from course.db import LiveAnswer, LiveParticipant, LiveSession, Role
 from course.services.accounts import create_user
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, real_database_app
 
 PARTICIPANTS = 24
 
 
 @pytest.fixture
 def real_app(tmp_path: Path, trainer_catalog: Catalog) -> Iterator[Flask]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    schema = None
-    if url:
-        schema = f"live_{secrets.token_hex(4)}"
-        with create_engine(url).begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{url}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-with-enough-length-000000",
-                      "DATABASE_URL": url, "AUTO_MIGRATE": True, "WTF_CSRF_ENABLED": False,
-                      "CONTENT_DIR": trainer_catalog.root, "CATALOG": trainer_catalog})
-    yield app
-    app.extensions["leerlijn.db"].engine.dispose()
-    if schema:
-        with create_engine(os.environ["TEST_DATABASE_URL"]).begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    with real_database_app(trainer_catalog, tmp_path) as app:
+        yield app
 
 
 def test_parallel_double_answers_are_stored_exactly_once(real_app: Flask) -> None:
