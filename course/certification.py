@@ -194,11 +194,10 @@ def refresher_open(until: date | None, today: date, remind_days_before: int) -> 
     return until is not None and today >= until - timedelta(days=remind_days_before)
 
 
-def reminder_due(until: date | None, today: date, remind_days_before: int, reminded: bool) -> bool:
-    """Whether a reminder should go out today: the refresher opened, the certificate has not run out yet, and
-    no reminder went out for it before."""
-    return (not reminded and until is not None and today <= until
-            and refresher_open(until, today, remind_days_before))
+def reminder_due(until: date | None, today: date, remind_days_before: int) -> bool:
+    """Whether an expiry reminder is due on ``today``: the refresher opened and the certificate has not run
+    out yet. (That it goes out once is the reminders' business: course.services.reminders.)"""
+    return until is not None and today <= until and refresher_open(until, today, remind_days_before)
 
 
 def hours(minutes: int) -> float:

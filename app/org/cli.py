@@ -83,14 +83,16 @@ def import_members(slug: str, file: BinaryIO, dry_run: bool) -> None:
     click.echo(f"Imported: {len(result.new_user_ids)} invited, {len(result.linked_user_ids)} linked.")
 
 
-reminders_cli = AppGroup("reminders", help="Reminder mails about assignments (run daily from cron or a timer).")
+reminders_cli = AppGroup("reminders", help="Reminder mails about assignments and expiring certificates (run daily "
+                                           "from cron or a timer).")
 
 
 @reminders_cli.command("send")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="The date to act as (default: today in the Netherlands).")
 def send_reminders(today: datetime | None) -> None:
-    """Send the reminders due today: 14 and 3 days before a deadline, overdue to team leads, the weekly digest.
+    """Send the reminders due today: 14 and 3 days before a deadline, overdue to team leads, the weekly digest,
+    and certificates about to expire (to the holder and their organisation's admins).
 
     Safe to run as often as you like, also twice at once: no reminder is ever sent twice.
     """

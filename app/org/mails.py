@@ -1,4 +1,5 @@
-"""The organisation's mails: an invitation with a signed, expiring link, or word that someone was added."""
+"""The organisation's mails: an invitation with a signed, expiring link, or word that someone was added; the
+reminders ``flask reminders send`` mails (about assignments and expiring certificates)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ def send_reminder(session: Session, reminder: Reminder) -> bool:
         return mail.send_template(user, _l("%(learner)s heeft %(title)s nog niet af", learner=reminder.learner,
                                            title=reminder.assignment),
                                   "org/mail/reminder_overdue.txt", reminder=reminder,
+                                  settings=external_url("auth.account", _anchor="organisaties"))
+    if reminder.kind == "expiry":
+        return mail.send_template(user, _l("Je certificaat voor %(course)s verloopt binnenkort",
+                                           course=reminder.assignment),
+                                  "certificates/mail/expiry.txt", reminder=reminder,
+                                  link=external_url("certificates.index"))
+    if reminder.kind == "expiry_admin":
+        return mail.send_template(user, _l("Certificaat van %(learner)s verloopt binnenkort", learner=reminder.learner),
+                                  "certificates/mail/expiry_admin.txt", reminder=reminder,
+                                  link=external_url("org.index"),
                                   settings=external_url("auth.account", _anchor="organisaties"))
     return mail.send_template(user, _l("Weekoverzicht %(organisation)s", organisation=reminder.organisation),
                               "org/mail/digest.txt", reminder=reminder, labels=STATUS_LABELS,

@@ -1,23 +1,26 @@
 """Reminder emails about assignments: to the learner 14 and 3 days before the deadline, to their team lead
-when they are overdue, and a weekly digest to each organisation admin.
+when they are overdue, and a weekly digest to each organisation admin. And before a certificate expires (the
+manifest's ``remind_days_before``): to its holder and to the admins of the organisation it was issued in.
 
 Idempotent: every reminder has a key, and a reminder goes out only after its (recipient, key) row was
 inserted; the unique constraint on that pair, not a check before inserting, decides, so two overlapping runs
-never send the same reminder twice. A person who turned reminders off gets none.
+never send the same reminder twice. A person who turned reminders off gets none, except the one mail about
+their own certificate running out: that is about their registration, not the organisation's assignments.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from course import certification
 from course.assignments import AssignmentStatus
 from course.catalog import Catalog
-from course.db import Assignment, Membership, Organisation, Role, SentReminder, User, utcnow
+from course.db import Assignment, Certificate, Membership, Organisation, Role, SentReminder, User, utcnow
 from course.db.upsert import insert_for
 from course.services import assignments as assignment_service
 from course.services.orgs import OrgAccess
@@ -27,14 +30,15 @@ EARLY, LATE = 14, 3  # days before the deadline
 
 @dataclass(frozen=True)
 class Reminder:
-    """One mail to send: ``kind`` is 'due' (to the learner), 'overdue' (to a team lead) or 'digest' (to an admin)."""
+    """One mail to send: ``kind`` is 'due' (to the learner), 'overdue' (to a team lead), 'digest' (to an admin),
+    'expiry' (to a certificate's holder) or 'expiry_admin' (to an admin of the holder's organisation)."""
 
     user_id: int  # the recipient
     key: str  # unique per recipient: the same event never mails twice
     kind: str
-    organisation: str
-    assignment: str | None = None
-    due_on: date | None = None
+    organisation: str  # its name; for a certificate, the one printed on it ('' when none)
+    assignment: str | None = None  # its title; for a certificate, the course's
+    due_on: date | None = None  # the deadline; for a certificate, its last valid day
     days_left: int | None = None
     learner: str | None = None
     lines: tuple[tuple[str, date, dict[AssignmentStatus, int]], ...] = ()  # digest: title, deadline, counts
@@ -54,7 +58,8 @@ def planned(session: Session, catalog: Catalog, today: date) -> list[Reminder]:
     for organisation in organisations:
         access = OrgAccess(organisation, None, Role.ORG_ADMIN, None)
         result += _for_organisation(session, catalog, access, today)
-    return [r for r in result if (r.user_id, r.key) not in sent and r.user_id not in muted]
+    result += _expiring(session, catalog, today)
+    return [r for r in result if (r.user_id, r.key) not in sent and (r.user_id not in muted or r.kind == "expiry")]
 
 
 def _for_organisation(session: Session, catalog: Catalog, access: OrgAccess, today: date) -> Iterator[Reminder]:
@@ -90,6 +95,32 @@ def _for_organisation(session: Session, catalog: Catalog, access: OrgAccess, tod
             if role == Role.ORG_ADMIN:
                 yield Reminder(user_id, f"digest:o{organisation.id}:{year}-W{week:02d}", "digest", organisation.name,
                                lines=lines)
+
+
+def _expiring(session: Session, catalog: Catalog, today: date) -> Iterator[Reminder]:
+    """Reminders of certificates that run out soon (two queries): neither revoked nor already renewed."""
+    days = catalog.course.accreditation.remind_days_before
+    renewal = aliased(Certificate)
+    certificates = session.scalars(select(Certificate).where(
+        Certificate.course_id == catalog.course.id, Certificate.revoked_at.is_(None),
+        Certificate.valid_until.between(today, today + timedelta(days=days)),
+        ~select(renewal.id).where(renewal.renews_id == Certificate.id).exists())
+        .order_by(Certificate.valid_until, Certificate.id)).all()
+    due = [(c, c.valid_until) for c in certificates
+           if c.valid_until is not None and certification.reminder_due(c.valid_until, today, days)]
+    admins: dict[int, list[int]] = {}
+    organisation_ids = {c.organisation_id for c, _until in due if c.organisation_id is not None}
+    if organisation_ids:
+        for organisation_id, user_id in session.execute(select(Membership.organisation_id, Membership.user_id).where(
+                Membership.organisation_id.in_(organisation_ids), Membership.role == Role.ORG_ADMIN,
+                Membership.deactivated_at.is_(None)).order_by(Membership.id)):
+            admins.setdefault(organisation_id, []).append(user_id)
+    for c, until in due:
+        recipients = [(c.user_id, "expiry")] + [(admin_id, "expiry_admin") for admin_id in admins.get(
+            c.organisation_id or 0, []) if admin_id != c.user_id]  # an admin holding it has their own reminder
+        for user_id, kind in recipients:
+            yield Reminder(user_id, f"expiry:c{c.id}", kind, c.organisation_name or "", c.course_title, until,
+                           (until - today).days, c.learner_name)
 
 
 def claim(session: Session, reminder: Reminder) -> bool:

@@ -167,8 +167,7 @@ def test_validity(revoked, until, today, expected):
 def test_refresher_window_and_reminders(until, today, opened, due):
     """The refresher opens with the reminder, two months before the last day, and stays open after it."""
     assert refresher_open(until, today, 60) == opened
-    assert reminder_due(until, today, 60, reminded=False) == due
-    assert reminder_due(until, today, 60, reminded=True) is False
+    assert reminder_due(until, today, 60) == due
 
 
 @pytest.mark.parametrize(("minutes", "expected"), [(1, 0.5), (44, 0.5), (45, 1.0), (240, 4.0), (255, 4.5),
