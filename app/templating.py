@@ -11,7 +11,6 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from markupsafe import Markup
 
 from app.auth.devices import device_name
-from app.auth.forms import KeepaliveForm, LanguageForm, LogoutForm
 from app.content import catalog
 from app.db import db_session
 from app.i18n import LANGUAGE_NAMES
@@ -91,13 +90,13 @@ def whole_percent(value: float | None) -> str:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
-        language_form = LanguageForm(formdata=None, locale=str(get_locale()), next=request.full_path.rstrip("?"))
         locale = str(get_locale())
         # The course content is Dutch whatever the UI language: mark it so screen readers read it as Dutch.
         lang_nl = CONTENT_LANG_ATTRIBUTE if locale != CONTENT_LANGUAGE else ""
-        keepalive_form = KeepaliveForm(formdata=None, next=request.full_path.rstrip("?"))
-        return {"catalog": catalog(), "logout_form": LogoutForm(formdata=None), "language_form": language_form,
-                "keepalive_form": keepalive_form,
+        # The header's small forms (language, log out, stay logged in) are plain HTML with the CSRF token:
+        # building three WTForms objects for every page only to print two hidden fields cost more than the
+        # rest of a simple page. Their views still validate the posts with the real forms.
+        return {"catalog": catalog(), "page_next": request.full_path.rstrip("?"),
                 "lang_nl": lang_nl, "current_locale": locale,
                 "header_progress": header_progress, "language_names": LANGUAGE_NAMES,
                 "next_step_for": next_step_for}
