@@ -35,7 +35,7 @@ from app.org.mails import send_invitation
 from course.assignments import AssignmentStatus, local_today
 from course.db import EventKind, Role, utcnow
 from course.errors import DomainError, NotFound
-from course.services import accounts, org_import, org_report, reminders
+from course.services import accounts, org_import, org_report, points_export, reminders
 from course.services import assignments as assignment_service
 from course.services import orgs as service
 
@@ -378,7 +378,8 @@ def report(slug: str) -> str:
                            weeks=weeks, chart_max=max([n for _day, n in weeks] + [1]), missed=missed,
                            filters=filters, teams=service.teams(db_session, access),
                            assignments=assignment_service.assignment_list(db_session, access),
-                           Status=AssignmentStatus, labels=STATUS_LABELS)
+                           Status=AssignmentStatus, labels=STATUS_LABELS,
+                           registers=[r.register for r in catalog().course.accreditation.registers])
 
 
 def _export(slug: str, fmt: str) -> Response:
@@ -405,6 +406,20 @@ def report_csv(slug: str) -> Response:
 @login_required
 def report_xlsx(slug: str) -> Response:
     return _export(slug, "xlsx")
+
+
+@bp.route("/<slug>/accreditatiepunten.csv")
+@login_required
+def points_csv(slug: str) -> Response:
+    """The accreditation points to award per register (course.services.points_export), for the admin."""
+    access = service.admin_access(db_session, current_user.id, slug)
+    register = request.args.get("register") or None
+    rows = points_export.points_to_award(db_session, access, register)
+    security_event(EventKind.ADMIN_ACTION, user_id=None, action="org.points_export", organisation=slug,
+                   register=register, rows=len(rows))
+    name = f"accreditatiepunten-{slug}{'-' + register.lower() if register else ''}-{_today().isoformat()}.csv"
+    return Response("\ufeff" + points_export.to_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.route("/herinneringen", methods=["POST"])

@@ -196,6 +196,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("org.report", "GET"): Entry("/organisatie/{org}/rapport", LOGIN, org_managers(200), private=True),
     ("org.report_csv", "GET"): Entry("/organisatie/{org}/rapport.csv", LOGIN, org_managers(200), private=True),
     ("org.report_xlsx", "GET"): Entry("/organisatie/{org}/rapport.xlsx", LOGIN, org_managers(200), private=True),
+    ("org.points_csv", "GET"): Entry("/organisatie/{org}/accreditatiepunten.csv", LOGIN, org_admins(200),
+                                     private=True),
     ("org.reminder_mail", "POST"): Entry("/organisatie/herinneringen", LOGIN, 400, missing=None),  # empty form
     ("org.import_members", "GET"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(200), private=True),
     ("org.import_members", "POST"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(422), private=True),
