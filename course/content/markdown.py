@@ -268,16 +268,26 @@ def _build() -> MarkdownIt:
 
 
 MARKDOWN = _build()
+# Content files are rendered with a context that checks every link and image. markdown-it's own guard leaves
+# a `javascript:` (or `data:`, `file:`…) link as plain text without a word, so an author would never learn
+# why their link is not one: this instance lets every link through to _check_link, which refuses it with
+# file and line and makes it harmless. Rendering without a context keeps markdown-it's guard.
+_CHECKED = _build()
+_CHECKED.validateLink = lambda _url: True  # type: ignore[method-assign]
+
+
+def _renderer(ctx: RenderContext | None) -> MarkdownIt:
+    return _CHECKED if ctx is not None else MARKDOWN
 
 
 def render(text: str, ctx: RenderContext | None = None) -> str:
     """Render Markdown to HTML; with a context, check links and images and collect headings."""
-    return MARKDOWN.render(text, {"ctx": ctx} if ctx else {})
+    return _renderer(ctx).render(text, {"ctx": ctx} if ctx else {})
 
 
-def render_inline(text: str) -> str:
+def render_inline(text: str, ctx: RenderContext | None = None) -> str:
     """Render a short piece of Markdown (an option, a label) without a surrounding paragraph."""
-    return MARKDOWN.renderInline(text)
+    return _renderer(ctx).renderInline(text, {"ctx": ctx} if ctx else {})
 
 
 def split_segments(html: str) -> tuple[tuple[str, str], ...]:

@@ -15,7 +15,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, ValidationInfo
 
-from course.content.markdown import MARKDOWN, RenderContext, render, render_inline
+from course.content.markdown import RenderContext, render, render_inline
 from course.errors import ErrorReport
 
 TRUSTED_HTML = {"html": "trusted"}
@@ -38,7 +38,7 @@ class QuizMarkdown:
         scratch = ErrorReport(self.root)
         ctx = RenderContext(self.path, 1, scratch, resolve_page=self.resolve_page or _no_url,
                             resolve_image=self.resolve_image or _no_url)
-        html = MARKDOWN.renderInline(text, {"ctx": ctx}) if inline else render(text, ctx)
+        html = render_inline(text, ctx) if inline else render(text, ctx)
         messages = [e.message for e in scratch]
         if ctx.question_refs:
             messages.append("'::: vraag' cannot be used inside a quiz")
