@@ -180,7 +180,11 @@ def queries_per_request(url: str, scenarios: dict[str, tuple[str, str | None]]) 
     startup = time.perf_counter() - start
     engine = app.extensions["leerlijn.db"].engine
     count = [0]
-    event.listen(engine, "before_cursor_execute", lambda *_: count.__setitem__(0, count[0] + 1))
+
+    def counted(_conn, _cursor, statement: str, *_args) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
+            count[0] += 1  # queries, not SQLite's transaction bookkeeping
+    event.listen(engine, "before_cursor_execute", counted)
     learner, anonymous = app.test_client(), app.test_client()
     learner.post("/inloggen", data={"email": "bench@example.org", "password": PASSWORD})
     figures = {}
