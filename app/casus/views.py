@@ -27,6 +27,8 @@ from app.db import db_session
 from app.work_tokens import make_token, read_token
 from course.casus.framework import AFWEGINGSVRAGEN, MELDCODE_STEPS
 from course.casus.kinds import MAX_TEXT_LENGTH, PlanStep, ReflectionStep
+from course.casus.kinds.plan import FIELD_PREFIX
+from course.casus.kinds.reflection import ANSWER_FIELD
 from course.casus.model import Casus, Step
 from course.db import CasusRun, RunStatus, User
 from course.errors import DomainError, NotFound
@@ -119,7 +121,7 @@ def _values(view: service.RunView, posted: Mapping[str, list[str]] | None) -> An
     step = view.step
     if posted is not None and isinstance(step, ReflectionStep | PlanStep):
         return service.draft_from_form(step, posted)
-    if step is not None:
+    if isinstance(step, ReflectionStep | PlanStep):
         return view.drafts.get(step.id)
     return None
 
@@ -128,7 +130,7 @@ def _run_page(view: service.RunView, *, posted: Mapping[str, list[str]] | None =
               error: DomainError | None = None, status: int = 200) -> tuple[str, int]:
     user = current_user._get_current_object()
     token = make_token("casus-run", view.run.id, user.id, user.session_version)
-    selected: list[str] = []
+    selected = list(service.kept_choice(view.step, view.drafts))  # kept while the learner was logged out
     if posted is not None:
         selected = posted.get("option", []) + posted.get("item", []) + posted.get("criterion", [])
     return render_template(
@@ -155,10 +157,10 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
         abort(404)
     form = _posted()
     step_id = request.form.get("step", "")
-    if not current_user.is_authenticated:
-        return _keep_text_after_expiry(token.user_id, token.session_version, run_id, step_id, form)
-    if current_user.id != token.user_id:
-        abort(404)
+    if not current_user.is_authenticated or current_user.id != token.user_id:
+        # Logged out meanwhile, or another account logged in in this browser: keep what the token's owner
+        # posted (the token proves the page was theirs) and say what happened.
+        return _keep_for_token_owner(token.user_id, token.session_version, run_id, step_id, form)
     casuses, versions = catalog().casuses, catalog().casus_version
     draft = request.form.get("action") == "draft"
     try:
@@ -193,28 +195,56 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
     return redirect(_run_url(run_id, "feedback"))
 
 
-def _keep_text_after_expiry(user_id: int, session_version: int, run_id: int, step_id: str,
-                            form: Mapping[str, list[str]]) -> Response | tuple[Any, int]:
-    """The login session expired while the learner was writing: keep their text as a draft, then ask
-    them to log in. Choices are not kept (they are one click to repeat); text is never lost."""
+def _keep_for_token_owner(user_id: int, session_version: int, run_id: int, step_id: str,
+                          form: Mapping[str, list[str]]) -> Response | tuple[Any, int] | tuple[str, int]:
+    """The page's owner is not the one logged in (the session expired, or someone else logged in in this
+    browser): keep their text as a draft, or their choice ticked for when they come back, never apply it,
+    and say what happened. Whoever is logged in stays logged in."""
     user = db_session.get(User, user_id)
-    if user is None or user.session_version != session_version:
-        abort(400)
-    kept = True
+    if user is None:
+        abort(404)
+    login_url = url_for("auth.login", next=_run_url(run_id))
+    if user.session_version != session_version:
+        return _void_page(form, login_url)
     try:
-        service.save_draft_form(db_session, user.id, run_id, step_id, form, casuses=catalog().casuses,
-                                versions=catalog().casus_version)
+        kept = service.keep_unsent(db_session, user.id, run_id, step_id, form, casuses=catalog().casuses,
+                                   versions=catalog().casus_version)
     except NotFound:
         abort(404)
-    except DomainError:
-        kept = False  # no text at this step, a stale page, or too long: nothing to keep
-    login_url = url_for("auth.login", next=_run_url(run_id))
-    message = (_("Je was uitgelogd. Je tekst is bewaard als concept: log opnieuw in om verder te gaan.") if kept
-               else _("Je was uitgelogd. Log opnieuw in om verder te gaan."))
+    if current_user.is_authenticated:
+        message = (_("Deze pagina hoort bij een ander account dan het account waarmee je nu bent ingelogd. Wat "
+                     "er op de pagina was ingevuld, is bewaard bij het account van de pagina (nog niet "
+                     "ingestuurd); log met dat account in om verder te gaan.") if kept else
+                   _("Deze pagina hoort bij een ander account dan het account waarmee je nu bent ingelogd. Log "
+                     "met dat account in om verder te gaan."))
+        if _wants_json():
+            return jsonify(error=message), 409
+        flash(message, "info")
+        return redirect(url_for("learn.overview"))
+    if kept == "text":
+        message = _("Je was uitgelogd. Je tekst is bewaard als concept: log opnieuw in om verder te gaan.")
+    elif kept == "choice":
+        message = _("Je was uitgelogd. Je keuze is onthouden maar nog niet ingestuurd: log opnieuw in en "
+                    "bevestig hem.")
+    else:
+        message = _("Je was uitgelogd. Log opnieuw in om verder te gaan.")
     if _wants_json():
         return jsonify(error=message, login_url=login_url), 401
     flash(message, "info")
     return redirect(login_url)
+
+
+def _void_page(form: Mapping[str, list[str]], login_url: str) -> tuple[Any, int] | tuple[str, int]:
+    """The password was changed (or every device logged out) since the page was loaded: its token is void,
+    so nothing from it is saved. Say so, and give back the text that was posted so it can be copied."""
+    message = _("Je wachtwoord is gewijzigd of je bent op alle apparaten uitgelogd sinds deze pagina werd "
+                "geladen. Wat je net verstuurde is daarom niet opgeslagen. Log opnieuw in; je eerder opgeslagen "
+                "concepten en keuzes staan er nog.")
+    if _wants_json():
+        return jsonify(error=message, login_url=login_url), 401
+    texts = [v for name, values in form.items() if name == ANSWER_FIELD or name.startswith(FIELD_PREFIX)
+             for v in values if v.strip()]
+    return render_template("casus/not_saved.html", message=message, texts=texts, login_url=login_url), 401
 
 
 @bp.route("/run/<int:run_id>/afdrukken")

@@ -34,6 +34,8 @@ from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
 from course.services.ownership import lock_learner, own
 
+# The key of a draft that holds the ids chosen on a step without text (see keep_unsent).
+CHOSEN = "chosen"
 # (casus id, source) -> that version of the casus, or None when it is no longer valid.
 Versions = Callable[[str, str], Casus | None]
 
@@ -370,6 +372,48 @@ def _save_draft(session: Session, user_id: int, run_id: int, step_id: str,
     run.updated_at = now
     session.commit()
     return now
+
+
+def keep_unsent(session: Session, user_id: int, run_id: int, step_id: str, raw_form: Mapping[str, Sequence[str]],
+                *, casuses: Mapping[str, Casus], versions: Versions | None = None) -> str | None:
+    """Keep what the learner posted to the current step without applying it, when the post cannot be applied
+    for them now (their login ended, or someone else logged in in the same browser): a reflection's or
+    plan's text as its draft, the options chosen on another step as a draft the step's form shows ticked.
+
+    Returns "text", "choice", or None when there was nothing to keep (a stale page, a step without
+    input, nothing chosen, unknown ids, a text too long); commits only what it keeps. Raises NotFound when
+    the run is not the user's.
+    """
+    run = _own_run(session, user_id, run_id, lock=True)
+    try:
+        casus = _casus_of(session, run, casuses, versions)
+        _refuse_stopped(run)
+        state = _readable_state(casus, run)
+        step = casus.step(step_id)
+        if step.id != state.current:
+            raise StepNotCurrent(N_("Deze stap is niet (meer) aan de beurt."), field="step")
+        if isinstance(step, ReflectionStep | PlanStep):
+            value: Any = _checked_draft(step, draft_from_form(step, raw_form))
+        else:
+            answer = kind_of(step).parse(step, raw_form)
+            chosen = [answer] if isinstance(answer, str) else list(answer) if isinstance(answer, tuple) else []
+            if not chosen:
+                raise DomainError(N_("Bij deze stap valt niets op te slaan."), field="step")
+            value = {CHOSEN: chosen}
+    except DomainError:
+        session.rollback()
+        return None
+    run.drafts = {**(run.drafts or {}), step.id: value}
+    run.updated_at = utcnow()
+    session.commit()
+    return "text" if isinstance(step, ReflectionStep | PlanStep) else "choice"
+
+
+def kept_choice(step: Step | None, drafts: Mapping[str, Any]) -> tuple[str, ...]:
+    """The ids kept by ``keep_unsent`` for a step without text, to show them ticked; () if none."""
+    draft = drafts.get(step.id) if step is not None and not isinstance(step, ReflectionStep | PlanStep) else None
+    chosen = draft.get(CHOSEN) if isinstance(draft, Mapping) else None
+    return tuple(c for c in chosen if isinstance(c, str)) if isinstance(chosen, list) else ()
 
 
 def _checked_draft(step: Step, text: str | Mapping[str, str]) -> str | dict[str, str]:
