@@ -11,13 +11,14 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.admin import bp
+from app.admin.forms import AccountStateForm
 from app.certificates.forms import FindCertificateForm, RevokeForm
 from app.db import db_session
 from app.i18n import domain_message
 from course.db import Certificate, EventKind, Role
-from course.errors import DomainError
+from course.errors import DomainError, NotFound
 from course.services import certificates as cert_service
-from course.services.accounts import list_users
+from course.services.accounts import list_users, set_disabled
 from course.services.audit import list_events
 
 
@@ -34,7 +35,36 @@ def site_admin_required(view: Any) -> Any:
 @bp.route("/gebruikers")
 @site_admin_required
 def users() -> str:
-    return render_template("admin/users.html", users=list_users(db_session), role_labels=role_labels())
+    return render_template("admin/users.html", users=list_users(db_session), role_labels=role_labels(),
+                           form=AccountStateForm())
+
+
+@bp.route("/gebruikers/<int:user_id>/uitzetten", methods=["POST"])
+@site_admin_required
+def disable_user(user_id: int) -> Response:
+    """Disable an account: it cannot log in any more, and every login it has ends now."""
+    return _set_disabled(user_id, disabled=True)
+
+
+@bp.route("/gebruikers/<int:user_id>/aanzetten", methods=["POST"])
+@site_admin_required
+def enable_user(user_id: int) -> Response:
+    return _set_disabled(user_id, disabled=False)
+
+
+def _set_disabled(user_id: int, *, disabled: bool) -> Response:
+    if not AccountStateForm().validate_on_submit():
+        abort(400)
+    try:
+        user = set_disabled(db_session, current_user.id, user_id, disabled=disabled, ip=request.remote_addr)
+    except NotFound:
+        abort(404)
+    except DomainError as error:
+        flash(domain_message(error), "error")
+    else:
+        flash(_("Het account van %(name)s staat uit: het kan niet meer inloggen.", name=user.name) if disabled
+              else _("Het account van %(name)s staat weer aan.", name=user.name), "success")
+    return redirect(url_for("admin.users", _anchor=f"gebruiker-{user_id}"))
 
 
 def role_labels() -> dict[Role, str]:

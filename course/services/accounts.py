@@ -14,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from course.db import LoginSession, Membership, Role, User, utcnow
-from course.errors import N_, DomainError
+from course.db import EventKind, LoginSession, Membership, Role, User, utcnow
+from course.errors import N_, DomainError, NotFound
+from course.services.audit import record_event
 
 MIN_PASSWORD_LENGTH = 12
 # Django's list of 20,000 common passwords (BSD licence; from Royce Williams' list of leaked passwords).
@@ -332,6 +333,32 @@ def set_locale(session: Session, user_id: int, locale: str | None) -> None:
     if user is not None:
         user.locale = locale
         session.commit()
+
+
+def set_disabled(session: Session, actor_id: int, user_id: int, *, disabled: bool, ip: str | None = None) -> User:
+    """Disable the account ``user_id`` (or enable it again) as the site administrator ``actor_id``; commits.
+
+    Disabling ends every login of the account at once (a disabled account also cannot log in, reset its
+    password or confirm a link); its data stays. Enabling lets it log in again, with a new login. Each
+    change is an ADMIN_ACTION in the audit log; asking for the state the account is in changes nothing.
+    Returns the account. Raises NotFound (no such account, or the actor is not a site administrator) or
+    DomainError (administrators cannot disable their own account: the site would lose its last one).
+    """
+    actor = session.get(User, actor_id)
+    user = session.get(User, user_id)
+    if actor is None or not actor.is_site_admin or user is None:
+        raise NotFound(N_("Dit account bestaat niet."))
+    if user.id == actor.id and disabled:
+        raise DomainError(N_("Je kunt je eigen account niet uitzetten."))
+    if (user.disabled_at is not None) == disabled:
+        return user
+    user.disabled_at = utcnow() if disabled else None
+    if disabled:
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    record_event(session, EventKind.ADMIN_ACTION, user_id=user.id, actor_id=actor.id, ip=ip, commit=False,
+                 action="account.disable" if disabled else "account.enable")
+    session.commit()
+    return user
 
 
 def list_users(session: Session) -> list[User]:

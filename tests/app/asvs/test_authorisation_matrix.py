@@ -28,7 +28,7 @@ LOGIN = "login"  # expected: sent to the login page (302 to /inloggen)
 MISSING_ID = 2**31 - 1  # a valid id on every database that no row has
 # Ids no database column holds (past PostgreSQL's INTEGER; past SQLite's 64 bits): they name nothing either.
 HUGE_IDS = (2**31, 2**63)
-ID_PLACEHOLDERS = ("attempt", "run", "group", "live", "member", "certificate")
+ID_PLACEHOLDERS = ("attempt", "run", "group", "live", "member", "certificate", "user")
 MISSING_SLUG = "bestaat-niet"
 
 
@@ -49,6 +49,8 @@ class Entry:
 
 
 ADMIN_ONLY = {"learner": 403, "trainer": 403, "site_admin": 200, "org_admin": 403, "team_lead": 403}
+ADMIN_REDIRECT = {**ADMIN_ONLY, "site_admin": 302}  # an admin's form: back to the page with a message
+ADMIN_MISSING = {**ADMIN_ONLY, "site_admin": 404}
 
 
 def trainers(status: int) -> dict[str, int]:
@@ -218,6 +220,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
                                                 missing={**ADMIN_ONLY, "site_admin": 404}),
     ("admin.users", "GET"): Entry("/beheer/gebruikers", LOGIN, ADMIN_ONLY, missing=None),
     ("admin.security_log", "GET"): Entry("/beheer/beveiligingslog", LOGIN, ADMIN_ONLY, missing=None),
+    # Any account, by id; {user} is the actor's own, which an administrator is told they cannot disable.
+    ("admin.disable_user", "POST"): Entry("/beheer/gebruikers/{user}/uitzetten", LOGIN, ADMIN_REDIRECT,
+                                          missing=ADMIN_MISSING),
+    ("admin.enable_user", "POST"): Entry("/beheer/gebruikers/{user}/aanzetten", LOGIN, ADMIN_REDIRECT,
+                                         missing=ADMIN_MISSING),
     # Last: these change what the requests after them see (a new run; the end of the session).
     ("casus.restart", "POST"): Entry("/casus/{casus}/opnieuw", LOGIN, 302),
     ("trainer.close_group", "POST"): Entry("/trainer/groepen/{group}/sluiten", LOGIN, trainers(302),
@@ -253,13 +260,14 @@ def values(catalog: Catalog, actor: Actor | None, variant: str, victim: Actor) -
              "live": own.learner.live_id, "code": own.learner.live_code, "org": own.learner.org_slug,
              "team": own.learner.team_id, "orgmember": own.learner.org_member_id,
              "assignment": own.learner.assignment_id,
-             "certificate": own.learner.certificate_id, "vcode": own.learner.certificate_code}
+             "certificate": own.learner.certificate_id, "vcode": own.learner.certificate_code, "user": own.learner.id}
     if variant == "missing":
         found.update(page=MISSING_SLUG, quiz=MISSING_SLUG, question=MISSING_SLUG, casus=MISSING_SLUG,
                      jobaid=MISSING_SLUG,
                      media="img/bestaat-niet.svg", static="bestaat-niet.css", attempt=MISSING_ID, run=MISSING_ID,
                      group=MISSING_ID, live=MISSING_ID, code="ZZZZZZ", org=MISSING_SLUG, team=MISSING_ID,
-                     orgmember=MISSING_ID, assignment=MISSING_ID, certificate=MISSING_ID, vcode="A" * 32)
+                     orgmember=MISSING_ID, assignment=MISSING_ID, certificate=MISSING_ID, vcode="A" * 32,
+                     user=MISSING_ID)
     if variant == "foreign":
         found.update(attempt=victim.open_attempt_id, run=victim.learner.run_id, group=victim.learner.group_id,
                      live=victim.learner.live_id, org=victim.learner.org_slug, team=victim.learner.team_id,
