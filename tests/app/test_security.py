@@ -19,6 +19,13 @@ def test_every_page_sends_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_https_sites_tell_browsers_to_keep_to_https(connection, valid_catalog, tmp_path, client):
+    """HSTS wherever cookies are Secure (production's default), and not on plain-HTTP development."""
+    secure = make_app(connection, valid_catalog, tmp_path, SESSION_COOKIE_SECURE=True).test_client()
+    assert secure.get("/").headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
 TOKEN_PROTECTED = {"quiz.answer", "casus.answer"}  # CSRF-exempt: a per-attempt/run work token instead
 
 
