@@ -35,6 +35,7 @@ ERRORS = [
     ("ordering", {**ORDER, "een": ["1", "2"]}, MalformedAnswer, "Geef één antwoord."),
     ("categorise", {"x": ["boven"], "y": ["midden"], "z": ["boven"]}, MalformedAnswer, "Onbekende categorie."),
     ("categorise", {"x": ["boven"], "y": [""], "z": ["boven"]}, AnswerError, "Kies voor elk onderdeel een categorie."),
+    ("categorise", {"x": ["boven"], "y": ["onder", "boven"], "z": ["boven"]}, MalformedAnswer, "Geef één antwoord."),
 ] + [(kind, {"onbekend": ["a"]}, MalformedAnswer, "Onbekend antwoordveld.") for kind in KINDS]
 
 

@@ -155,16 +155,16 @@ def test_a_broken_question_is_reported_once_without_rules_about_the_rest_of_the_
     varies: the author sees the one mistake to fix, and every question's own problems."""
     text = (HEADER + "draw: 2\nquestions:\n" + TRUE_FALSE.format(id="a", answer="true")
             + "  - {id: b, type: true_false, prompt: p, explanation: e, answer: true, feedback_true: t}\n"
+            + "  - 3\n"
             + "  - {id: c, type: ordering, scoring: positions, prompt: p, explanation: e, feedback: f,\n"
             + "     items: [{id: a, text: A}]}\n"
-            + "  - 3\n"
             + TRUE_FALSE.format(id="d", answer="true")
             + "practice:\n" + TRUE_FALSE.format(id="e", answer="true") + TRUE_FALSE.format(id="e", answer="false"))
     (tmp_path / "x.yaml").write_text(text, encoding="utf-8")
     assert load(tmp_path) == ((), [
         "x.yaml:8: questions[1]: missing required key 'feedback_false'",
-        "x.yaml:10: questions[2].items: needs at least 2 items, found 1",
-        "x.yaml:11: questions[3]: a question must be a mapping",
+        "x.yaml:9: questions[2]: a question must be a mapping",
+        "x.yaml:11: questions[3].items: needs at least 2 items, found 1",
         "x.yaml:15: practice[1].id: duplicate question id 'e'",
     ])
 
