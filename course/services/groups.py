@@ -26,6 +26,7 @@ from course.db import (
     AttemptStatus,
     CasusDecision,
     CasusRun,
+    CasusVersion,
     Group,
     GroupMember,
     QuizAttempt,
@@ -348,17 +349,24 @@ class SharedReflection:
 
 
 def shared_reflections(session: Session, catalog: Catalog, group: Group) -> list[SharedReflection]:
-    """Reflection texts of the members who chose to share them with this group's trainer (one query)."""
+    """Reflection texts of the members who chose to share them with this group's trainer (one query; two
+    when a casus changed since a run: each run is read with the version it ran on, see casus_versions)."""
     rows = session.execute(
-        select(User.name, CasusRun.casus_id, CasusRun.state)
+        select(User.name, CasusRun.casus_id, CasusRun.state, CasusRun.content_hash)
         .join(GroupMember, GroupMember.user_id == User.id).join(CasusRun, CasusRun.user_id == User.id)
         .where(GroupMember.group_id == group.id, GroupMember.shares_reflections.is_(True))
         .order_by(User.name, CasusRun.casus_id, CasusRun.number)).all()
+    older = {row.content_hash for row in rows if row.casus_id in catalog.casuses
+             and row.content_hash != catalog.casuses[row.casus_id].content_hash}
+    sources = dict(session.execute(select(CasusVersion.content_hash, CasusVersion.source).where(
+        CasusVersion.content_hash.in_(older))).all()) if older else {}
     result = []
-    for name, casus_id, stored in rows:
+    for name, casus_id, stored, content_hash in rows:
         casus = catalog.casuses.get(casus_id)
         if casus is None:
             continue
+        if content_hash in sources:
+            casus = catalog.casus_version(casus_id, sources[content_hash]) or casus
         try:
             state = RunState.from_json(casus, stored)
         except DomainError:

@@ -120,3 +120,25 @@ def test_a_version_that_is_no_longer_valid_falls_back_to_the_current_file(valid_
     broken = current.source.replace("module: eerste", "module: bestaat-niet")
     assert valid_catalog.casus_version(CASUS, broken) is None
     assert valid_catalog.casus_version("ander", current.source) is None  # the id must match
+
+
+def test_reflections_shared_with_a_trainer_survive_a_changed_casus(connection, tmp_path, content, session):
+    """A learner who shares reflections with their group's trainer: the trainer still reads them after an edit."""
+    from course.db import Role
+    from tests.app.trainer.conftest import logged_in, make_user, text
+    from tests.app.trainer.test_groups import join_code, make_group
+
+    before = make_app(connection, load_catalog(content), tmp_path)
+    make_user(session, "trainer@example.org", Role.TRAINER)
+    group_id = make_group(logged_in(before, "trainer@example.org"))
+    auth, casus = browser(before)
+    auth.register()
+    assert casus.client.post("/groepen/deelnemen", data={"code": join_code(session, group_id)}).status_code == 302
+    assert casus.client.post(f"/groepen/{group_id}/delen", data={"share": "1"}).status_code == 302
+    run_id = casus.start()
+    for step, data in RECOMMENDED_PATH:
+        casus.answer(run_id, step, data)
+
+    after = make_app(connection, edit_casus(content), tmp_path)
+    page = text(logged_in(after, "trainer@example.org").get(f"/trainer/groepen/{group_id}/reflecties"))
+    assert "Jouw rol Ik werk &lt;b&gt;vooraan&lt;/b&gt; in de keten." in page
