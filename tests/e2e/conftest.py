@@ -22,6 +22,7 @@ import json
 import os
 import re
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -245,7 +246,11 @@ def new_page(browser: Any, visits: Visits) -> Iterator[Any]:
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**options)
         page = context.new_page()
-        coverage = _start_coverage(page) if options.get("java_script_enabled", True) else None
+        if options.get("java_script_enabled", True):
+            coverage = _start_coverage(page)
+        else:
+            coverage = None
+            _NO_SCRIPT.add(page)
         contexts.append((context, page, coverage))
         return _watch(page, visits, coverage)
 
@@ -264,16 +269,56 @@ def page(new_page: Any) -> Any:
     return new_page()
 
 
-def axe_check(page: Any, visits: Visits | None = None) -> None:
-    """Run axe-core on the page as it is now; fail with a readable list of WCAG 2.1 A/AA violations."""
+# Pages opened with JavaScript off. With scripts off, Chromium runs code evaluated through the debugging
+# protocol but never its timers, so `axe.run` (which waits on setTimeout) would never settle and the test
+# would hang without a word; turning scripts back on over DevTools does not revive the timers. So axe checks
+# a copy of the page as the learner sees it: its DOM without scripts, served at the same address to a page
+# with scripts on, with the same size, language and stylesheets.
+_NO_SCRIPT: weakref.WeakSet[Any] = weakref.WeakSet()
+
+_SCRIPTLESS_DOM = """() => {
+    const copy = document.documentElement.cloneNode(true);
+    copy.querySelectorAll('script').forEach(s => s.remove());
+    return '<!DOCTYPE html>' + copy.outerHTML;
+}"""
+
+_AXE_RUN = (
+    "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+    " resultTypes: ['violations']}); return r.violations.map(v => ({id: v.id, impact: v.impact,"
+    " help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));"
+    " }")
+
+
+def _run_axe(page: Any) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated by the browser's debugging protocol, so the page's CSP (script-src 'self') does not block it.
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    result = page.evaluate(
-        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']}); return r.violations.map(v => ({id: v.id, impact: v.impact,"
-        " help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary)}));"
-        " }", AXE_TAGS)
+    return page.evaluate(_AXE_RUN, AXE_TAGS)
+
+
+def _run_axe_without_script(page: Any) -> list[dict[str, Any]]:
+    html = page.evaluate(_SCRIPTLESS_DOM)
+    context = page.context.browser.new_context(viewport=page.viewport_size,
+                                               locale=page.evaluate("() => navigator.language"))
+    try:
+        twin = context.new_page()
+
+        def serve(route: Any) -> None:
+            if route.request.is_navigation_request():
+                route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+            else:
+                route.continue_()  # the stylesheets and images, from the live server
+
+        twin.route("**/*", serve)
+        twin.goto(page.url)
+        return _run_axe(twin)
+    finally:
+        context.close()
+
+
+def axe_check(page: Any, visits: Visits | None = None) -> None:
+    """Run axe-core on the page as it is now; fail with a readable list of WCAG 2.1 A/AA violations."""
+    result = _run_axe_without_script(page) if page in _NO_SCRIPT else _run_axe(page)
     if visits is not None:
         visits.checked.append(page.url)
     assert_no_sideways_scroll(page)
