@@ -48,4 +48,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for name in BLUEPRINTS:
         module = __import__(f"app.{name}", fromlist=["bp"])
         app.register_blueprint(module.bp)
+    from app.api import bp as api_bp
+    csrf.exempt(api_bp)  # token authentication, no cookies: nothing for a forged request to ride on
     return app

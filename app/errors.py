@@ -31,6 +31,8 @@ def _titles() -> dict[int, tuple[str, str]]:
 
 def render_error(code: int, detail: str | None = None) -> tuple[Any, int]:
     title, message = _titles().get(code, _titles()[400 if code < 500 else 500])
+    if request.path.startswith("/api/"):  # the JSON API answers JSON, whatever the client accepts
+        return jsonify(error={"status": code, "message": detail or message}), code
     if request.accept_mimetypes.best == "application/json":  # a background save shows this message
         return jsonify(error=detail or message), code
     return render_template("error.html", code=code, title=title, message=detail or message), code

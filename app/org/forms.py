@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from course.db import Role
+from course.db import ApiScope, Role
 
 
 def _strip(value: str | None) -> str | None:
@@ -103,3 +103,23 @@ class ReminderMailForm(FlaskForm):
     """Reminder mails on ("1") or off ("0")."""
 
     wanted = HiddenField(validators=[DataRequired()])
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    return [(ApiScope.READ_MEMBERS.value, _l("Leden lezen")),
+            (ApiScope.READ_COMPLETIONS.value, _l("Voortgang en afronding lezen")),
+            (ApiScope.WRITE_ASSIGNMENTS.value, _l("Opdrachten maken"))]
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("Naam van de sleutel"),
+                       validators=[DataRequired(_l("Geef de sleutel een naam, zodat je later weet waarvoor hij is.")),
+                                   Length(max=120)],
+                       description=_l("Bijvoorbeeld het systeem dat hem gebruikt."), filters=[_strip],
+                       render_kw={"autocomplete": "off"})
+    scopes = MultiCheckboxField(_l("Wat mag de sleutel?"), choices=scope_choices,
+                                validators=[DataRequired(_l("Kies wat de sleutel mag."))])
+
+
+class RevokeApiTokenForm(FlaskForm):
+    token_id = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])

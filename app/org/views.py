@@ -20,6 +20,7 @@ from app.db import db_session
 from app.i18n import domain_message
 from app.org import bp
 from app.org.forms import (
+    ApiTokenForm,
     ApplyImportForm,
     AssignmentForm,
     ConfirmForm,
@@ -27,6 +28,7 @@ from app.org.forms import (
     InviteForm,
     MemberForm,
     ReminderMailForm,
+    RevokeApiTokenForm,
     TeamForm,
     role_choices,
 )
@@ -35,7 +37,7 @@ from app.org.mails import send_invitation
 from course.assignments import AssignmentStatus, local_today
 from course.db import EventKind, Role, utcnow
 from course.errors import DomainError, NotFound
-from course.services import accounts, org_import, org_report, points_export, reminders
+from course.services import accounts, api_tokens, org_import, org_report, points_export, reminders
 from course.services import assignments as assignment_service
 from course.services import orgs as service
 
@@ -434,3 +436,37 @@ def reminder_mail() -> Response:
     flash(_("Je krijgt weer herinneringen over opdrachten.") if wanted else
           _("Je krijgt geen herinneringen over opdrachten meer."), "success")
     return redirect(url_for("auth.account", _anchor="organisaties"))
+
+
+@bp.route("/<slug>/api-sleutels", methods=["GET", "POST"])
+@login_required
+def api_tokens_page(slug: str) -> Any:
+    """The organisation's API tokens; a new one is shown on the page that answers its form, once: never
+    through a redirect, which would put it in the (signed, not encrypted) session cookie."""
+    access = service.admin_access(db_session, current_user.id, slug)
+    form = ApiTokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            created = api_tokens.create_token(db_session, current_user.id, slug, name=form.name.data or "",
+                                              scopes=form.scopes.data or [])
+        except DomainError as error:
+            _field_error(form, error, "name")
+        else:
+            form = ApiTokenForm(formdata=None)
+    return render_template("org/api_tokens.html", organisation=access.organisation, form=form, created=created,
+                           tokens=api_tokens.tokens(db_session, access), scopes=dict(form.scopes.choices or []),
+                           revoke_form=RevokeApiTokenForm(formdata=None)), 422 if form.errors else 200
+
+
+@bp.route("/<slug>/api-sleutels/intrekken", methods=["POST"])
+@login_required
+def revoke_api_token(slug: str) -> Response:
+    service.admin_access(db_session, current_user.id, slug)
+    form = RevokeApiTokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = api_tokens.revoke_token(db_session, current_user.id, slug, form.token_id.data or 0)
+    flash(_("De sleutel %(name)s is ingetrokken. Systemen die hem gebruiken, krijgen geen toegang meer.",
+            name=token.name), "success")
+    return redirect(url_for("org.api_tokens_page", slug=slug))

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one file per domain. Importing this package registers every table on Base.metadata."""
 
+from course.db.api import ApiScope, ApiToken, ApiTokenUse
 from course.db.audit import EventKind, SecurityEvent
 from course.db.base import Base, utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
@@ -11,6 +12,9 @@ from course.db.trainer import Group, GroupMember, LiveAnswer, LiveParticipant, L
 from course.db.users import LoginSession, Membership, Organisation, Role, User
 
 __all__ = [
+           "ApiScope",
+           "ApiToken",
+           "ApiTokenUse",
            "Assignment",
            "AttemptAnswer",
            "AttemptStatus",

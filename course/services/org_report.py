@@ -41,6 +41,7 @@ class ReportRow:
     casuses_total: int
     minutes_on_task: int  # recorded time on task, as certificates count it (course.certification)
     completed_at: datetime | None
+    user_id: int = 0  # the member's account (the API's member id); no column of the exports
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def completion_report(session: Session, catalog: Catalog, access: OrgAccess, tod
                               sum(m.casuses_done for m in mine.progress.modules),
                               sum(m.casuses_total for m in mine.progress.modules),
                               round(on_task.get(member.user_id, 0)),
-                              result.completed_at))
+                              result.completed_at, member.user_id))
         total = totals.setdefault(member.team_name or "", TeamTotal(member.team_name or "", 0, {}))
         totals[total.team] = TeamTotal(total.team, total.members + 1,
                                        {**total.counts, result.status: total.counts.get(result.status, 0) + 1})

@@ -205,6 +205,18 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("org.import_members", "POST"): Entry("/organisatie/{org}/importeren", LOGIN, org_admins(422), private=True),
     ("org.apply_import", "POST"): Entry("/organisatie/{org}/importeren/toepassen", LOGIN, org_admins(400),
                                         private=True),  # no file came back with the form
+    # API tokens: the organisation's admins only (an empty form: errors shown; no token named: refused).
+    ("org.api_tokens_page", "GET"): Entry("/organisatie/{org}/api-sleutels", LOGIN, org_admins(200), private=True),
+    ("org.api_tokens_page", "POST"): Entry("/organisatie/{org}/api-sleutels", LOGIN, org_admins(422), private=True),
+    ("org.revoke_api_token", "POST"): Entry("/organisatie/{org}/api-sleutels/intrekken", LOGIN, org_admins(400),
+                                            private=True),
+    # The JSON API: an organisation's API token only, never a login cookie (401 for every role here). Which
+    # organisation a token sees is a matter of tokens, not roles: tests/app/api/test_api.py
+    # (test_isolation_both_ways) checks that organisation A's token never sees B's members, completions or
+    # assignments, and that B's answers like a missing one. The document is public.
+    ("api.members", "GET"): Entry("/api/v1/members", 401, 401, missing=None),
+    ("api.completions", "GET"): Entry("/api/v1/completions", 401, 401, missing=None),
+    ("api.openapi", "GET"): Entry("/api/v1/openapi.json", 200, 200, missing=None),
     # Certificates: the learner's own; the verification page for anyone (an unknown code: 404, one page).
     ("certificates.index", "GET"): Entry("/certificaten/", LOGIN, 200, missing=None),
     ("certificates.register_numbers", "POST"): Entry("/certificaten/registernummers", LOGIN, 400, missing=None,

@@ -60,6 +60,8 @@ FIELDS = {
     "org.import_members": ["file"],
     "org.apply_import": ["content"],
     "org.reminder_mail": ["wanted"],
+    "org.api_tokens_page": ["name", "scopes"],
+    "org.revoke_api_token": ["token_id"],
     "org.new_assignment": ["title", "scope", "modules", "target", "team", "email", "due_on", "min_quiz_percent",
                            "casuses"],
     "certificates.register_numbers": ["skj", "big"],

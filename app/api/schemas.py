@@ -1,0 +1,94 @@
+"""What the API answers and accepts, as pydantic models: the views validate with them and the OpenAPI
+document is generated from them (app/api/openapi.py), so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from course.assignments import AssignmentStatus
+from course.db import Role
+
+MAX_LIMIT = 100  # rows per page at most: a larger ``limit`` is cut to this
+DEFAULT_LIMIT = 50
+MAX_ID = 2**31 - 1  # the largest id any database column holds
+# RFC 3339 date-time (what OpenAPI's format date-time means); date-only or Unix times are refused, not guessed.
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})?")
+
+
+def _moment(value: Any) -> datetime:
+    if not isinstance(value, str) or not RFC3339.fullmatch(value):
+        raise ValueError("expected an ISO 8601 date and time, e.g. 2027-01-31T00:00:00Z")
+    moment = datetime.fromisoformat(value.replace("z", "Z"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # no offset: UTC, as the data is
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+class ListQuery(BaseModel):
+    """The query string of every list: cursor pagination and a date filter."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(DEFAULT_LIMIT, ge=1, description=f"Rows per page; more than {MAX_LIMIT} gives {MAX_LIMIT}.")
+    cursor: str | None = Field(None, max_length=200, description="The next_cursor of the page before; opaque.")
+    updated_since: Moment | None = Field(None, description="Only rows changed at or after this moment (ISO 8601; "
+                                                           "without an offset: UTC).")
+
+    @field_validator("limit")
+    @classmethod
+    def _cap(cls, value: int) -> int:
+        return min(value, MAX_LIMIT)
+
+
+class CompletionQuery(ListQuery):
+    assignment_id: int | None = Field(None, ge=1, le=MAX_ID, description="An assignment of the organisation: "
+                                      "status and completion for it; without: for the whole course.")
+
+
+class Member(BaseModel):
+    id: int = Field(description="The member's account id; the same in completions.")
+    name: str
+    email: str
+    role: Role
+    team: str | None
+    active: bool = Field(description="False once an organisation admin deactivated the membership.")
+    joined_at: datetime
+    deactivated_at: datetime | None
+
+
+class MemberPage(BaseModel):
+    items: list[Member]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")
+
+
+class Completion(BaseModel):
+    member_id: int
+    name: str
+    email: str
+    team: str | None
+    status: AssignmentStatus
+    modules_done: int
+    modules_total: int
+    casuses_done: int
+    casuses_total: int
+    minutes_on_task: int = Field(description="Recorded time on task, counted as for certificates.")
+    completed_at: datetime | None
+
+
+class CompletionPage(BaseModel):
+    items: list[Completion]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")
+
+
+class ErrorBody(BaseModel):
+    status: int
+    message: str
+
+
+class Error(BaseModel):
+    error: ErrorBody

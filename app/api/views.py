@@ -1,0 +1,144 @@
+"""The API's routes. Every request carries an organisation token (``Authorization: Bearer``); the token's
+organisation is the only one it sees, and each request made with it is recorded."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, g, jsonify, request, url_for
+from pydantic import BaseModel, ValidationError
+from werkzeug.wrappers import Response
+
+from app.api import bp
+from app.api.openapi import document, operation
+from app.api.schemas import Completion, CompletionPage, CompletionQuery, ListQuery, Member, MemberPage
+from app.content import catalog
+from app.db import db_session
+from app.limits import configured, limiter
+from course.assignments import local_today
+from course.db import ApiScope, ApiToken, utcnow
+from course.services import api_tokens
+
+F = TypeVar("F", bound=Callable[..., Any])
+Q = TypeVar("Q", bound=BaseModel)
+
+
+def _token_key() -> str:
+    """Rate limits count per token (an HR system behind a shared address is not slowed by another). The
+    limiter runs before authentication, so the key is a hash of what the request presents."""
+    presented = request.headers.get("Authorization", "")
+    return "api-token:" + api_tokens.hash_token(presented)[:32]
+
+
+@bp.before_request
+def _authenticate() -> None:
+    g.api_token = None
+    if request.endpoint == "api.openapi":
+        return
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    token = api_tokens.authenticate(db_session, secret.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
+        abort(401, "A valid organisation API token is needed: Authorization: Bearer <token>.")
+    g.api_token = token
+
+
+@bp.after_request
+def _record(response: Response) -> Response:
+    token: ApiToken | None = g.get("api_token")
+    if token is None and response.status_code == 429:  # refused by the limiter before authentication
+        _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        token = api_tokens.authenticate(db_session, secret.strip())
+    if token is not None:
+        api_tokens.record_use(db_session, token.id, method=request.method, path=request.path,
+                              status=response.status_code)
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="leerlijn"'
+    return response
+
+
+limiter.limit(configured("API_LIMIT_PER_TOKEN"), key_func=_token_key)(bp)
+
+
+def needs(scope: ApiScope) -> Callable[[F], F]:
+    def wrap(view: F) -> F:
+        @wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            if scope.value not in g.api_token.scopes:
+                abort(403, f"This token lacks the scope {scope.value}.")
+            return view(*args, **kwargs)
+        return checked  # type: ignore[return-value]
+    return wrap
+
+
+def _query(model: type[Q]) -> Q:
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        abort(400, problems)
+
+
+def _after(cursor: str | None) -> int:
+    """The id a cursor continues after (0: from the start). Opaque to clients; a cursor not ours: 400."""
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().partition(":")
+        after = int(value) if kind == "after" else -1
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        after = -1
+    if not 0 < after <= 2**31 - 1:
+        abort(400, "cursor: not a cursor this API gave out")
+    return after
+
+
+def _cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{last_id}".encode()).decode().rstrip("=")
+
+
+@bp.route("/members")
+@operation("/members", summary="The organisation's members, active and deactivated, by id",
+           query=ListQuery, response=MemberPage, scope=ApiScope.READ_MEMBERS.value)
+@needs(ApiScope.READ_MEMBERS)
+def members() -> Response:
+    query = _query(ListQuery)
+    access = api_tokens.token_access(db_session, g.api_token)
+    rows, more = api_tokens.member_page(db_session, access, after=_after(query.cursor), limit=query.limit,
+                                        updated_since=query.updated_since)
+    page = MemberPage(items=[Member(id=m.id, name=m.name, email=m.email, role=m.role, team=m.team,
+                                    active=m.deactivated_at is None, joined_at=m.joined_at,
+                                    deactivated_at=m.deactivated_at) for m in rows],
+                      next_cursor=_cursor(rows[-1].id) if more else None)
+    return jsonify(page.model_dump(mode="json"))
+
+
+@bp.route("/completions")
+@operation("/completions", summary="Per active member: status and completion of the course or an assignment, "
+           "as in the completion report", query=CompletionQuery, response=CompletionPage,
+           scope=ApiScope.READ_COMPLETIONS.value)
+@needs(ApiScope.READ_COMPLETIONS)
+def completions() -> Response:
+    query = _query(CompletionQuery)
+    access = api_tokens.token_access(db_session, g.api_token)
+    rows, more = api_tokens.completion_page(db_session, catalog(), access, local_today(utcnow()),
+                                            after=_after(query.cursor), limit=query.limit,
+                                            assignment_id=query.assignment_id, updated_since=query.updated_since)
+    page = CompletionPage(items=[Completion(member_id=r.user_id, name=r.name, email=r.email, team=r.team or None,
+                                            status=r.status, modules_done=r.modules_done,
+                                            modules_total=r.modules_total, casuses_done=r.casuses_done,
+                                            casuses_total=r.casuses_total, minutes_on_task=r.minutes_on_task,
+                                            completed_at=r.completed_at) for r in rows],
+                          next_cursor=_cursor(rows[-1].user_id) if more else None)
+    return jsonify(page.model_dump(mode="json"))
+
+
+@bp.route("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 document of this API (public: it says what exists, nothing of anyone's data)."""
+    return jsonify(document(url_for("api.openapi", _external=True).removesuffix("/openapi.json")))
+
+

@@ -1,0 +1,157 @@
+"""Organisation API tokens: made and revoked by the organisation's admins, shown once, stored as a SHA-256
+hash; every request made with one is recorded. And what the API reads for a token's organisation, one
+page at a time, ordered by a stable id so that a cursor never skips or repeats a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from course.catalog import Catalog
+from course.db import ApiScope, ApiToken, ApiTokenUse, Membership, Organisation, Role, Team, User, utcnow
+from course.errors import N_, DomainError, NotFound
+from course.services import org_report
+from course.services.orgs import OrgAccess, admin_access, audit
+
+TOKEN_PREFIX = "llapi_"  # noqa: S105 - so a leaked token is recognisable (secret scanners, logs)
+MAX_TOKENS = 20  # active tokens per organisation
+
+
+def hash_token(secret: str) -> str:
+    """The stored form of a token: its SHA-256 in hex (the token is 256 random bits; no slow hash needed)."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    secret: str  # shown to the admin once, never stored
+
+
+def tokens(session: Session, access: OrgAccess) -> list[ApiToken]:
+    """The organisation's tokens, active ones first, newest first within each; one query."""
+    return list(session.scalars(select(ApiToken).where(ApiToken.organisation_id == access.organisation.id)
+                                .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())))
+
+
+def create_token(session: Session, user_id: int, slug: str, *, name: str, scopes: Iterable[str]) -> NewToken:
+    """A new token for the organisation ``slug`` with ``scopes``; commits and logs who made it.
+
+    Raises NotFound when the user is not the organisation's admin and DomainError (field 'name' or 'scopes')
+    for an empty name, no or an unknown scope, or too many active tokens.
+    """
+    access = admin_access(session, user_id, slug)
+    name = " ".join(name.split())[:120]
+    if not name:
+        raise DomainError(N_("Geef de sleutel een naam, zodat je later weet waarvoor hij is."), field="name")
+    chosen = sorted(set(scopes))
+    if not chosen or not set(chosen) <= {s.value for s in ApiScope}:
+        raise DomainError(N_("Kies wat de sleutel mag."), field="scopes")
+    active = session.scalar(select(func.count()).select_from(ApiToken).where(
+        ApiToken.organisation_id == access.organisation.id, ApiToken.revoked_at.is_(None)))
+    if active >= MAX_TOKENS:
+        raise DomainError(N_("Deze organisatie heeft het hoogste aantal sleutels. Trek er eerst een in."),
+                          field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(organisation_id=access.organisation.id, name=name, token_hash=hash_token(secret),
+                     prefix=secret[:12], scopes=chosen)
+    session.add(token)
+    session.flush()
+    audit(session, user_id, access.organisation, "org.api_token.create", api_token_id=token.id, scopes=chosen)
+    session.commit()
+    return NewToken(token, secret)
+
+
+def revoke_token(session: Session, user_id: int, slug: str, token_id: int) -> ApiToken:
+    """Revoke the organisation's token ``token_id`` (at once; revoking twice changes nothing); commits and
+    logs who did it. Raises NotFound for a token of another organisation or none."""
+    access = admin_access(session, user_id, slug)
+    token = session.get(ApiToken, token_id)
+    if token is None or token.organisation_id != access.organisation.id:
+        raise NotFound(N_("Deze sleutel bestaat niet."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit(session, user_id, access.organisation, "org.api_token.revoke", api_token_id=token.id)
+        session.commit()
+    return token
+
+
+def authenticate(session: Session, secret: str) -> ApiToken | None:
+    """The active token whose secret this is, or None (unknown, revoked, or its organisation gone); one query."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
+                                                 ApiToken.revoked_at.is_(None)))
+
+
+def record_use(session: Session, token_id: int, *, method: str, path: str, status: int) -> None:
+    """Record one request made with the token and set its last use; commits."""
+    now = utcnow()
+    session.add(ApiTokenUse(token_id=token_id, at=now, method=method[:8], path=path[:200], status=status))
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    session.commit()
+
+
+def uses(session: Session, token_id: int, limit: int = 50) -> list[ApiTokenUse]:
+    """The token's latest uses, newest first."""
+    return list(session.scalars(select(ApiTokenUse).where(ApiTokenUse.token_id == token_id)
+                                .order_by(ApiTokenUse.id.desc()).limit(limit)))
+
+
+def token_access(session: Session, token: ApiToken) -> OrgAccess:
+    """What a token sees: its whole organisation, as the command line does (no acting person)."""
+    organisation = session.get(Organisation, token.organisation_id)
+    if organisation is None:
+        raise NotFound(N_("Deze organisatie bestaat niet."))
+    return OrgAccess(organisation, None, Role.ORG_ADMIN, None)
+
+
+# --- what the API reads -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ApiMember:
+    id: int  # the member's account id: stable, the same in completions
+    name: str
+    email: str
+    role: Role
+    team: str | None
+    joined_at: datetime
+    deactivated_at: datetime | None
+
+
+def member_page(session: Session, access: OrgAccess, *, after: int, limit: int,
+                updated_since: datetime | None = None) -> tuple[list[ApiMember], bool]:
+    """Up to ``limit`` members of the organisation (deactivated ones too) with an account id above ``after``,
+    by id; with ``updated_since`` only those who joined or were deactivated at or after it. Returns the
+    page and whether more follow. One query."""
+    query = (select(User.id, User.name, User.email, Membership.role, Team.name, Membership.created_at,
+                    Membership.deactivated_at)
+             .join(Membership, Membership.user_id == User.id).outerjoin(Team, Team.id == Membership.team_id)
+             .where(Membership.organisation_id == access.organisation.id, User.id > after)
+             .order_by(User.id).limit(limit + 1))
+    if updated_since is not None:
+        query = query.where(or_(Membership.created_at >= updated_since, Membership.deactivated_at >= updated_since))
+    rows = [ApiMember(*row) for row in session.execute(query)]
+    return rows[:limit], len(rows) > limit
+
+
+def completion_page(session: Session, catalog: Catalog, access: OrgAccess, today: date, *, after: int,
+                    limit: int, assignment_id: int | None = None, updated_since: datetime | None = None
+                    ) -> tuple[list[org_report.ReportRow], bool]:
+    """Up to ``limit`` rows of the completion report (the course, or the assignment ``assignment_id``) of
+    members with an account id above ``after``, by id; with ``updated_since`` only members who completed
+    at or after it. Returns the page and whether more follow. Raises NotFound for another organisation's
+    assignment. The report's queries, whatever the page."""
+    report = org_report.completion_report(session, catalog, access, today, assignment_id=assignment_id)
+    rows: Sequence[org_report.ReportRow] = sorted(
+        (r for r in report.rows if r.user_id > after
+         and (updated_since is None or (r.completed_at is not None and r.completed_at >= updated_since))),
+        key=lambda r: r.user_id)
+    return list(rows[:limit]), len(rows) > limit

@@ -1,0 +1,150 @@
+"""GET /api/v1/members and /api/v1/completions: a token's own organisation only, cursor pages, the date
+filter, JSON errors, scopes, rate limits, and every use recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from course.assignments import local_today
+from course.db import ApiToken, ApiTokenUse, Assignment, Membership, utcnow
+from course.services import org_report, orgs
+from course.services.progress import record_visit
+from tests.app.api.conftest import new_token
+from tests.conftest import make_app
+
+
+def emails(response) -> set[str]:
+    return {row["email"] for row in response.get_json()["items"]}
+
+
+def test_members_are_the_tokens_organisation_only(call, token, org, other_org):
+    """Organisation A's token lists A's five members, with their role and team, and none of B's."""
+    mine = call("/api/v1/members", token)
+    assert mine.status_code == 200 and mine.headers["Content-Type"] == "application/json"
+    assert emails(mine) == {u.email for u in [org.admin, org.lead, *org.members]}
+    lead = next(row for row in mine.get_json()["items"] if row["email"] == org.lead.email)
+    assert lead["role"] == "team_lead" and lead["team"] == "Jeugdzorg Noord Oost" and lead["active"] is True
+
+
+def test_isolation_both_ways(session, call, org, other_org):
+    """A token of organisation A never sees B's data, in members or completions, and vice versa."""
+    a, b = new_token(session, org), new_token(session, other_org)
+    a_people = {u.email for u in [org.admin, org.lead, *org.members]}
+    b_people = {u.email for u in [other_org.admin, other_org.lead, *other_org.members]}
+    for path in ("/api/v1/members", "/api/v1/completions"):
+        assert emails(call(path, a)) == a_people
+        assert emails(call(path, b)) == b_people
+    # Another organisation's assignment answers like a missing one.
+    foreign = Assignment(organisation_id=other_org.organisation.id, title="B's", module_ids=[], casus_ids=[],
+                         due_on=local_today(utcnow()))
+    session.add(foreign)
+    session.commit()
+    hidden, missing = (call("/api/v1/completions", a, assignment_id=i) for i in (foreign.id, 2**31 - 1))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.get_json() == missing.get_json() and hidden.get_json()["error"]["status"] == 404
+    assert call("/api/v1/completions", b, assignment_id=foreign.id).status_code == 200
+
+
+def test_cursor_pages_cover_every_member_once(call, token, org):
+    seen, cursor, pages = [], None, 0
+    while True:
+        response = call("/api/v1/members", token, limit=2, **({"cursor": cursor} if cursor else {}))
+        body = response.get_json()
+        assert response.status_code == 200 and len(body["items"]) <= 2
+        seen += [row["id"] for row in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3 and len(seen) == len(set(seen)) == 5 and seen == sorted(seen)
+
+
+def test_a_limit_above_the_cap_is_cut_and_bad_paging_input_is_a_json_400(call, token, monkeypatch):
+    monkeypatch.setattr("app.api.schemas.MAX_LIMIT", 3)  # the cap, without making 100 members
+    assert len(call("/api/v1/members", token, limit=1000).get_json()["items"]) == 3
+    for query in ({"limit": 0}, {"limit": "veel"}, {"cursor": "niet-van-ons"}, {"cursor": "YWZ0ZXI6LTE"},
+                  {"updated_since": "gisteren"}, {"updated_since": "2027-01-31"}, {"updated_since": "1700000000"}):
+        response = call("/api/v1/members", token, **query)
+        assert response.status_code == 400, query
+        assert response.get_json()["error"]["status"] == 400 and response.get_json()["error"]["message"]
+
+
+def test_updated_since_lists_who_joined_or_was_deactivated_since(session, call, token, org):
+    past = utcnow() - timedelta(days=30)
+    session.execute(update(Membership).where(Membership.organisation_id == org.organisation.id)
+                    .values(created_at=past))
+    session.commit()
+    leaver = session.scalars(select(Membership).filter_by(user_id=org.members[2].id)).one()
+    leaver.deactivated_at = utcnow()
+    session.commit()
+    since = (utcnow() - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+    response = call("/api/v1/members", token, updated_since=since)
+    [row] = response.get_json()["items"]
+    assert row["email"] == org.members[2].email and row["active"] is False and row["deactivated_at"]
+    assert len(call("/api/v1/members", token, updated_since="2000-01-01T00:00:00").get_json()["items"]) == 5
+
+
+def test_completions_are_the_completion_reports_rows(app, session, call, token, org, valid_catalog):
+    """The same statuses and counts as the organisation's completion report, keyed by the member's id."""
+    record_visit(session, org.members[0].id, valid_catalog.pages[0], read=True)
+    access = orgs.acting_access(session, None, org.slug)
+    report = org_report.completion_report(session, valid_catalog, access, local_today(utcnow()))
+    rows = {r["member_id"]: r for r in call("/api/v1/completions", token).get_json()["items"]}
+    assert len(rows) == len(report.rows) == 5
+    for expected in report.rows:
+        got = rows[expected.user_id]
+        assert (got["email"], got["status"], got["modules_done"], got["minutes_on_task"]) == (
+            expected.email, expected.status.value, expected.modules_done, expected.minutes_on_task)
+    assert rows[org.members[0].id]["status"] == "in_progress"
+
+
+def test_no_wrong_or_revoked_token_is_a_json_401(session, call, token):
+    for presented in (None, "llapi_bestaat-niet", token.upper(), "x" * 500):
+        response = call("/api/v1/members", presented)
+        assert response.status_code == 401 and response.get_json()["error"]["status"] == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    response = call("/api/v1/members", None)
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_token_without_the_scope_gets_a_json_403(session, call, org):
+    members_only = new_token(session, org, ["read:members"])
+    assert call("/api/v1/members", members_only).status_code == 200
+    response = call("/api/v1/completions", members_only)
+    assert response.status_code == 403 and "read:completions" in response.get_json()["error"]["message"]
+
+
+def test_every_use_is_recorded_with_the_last_use_time(session, call, token):
+    assert call("/api/v1/members", token).status_code == 200
+    assert call("/api/v1/members", token, limit=0).status_code == 400
+    session.expire_all()
+    stored = session.scalars(select(ApiToken)).one()
+    uses = session.scalars(select(ApiTokenUse).order_by(ApiTokenUse.id)).all()
+    assert [(u.method, u.path, u.status) for u in uses] == [("GET", "/api/v1/members", 200),
+                                                             ("GET", "/api/v1/members", 400)]
+    assert stored.last_used_at is not None and stored.last_used_at >= uses[0].at
+
+
+@pytest.fixture
+def limited_app(connection, valid_catalog, tmp_path):
+    return make_app(connection, valid_catalog, tmp_path, RATELIMIT_ENABLED=True, API_LIMIT_PER_TOKEN="2 per minute")
+
+
+def test_too_many_requests_with_one_token_is_a_json_429_and_other_tokens_go_on(limited_app, session, org):
+    client = limited_app.test_client()
+    first, second = new_token(session, org), new_token(session, org)
+    answers = [client.get("/api/v1/members", headers={"Authorization": f"Bearer {first}"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].get_json()["error"]["status"] == 429 and int(answers[2].headers["Retry-After"]) > 0
+    assert client.get("/api/v1/members", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+    session.expire_all()
+    assert session.scalar(select(ApiTokenUse.status).order_by(ApiTokenUse.id.desc()).where(
+        ApiTokenUse.status == 429)) == 429
+
+
+def test_unknown_api_paths_answer_json(call, token):
+    response = call("/api/v1/bestaat-niet", token)
+    assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
