@@ -30,9 +30,10 @@ Moment = Annotated[datetime, BeforeValidator(_moment)]
 
 
 class ListQuery(BaseModel):
-    """The query string of every list: cursor pagination and a date filter."""
+    """The query string of every list: cursor pagination and a date filter. An unknown parameter is refused:
+    a misspelt filter must not quietly answer with everything."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(DEFAULT_LIMIT, ge=1, description=f"Rows per page; more than {MAX_LIMIT} gives {MAX_LIMIT}.")
     cursor: str | None = Field(None, max_length=200, description="The next_cursor of the page before; opaque.")

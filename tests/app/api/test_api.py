@@ -66,7 +66,8 @@ def test_a_limit_above_the_cap_is_cut_and_bad_paging_input_is_a_json_400(call, t
     monkeypatch.setattr("app.api.schemas.MAX_LIMIT", 3)  # the cap, without making 100 members
     assert len(call("/api/v1/members", token, limit=1000).get_json()["items"]) == 3
     for query in ({"limit": 0}, {"limit": "veel"}, {"cursor": "niet-van-ons"}, {"cursor": "YWZ0ZXI6LTE"},
-                  {"updated_since": "gisteren"}, {"updated_since": "2027-01-31"}, {"updated_since": "1700000000"}):
+                  {"updated_since": "gisteren"}, {"updated_since": "2027-01-31"}, {"updated_since": "1700000000"},
+                  {"updated_sinse": "2027-01-31T00:00:00Z"}):
         response = call("/api/v1/members", token, **query)
         assert response.status_code == 400, query
         assert response.get_json()["error"]["status"] == 400 and response.get_json()["error"]["message"]
