@@ -11,9 +11,10 @@ from functools import lru_cache
 from typing import Any
 
 from babel.support import Translations
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
+
+from app.i18n import ui_language
 
 
 @lru_cache(maxsize=8)
@@ -24,4 +25,4 @@ def _wtforms_messages(locale: str) -> Translations:
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> Translations:
-            return _wtforms_messages(str(get_locale() or "nl"))
+            return _wtforms_messages(ui_language())

@@ -1,9 +1,15 @@
-"""The UI language: the user's saved choice, else this browser's choice, else the Accept-Language header."""
+"""The UI language: the user's saved choice, else this browser's choice, else the Accept-Language header.
+
+The locale Flask-Babel works with is the language's *formatting* locale: English is 'en_GB', so dates read
+26 Nov 2026 and 26/11/2026 as our (Dutch and Belgian) learners expect, not the US 11/26/26 of plain 'en'.
+The messages still come from the 'en' catalogue (gettext falls back from en_GB to en); the language itself
+(the html lang attribute, the switch, the account) is ``ui_language()``.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, request, session
-from flask_babel import Babel, gettext
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
 from course.errors import DomainError
@@ -14,13 +20,32 @@ babel = Babel()
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
-def select_locale() -> str:
+# How a UI language writes dates, times and numbers, when not the way its bare code would in Babel.
+FORMAT_LOCALES = {"en": "en_GB"}
+
+
+def formatting_locale(language: str) -> str:
+    """The Babel locale for a UI language: 'en' → 'en_GB'; any other language is its own."""
+    return FORMAT_LOCALES.get(language, language)
+
+
+def ui_language() -> str:
+    """The language of the interface now ('nl', 'en'), whatever locale formats its dates."""
+    locale = get_locale()
+    return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_locale() -> str:
+    return formatting_locale(select_language())
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from secrets import token_hex
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from app.i18n import formatting_locale
 from course.db import User
 
 
@@ -72,5 +73,5 @@ def send_template(to: User | str, subject: str, template: str, *, locale: str | 
         context.setdefault("name", to.name)
     else:
         address = to
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(formatting_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"])):
         return send(compose(address, str(subject), render_template(template, **context)))

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from markupsafe import Markup
 
 from app.auth.devices import device_name
 from app.content import catalog
 from app.db import db_session
-from app.i18n import LANGUAGE_NAMES
+from app.i18n import LANGUAGE_NAMES, ui_language
 from course import progress as progress_rules
 from course.services import progress as progress_service
 
@@ -90,7 +90,7 @@ def whole_percent(value: float | None) -> str:
 def init_app(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
-        locale = str(get_locale())
+        locale = ui_language()
         # The course content is Dutch whatever the UI language: mark it so screen readers read it as Dutch.
         lang_nl = CONTENT_LANG_ATTRIBUTE if locale != CONTENT_LANGUAGE else ""
         # The header's small forms (language, log out, stay logged in) are plain HTML with the CSRF token:

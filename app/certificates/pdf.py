@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import render_template, url_for
 from flask_babel import force_locale
 
+from app.i18n import formatting_locale
 from app.qr import qr_svg
 from course.certification import hours
 from course.db import Certificate
@@ -33,7 +34,7 @@ def pdf_of(certificate: Certificate, language: str) -> bytes:
     """The certificate as a one-page A4 PDF in ``language`` ('nl' or 'en')."""
     from weasyprint import CSS, HTML  # imported late: it loads Pango, which the rest never needs
 
-    with force_locale(language):
+    with force_locale(formatting_locale(language)):
         url = verification_url(certificate)
         html = render_template("certificates/document.html", certificate=certificate, language=language,
                                hours=hours(certificate.study_minutes), code=grouped(certificate.code), url=url,

@@ -135,7 +135,7 @@ def test_the_switch_refuses_unknown_languages_and_foreign_redirects(client):
 
 
 def test_dates_and_numbers_follow_the_language(client, auth, session):
-    """Dates and percentages are written the Dutch or the English way."""
+    """Dates and numbers are written the Dutch way, or the British way in English (5 Mar 2026, never US 3/5/26)."""
     auth.register()
     session.execute(update(User).values(created_at=datetime(2026, 3, 5, 9, 30, tzinfo=UTC)))
     session.commit()
@@ -143,14 +143,34 @@ def test_dates_and_numbers_follow_the_language(client, auth, session):
     assert "5 mrt 2026" in dutch
     client.post("/taal", data={"locale": "en", "next": "/"})
     english = client.get("/account").get_data(as_text=True)
-    assert "Mar 5, 2026" in english
+    assert "5 Mar 2026" in english and "Mar 5" not in english
+    assert '<html lang="en">' in english and "Member since" in english  # still the 'en' language and catalogue
 
-    from flask_babel import force_locale, format_decimal, format_percent
-    with client.application.test_request_context():
-        with force_locale("nl"):
-            assert (format_percent(0.755), format_decimal(1234.5)) == ("76%", "1.234,5")
-        with force_locale("en"):
-            assert (format_percent(0.755), format_decimal(1234.5)) == ("76%", "1,234.5")
+    from flask_babel import format_date, format_datetime, format_decimal, format_percent
+    moment = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)  # 10:30 in Amsterdam
+    for accept, expected in [
+            ("nl", ("76%", "1.234,5", "26-11-2026", "26 nov 2026, 10:30:00")),
+            ("en", ("76%", "1,234.5", "26/11/2026", "26 Nov 2026, 10:30:00"))]:
+        with client.application.test_request_context(headers={"Accept-Language": accept}):
+            assert (format_percent(0.755), format_decimal(1234.5), format_date(moment, "short"),
+                    format_datetime(moment)) == expected
+
+
+def test_mail_dates_follow_the_recipients_language(app, monkeypatch):
+    """A certificate's expiry mail to an English reader gives the date the British way, in Dutch the Dutch way."""
+    from types import SimpleNamespace
+
+    from app import mail
+    sent = []
+    monkeypatch.setattr(mail, "send", lambda message: sent.append(message) or True)
+    reminder = SimpleNamespace(assignment="Veilig thuis", due_on=datetime(2026, 11, 26).date())
+    with app.test_request_context():
+        for language in ("en", "nl"):
+            mail.send_template("lotte@example.org", "x", "certificates/mail/expiry.txt", locale=language,
+                               name="Lotte", reminder=reminder, link="https://example.org/")
+    english, dutch = (m.get_content() for m in sent)
+    assert "26 Nov 2026" in english and "Nov 26" not in english
+    assert "26 nov 2026" in dutch
 
 
 def test_domain_messages_are_translated_for_english_learners(client, auth):

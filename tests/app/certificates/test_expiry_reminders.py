@@ -116,7 +116,7 @@ def test_reminders_in_english_for_an_english_account(app, session, cert_catalog)
     session.commit()
     certificate(session, holder)
     send(app, WINDOW_OPENS)
-    assert "Your certificate for ‘Meldcode’ is valid until Mar 2, 2029." in body(app, holder.email)
+    assert "Your certificate for ‘Meldcode’ is valid until 2 Mar 2029." in body(app, holder.email)
 
 
 def test_overlapping_runs_claim_each_expiry_reminder_once(session, cert_catalog):
