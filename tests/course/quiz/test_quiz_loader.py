@@ -182,11 +182,16 @@ def test_an_image_in_a_quiz_without_an_image_resolver_is_refused(tmp_path):
     assert quizzes[0].questions[0].prompt == '<figure><img src="/beeld/foto.png" alt="Foto" loading="lazy"></figure>'
 
 
-def test_a_quiz_file_that_is_not_a_mapping_names_no_field(tmp_path):
+def test_file_level_problems_name_no_field(tmp_path):
+    """A problem with the whole file has the empty field every ContentError without one has (a str, so
+    errors sort and print alike)."""
     (tmp_path / "x.yaml").write_text("- a\n- b\n", encoding="utf-8")
+    (tmp_path / "oud.yml").write_text("id: oud\n", encoding="utf-8")
     report = ErrorReport(tmp_path)
     assert load_quizzes(tmp_path, report, frozenset({"testmodule"})) == ()
-    assert report.errors == [ContentError("x.yaml", 1, "", "a quiz file must be a mapping of keys to values")]
+    assert report.errors == [
+        ContentError("oud.yml", None, "", "quiz files end in '.yaml'; rename this file or it is ignored"),
+        ContentError("x.yaml", 1, "", "a quiz file must be a mapping of keys to values")]
 
 
 def test_links_in_the_intro_and_in_practice_questions_are_checked_too(tmp_path):
