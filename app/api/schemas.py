@@ -4,7 +4,8 @@ document is generated from them (app/api/openapi.py), so the two cannot drift ap
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -93,3 +94,43 @@ class ErrorBody(BaseModel):
 
 class Error(BaseModel):
     error: ErrorBody
+
+
+class Assignment(BaseModel):
+    id: int
+    title: str
+    module_ids: list[str] = Field(description="Module slugs; empty: the whole course.")
+    casus_ids: list[str] = Field(description="Casussen that must be completed too.")
+    team: str | None = Field(description="The team it is for; null with member_id null: everyone.")
+    member_id: int | None = Field(description="The one member it is for, if any.")
+    due_on: date
+    min_quiz_percent: int | None = Field(description="Every knowledge check of the modules at least this score.")
+    created_at: datetime
+
+
+class AssignmentPage(BaseModel):
+    items: list[Assignment]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")
+
+
+class CertificateStatus(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+class Certificate(BaseModel):
+    id: int
+    member_id: int
+    course_id: str
+    course_title: str
+    completed_on: date
+    issued_at: datetime
+    valid_until: date | None = Field(description="The last valid day; null: it does not expire.")
+    status: CertificateStatus
+    revoked_at: datetime | None
+
+
+class CertificatePage(BaseModel):
+    items: list[Certificate]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")

@@ -15,7 +15,19 @@ from werkzeug.wrappers import Response
 
 from app.api import bp
 from app.api.openapi import document, operation
-from app.api.schemas import Completion, CompletionPage, CompletionQuery, ListQuery, Member, MemberPage
+from app.api.schemas import Assignment as AssignmentOut
+from app.api.schemas import (
+    AssignmentPage,
+    CertificatePage,
+    CertificateStatus,
+    Completion,
+    CompletionPage,
+    CompletionQuery,
+    ListQuery,
+    Member,
+    MemberPage,
+)
+from app.api.schemas import Certificate as CertificateOut
 from app.content import catalog
 from app.db import db_session
 from app.limits import configured, limiter
@@ -133,6 +145,48 @@ def completions() -> Response:
                                             casuses_total=r.casuses_total, minutes_on_task=r.minutes_on_task,
                                             completed_at=r.completed_at) for r in rows],
                           next_cursor=_cursor(rows[-1].user_id) if more else None)
+    return jsonify(page.model_dump(mode="json"))
+
+
+@bp.route("/assignments")
+@operation("/assignments", summary="The organisation's assignments (work set with a deadline), by id",
+           query=ListQuery, response=AssignmentPage, scope=ApiScope.READ_COMPLETIONS.value)
+@needs(ApiScope.READ_COMPLETIONS)
+def assignments() -> Response:
+    query = _query(ListQuery)
+    access = api_tokens.token_access(db_session, g.api_token)
+    rows, more = api_tokens.assignment_page(db_session, access, after=_after(query.cursor), limit=query.limit,
+                                            updated_since=query.updated_since)
+    page = AssignmentPage(items=[AssignmentOut(id=a.id, title=a.title, module_ids=a.module_ids,
+                                               casus_ids=a.casus_ids, team=team, member_id=a.user_id,
+                                               due_on=a.due_on, min_quiz_percent=a.min_quiz_percent,
+                                               created_at=a.created_at) for a, team in rows],
+                          next_cursor=_cursor(rows[-1][0].id) if more else None)
+    return jsonify(page.model_dump(mode="json"))
+
+
+@bp.route("/certificates")
+@operation("/certificates", summary="Certificates the organisation's members earned within it, with their "
+           "validity today", query=ListQuery, response=CertificatePage, scope=ApiScope.READ_COMPLETIONS.value)
+@needs(ApiScope.READ_COMPLETIONS)
+def certificates() -> Response:
+    query = _query(ListQuery)
+    access = api_tokens.token_access(db_session, g.api_token)
+    rows, more = api_tokens.certificate_page(db_session, access, after=_after(query.cursor), limit=query.limit,
+                                             updated_since=query.updated_since)
+    today = local_today(utcnow())
+
+    def status(c: Any) -> CertificateStatus:
+        if c.revoked_at is not None:
+            return CertificateStatus.REVOKED
+        return CertificateStatus.EXPIRED if c.valid_until is not None and c.valid_until < today \
+            else CertificateStatus.VALID
+
+    page = CertificatePage(items=[CertificateOut(id=c.id, member_id=c.user_id, course_id=c.course_id,
+                                                 course_title=c.course_title, completed_on=c.completed_on,
+                                                 issued_at=c.issued_at, valid_until=c.valid_until, status=status(c),
+                                                 revoked_at=c.revoked_at) for c in rows],
+                           next_cursor=_cursor(rows[-1].id) if more else None)
     return jsonify(page.model_dump(mode="json"))
 
 

@@ -15,7 +15,19 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
-from course.db import ApiScope, ApiToken, ApiTokenUse, Membership, Organisation, Role, Team, User, utcnow
+from course.db import (
+    ApiScope,
+    ApiToken,
+    ApiTokenUse,
+    Assignment,
+    Certificate,
+    Membership,
+    Organisation,
+    Role,
+    Team,
+    User,
+    utcnow,
+)
 from course.errors import N_, DomainError, NotFound
 from course.services import org_report
 from course.services.orgs import OrgAccess, admin_access, audit
@@ -155,3 +167,33 @@ def completion_page(session: Session, catalog: Catalog, access: OrgAccess, today
          and (updated_since is None or (r.completed_at is not None and r.completed_at >= updated_since))),
         key=lambda r: r.user_id)
     return list(rows[:limit]), len(rows) > limit
+
+
+def assignment_page(session: Session, access: OrgAccess, *, after: int, limit: int,
+                    updated_since: datetime | None = None) -> tuple[list[tuple[Assignment, str | None]], bool]:
+    """Up to ``limit`` of the organisation's assignments with an id above ``after``, by id, each with its
+    team's name; with ``updated_since`` only those set at or after it. Returns the page and whether more
+    follow. One query."""
+    query = (select(Assignment, Team.name).outerjoin(Team, Team.id == Assignment.team_id)
+             .where(Assignment.organisation_id == access.organisation.id, Assignment.id > after)
+             .order_by(Assignment.id).limit(limit + 1))
+    if updated_since is not None:
+        query = query.where(Assignment.created_at >= updated_since)
+    rows = [(assignment, team) for assignment, team in session.execute(query)]
+    return rows[:limit], len(rows) > limit
+
+
+def certificate_page(session: Session, access: OrgAccess, *, after: int, limit: int,
+                     updated_since: datetime | None = None) -> tuple[list[Certificate], bool]:
+    """Up to ``limit`` certificates earned within the organisation by people who are still (or were made
+    inactive as) its members, id above ``after``, by id; with ``updated_since`` only those issued or revoked
+    at or after it. Someone who left the organisation takes their certificates with them. One query."""
+    query = (select(Certificate)
+             .join(Membership, (Membership.user_id == Certificate.user_id)
+                   & (Membership.organisation_id == Certificate.organisation_id))
+             .where(Certificate.organisation_id == access.organisation.id, Certificate.id > after)
+             .order_by(Certificate.id).limit(limit + 1))
+    if updated_since is not None:
+        query = query.where(or_(Certificate.issued_at >= updated_since, Certificate.revoked_at >= updated_since))
+    rows = list(session.scalars(query))
+    return rows[:limit], len(rows) > limit

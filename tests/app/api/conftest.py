@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from course.db import ApiScope
+from course.db import ApiScope, Assignment, Certificate, utcnow
 from course.services import api_tokens
+from course.services.certificates import new_code
 from tests.app.org import conftest as org_fixtures
 from tests.app.org.conftest import Org
 
@@ -36,3 +38,22 @@ def call(client: FlaskClient) -> Callable[..., object]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return client.get(path, headers=headers, query_string=query)
     return get
+
+
+def add_work(session: Session, org: Org, valid_catalog) -> tuple[Assignment, list[Certificate]]:
+    """An assignment for the organisation's first team, and certificates of its first member: one valid,
+    one expired, one revoked."""
+    assignment = Assignment(organisation_id=org.organisation.id, title=f"Meldcode {org.slug}", module_ids=[],
+                            casus_ids=[], team_id=next(iter(org.teams.values())).id, due_on=date(2030, 1, 1))
+    member = org.members[0]
+
+    def certificate(**extra: object) -> Certificate:
+        return Certificate(code=new_code(), user_id=member.id, organisation_id=org.organisation.id,
+                           course_id=valid_catalog.course.id, course_title=valid_catalog.course.title,
+                           learner_name=member.name, organisation_name=org.organisation.name,
+                           completed_on=date(2026, 3, 2), study_minutes=90, **extra)
+    certificates = [certificate(valid_until=date(2099, 1, 1)), certificate(valid_until=date(2020, 1, 1)),
+                    certificate(valid_until=None, revoked_at=utcnow(), revoked_reason="Dubbel")]
+    session.add_all([assignment, *certificates])
+    session.commit()
+    return assignment, certificates

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select, update
 
 from course.assignments import local_today
-from course.db import ApiToken, ApiTokenUse, Assignment, Membership, utcnow
+from course.db import ApiToken, ApiTokenUse, Assignment, Certificate, Membership, utcnow
 from course.services import org_report, orgs
 from course.services.progress import record_visit
-from tests.app.api.conftest import new_token
+from tests.app.api.conftest import add_work, new_token
 from tests.conftest import make_app
 
 
@@ -149,3 +149,36 @@ def test_too_many_requests_with_one_token_is_a_json_429_and_other_tokens_go_on(l
 def test_unknown_api_paths_answer_json(call, token):
     response = call("/api/v1/bestaat-niet", token)
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
+
+
+def test_assignments_and_certificates_are_the_tokens_organisation_only(session, call, org, other_org,
+                                                                        valid_catalog):
+    """Each organisation's token lists its own assignment and its members' certificates, with validity."""
+    mine, _ = add_work(session, org, valid_catalog)
+    theirs, _ = add_work(session, other_org, valid_catalog)
+    a = new_token(session, org)
+    [row] = call("/api/v1/assignments", a).get_json()["items"]
+    assert (row["id"], row["title"], row["team"], row["due_on"]) == (mine.id, mine.title, "Jeugdzorg Noord Oost",
+                                                                     "2030-01-01")
+    certificates = call("/api/v1/certificates", a).get_json()["items"]
+    assert [c["status"] for c in certificates] == ["valid", "expired", "revoked"]
+    assert {c["member_id"] for c in certificates} == {org.members[0].id}
+    b = call("/api/v1/certificates", new_token(session, other_org)).get_json()["items"]
+    assert {c["member_id"] for c in b} == {other_org.members[0].id} and theirs.id not in {row["id"]}
+
+
+def test_someone_who_left_the_organisation_takes_their_certificates_along(session, call, token, org,
+                                                                           valid_catalog):
+    add_work(session, org, valid_catalog)
+    session.delete(session.scalars(select(Membership).filter_by(user_id=org.members[0].id)).one())
+    session.commit()
+    assert call("/api/v1/certificates", token).get_json()["items"] == []
+
+
+def test_certificates_updated_since_lists_those_issued_or_revoked_since(session, call, token, org, valid_catalog):
+    _, (_valid, _expired, revoked) = add_work(session, org, valid_catalog)
+    session.execute(update(Certificate).values(issued_at=utcnow() - timedelta(days=30)))
+    session.commit()
+    since = (utcnow() - timedelta(days=1)).isoformat()
+    assert [c["id"] for c in call("/api/v1/certificates", token, updated_since=since).get_json()["items"]] == [
+        revoked.id]

@@ -13,15 +13,17 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from course.db import Membership, Role
-from tests.app.api.conftest import new_token
+from tests.app.api.conftest import add_work, new_token
 from tests.app.org.conftest import make_user
 
 EXAMPLES = int(os.environ.get("LEERLIJN_API_EXAMPLES") or (50 if os.environ.get("CI") else 8))
 
 
 @pytest.fixture
-def org_token(session, org, other_org):
-    """A token with every scope, in an organisation with a deactivated member (and another organisation)."""
+def org_token(session, org, other_org, valid_catalog):
+    """A token with every scope, in an organisation with a deactivated member, an assignment and
+    certificates (and another organisation)."""
+    add_work(session, org, valid_catalog)
     leaver = make_user(session, "weg@jeugdzorg-noord.example.org", "Vertrokken Lid")
     session.add(Membership(user_id=leaver.id, organisation_id=org.organisation.id, role=Role.LEARNER,
                            deactivated_at=org.organisation.created_at))
@@ -32,7 +34,7 @@ def org_token(session, org, other_org):
 # schemathesis' own pytest plugin (schema.parametrize) reads a private attribute pytest 9 no longer has, so
 # each operation's cases are drawn here with its public strategy and run through hypothesis directly.
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("path", ["/members", "/completions"])
+@pytest.mark.parametrize("path", ["/members", "/completions", "/assignments", "/certificates"])
 def test_every_answer_matches_the_document(app, org_token, path, mode):
     """Generated requests, valid and invalid, get documented answers whose bodies fit their schema."""
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path]["GET"]
