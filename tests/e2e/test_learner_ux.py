@@ -107,3 +107,23 @@ def test_pages_without_javascript_are_checked_by_axe_too(new_page, live_server):
                   " '<img src=\"data:image/gif;base64,R0lGODlhAQABAAAAACw=\">')")
     with pytest.raises(AssertionError, match="image-alt"):
         axe_check(page)
+
+
+def test_module_page_uses_a_desktop_screen_and_stacks_on_a_phone(new_page, live_server, visits):
+    """At 1280 px what is left to finish the module stands beside its text, not under a blank right half; at
+    360 px it comes after the text."""
+    page = new_page()
+    register(page, live_server, "Mila Jansen", unique_email("wide"))
+    page.goto(live_server("/modules/meldcode/"))
+    axe_check(page, visits)
+    text = page.locator("main article.reading").bounding_box()
+    aside = page.get_by_role("complementary", name="Afronden").bounding_box()
+    assert aside["x"] >= text["x"] + text["width"], (text, aside)  # beside the text
+    assert aside["x"] + aside["width"] > 1100  # using the right of the screen
+    assert aside["y"] < 400  # level with the module's start, not below the long text
+
+    page.set_viewport_size(PHONE)
+    text = page.locator("main article.reading").bounding_box()
+    aside = page.get_by_role("complementary", name="Afronden").bounding_box()
+    assert aside["y"] >= text["y"] + text["height"]  # after the text
+    assert_no_sideways_scroll(page)
