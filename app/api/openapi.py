@@ -23,16 +23,19 @@ class Operation:
     query: type[BaseModel] | None
     response: type[BaseModel]
     scope: str | None  # None: no token needed
+    body: type[BaseModel] | None = None  # a JSON request body
+    status: str = "200"  # the status of success
 
 
 OPERATIONS: list[Operation] = []
 
 
 def operation(path: str, *, summary: str, response: type[BaseModel], query: type[BaseModel] | None = None,
-              scope: str | None = None, method: str = "get") -> Callable[[F], F]:
+              scope: str | None = None, method: str = "get", body: type[BaseModel] | None = None,
+              status: str = "200") -> Callable[[F], F]:
     """Declare a route for the document (the route itself is registered on the blueprint as usual)."""
     def declare(view: F) -> F:
-        OPERATIONS.append(Operation(path, method, summary, query, response, scope))
+        OPERATIONS.append(Operation(path, method, summary, query, response, scope, body, status))
         return view
     return declare
 
@@ -76,19 +79,27 @@ def document(server: str) -> dict[str, Any]:
     error = _schema(Error, components)
     paths: dict[str, Any] = {}
     for op in OPERATIONS:
-        responses: dict[str, Any] = {"200": {"description": "OK", "content": {
-            "application/json": {"schema": _schema(op.response, components)}}}}
+        responses: dict[str, Any] = {op.status: {"description": "OK" if op.status == "200" else "Created",
+                                                 "content": {"application/json": {
+                                                     "schema": _schema(op.response, components)}}}}
         failures = {"400": "Bad query parameters", "429": "Too many requests"}
         if op.scope:
             failures |= {"401": "No valid token", "403": f"The token lacks the scope {op.scope}"}
         if op.query is not None and "assignment_id" in op.query.model_fields:
             failures["404"] = "No such assignment in the token's organisation"
+        if op.body is not None:
+            failures["400"] = "Not JSON, or not what the schema asks"
+            failures["422"] = "Refused: e.g. a deadline in the past, an unknown module, a team or member " \
+                              "not of the organisation (the message says which field)"
         for status, description in failures.items():
             responses[status] = {"description": description, "content": {"application/json": {"schema": error}}}
         entry: dict[str, Any] = {"summary": op.summary, "operationId": op.path.strip("/").replace("/", "_") or "root",
                                  "responses": responses}
         if op.query is not None:
             entry["parameters"] = _parameters(op.query)
+        if op.body is not None:
+            entry["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": _schema(op.body, components)}}}
         if op.scope:
             entry["security"] = [{"token": [op.scope]}]
             entry["description"] = f"Needs a token with the scope `{op.scope}`."

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -28,6 +28,16 @@ def _moment(value: Any) -> datetime:
 
 
 Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+def _whole(value: Any) -> Any:
+    # JSON Schema counts 4.0 as an integer; pydantic's strict mode would not. Text and true stay refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# The bounds before the validator, so that they reach the JSON Schema as minimum and maximum.
+TeamId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole)]
+Percent = Annotated[int, Field(ge=1, le=100), BeforeValidator(_whole)]
 
 
 class ListQuery(BaseModel):
@@ -134,3 +144,20 @@ class Certificate(BaseModel):
 class CertificatePage(BaseModel):
     items: list[Certificate]
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")
+
+
+class NewAssignment(BaseModel):
+    """Work to set, as an organisation admin sets it on the assignments page."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    target: Literal["organisation", "team", "person"] = Field(description="Everyone, one team (team_id) or one "
+                                                                          "member (member_email).")
+    due_on: date = Field(description="The deadline; not in the past.")
+    module_ids: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list, max_length=100, description="Module slugs; empty: the whole course.")
+    casus_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=100)
+    team_id: TeamId | None = None
+    member_email: str | None = Field(None, max_length=254)
+    min_quiz_percent: Percent | None = None

@@ -26,14 +26,18 @@ from app.api.schemas import (
     ListQuery,
     Member,
     MemberPage,
+    NewAssignment,
 )
 from app.api.schemas import Certificate as CertificateOut
 from app.content import catalog
 from app.db import db_session
+from app.i18n import domain_message
 from app.limits import configured, limiter
 from course.assignments import local_today
-from course.db import ApiScope, ApiToken, utcnow
+from course.db import ApiScope, ApiToken, Assignment, Team, utcnow
+from course.errors import DomainError, NotFound
 from course.services import api_tokens
+from course.services import assignments as assignment_service
 
 F = TypeVar("F", bound=Callable[..., Any])
 Q = TypeVar("Q", bound=BaseModel)
@@ -86,12 +90,15 @@ def needs(scope: ApiScope) -> Callable[[F], F]:
     return wrap
 
 
+def _problems(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()) or "invalid"
+
+
 def _query(model: type[Q]) -> Q:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
-        abort(400, problems)
+        abort(400, _problems(error))
 
 
 def _after(cursor: str | None) -> int:
@@ -148,6 +155,12 @@ def completions() -> Response:
     return jsonify(page.model_dump(mode="json"))
 
 
+def _assignment_out(a: Assignment, team: str | None) -> AssignmentOut:
+    return AssignmentOut(id=a.id, title=a.title, module_ids=a.module_ids, casus_ids=a.casus_ids, team=team,
+                         member_id=a.user_id, due_on=a.due_on, min_quiz_percent=a.min_quiz_percent,
+                         created_at=a.created_at)
+
+
 @bp.route("/assignments")
 @operation("/assignments", summary="The organisation's assignments (work set with a deadline), by id",
            query=ListQuery, response=AssignmentPage, scope=ApiScope.READ_COMPLETIONS.value)
@@ -157,12 +170,35 @@ def assignments() -> Response:
     access = api_tokens.token_access(db_session, g.api_token)
     rows, more = api_tokens.assignment_page(db_session, access, after=_after(query.cursor), limit=query.limit,
                                             updated_since=query.updated_since)
-    page = AssignmentPage(items=[AssignmentOut(id=a.id, title=a.title, module_ids=a.module_ids,
-                                               casus_ids=a.casus_ids, team=team, member_id=a.user_id,
-                                               due_on=a.due_on, min_quiz_percent=a.min_quiz_percent,
-                                               created_at=a.created_at) for a, team in rows],
+    page = AssignmentPage(items=[_assignment_out(a, team) for a, team in rows],
                           next_cursor=_cursor(rows[-1][0].id) if more else None)
     return jsonify(page.model_dump(mode="json"))
+
+
+@bp.route("/assignments", methods=["POST"])
+@operation("/assignments", method="post", summary="Set work for everyone, a team or one member, by a deadline",
+           body=NewAssignment, response=AssignmentOut, status="201", scope=ApiScope.WRITE_ASSIGNMENTS.value)
+@needs(ApiScope.WRITE_ASSIGNMENTS)
+def create_assignment() -> tuple[Response, int]:
+    try:
+        new = NewAssignment.model_validate_json(request.get_data())
+    except ValidationError as error:
+        abort(400, _problems(error))
+    access = api_tokens.token_access(db_session, g.api_token)
+    try:
+        made = assignment_service.create_assignment(
+            db_session, catalog(), None, access.organisation.slug, title=new.title, module_ids=new.module_ids,
+            target=new.target, team_id=new.team_id, email=new.member_email, due_on=new.due_on,
+            min_quiz_percent=new.min_quiz_percent, casus_ids=new.casus_ids, today=local_today(utcnow()),
+            api_token_id=g.api_token.id)
+    except NotFound:
+        raise
+    except DomainError as error:
+        field = {"modules": "module_ids", "casuses": "casus_ids", "team": "team_id", "email": "member_email"}.get(
+            error.field or "", error.field)
+        abort(422, f"{field}: {domain_message(error)}" if field else domain_message(error))
+    team = db_session.get(Team, made.team_id).name if made.team_id else None
+    return jsonify(_assignment_out(made, team).model_dump(mode="json")), 201
 
 
 @bp.route("/certificates")

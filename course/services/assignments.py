@@ -22,7 +22,7 @@ from course.errors import N_, DomainError, NotFound
 from course.progress import CourseProgress, PageVisit
 from course.services import quizzes as quiz_service
 from course.services.accounts import normalise_email
-from course.services.orgs import OrgAccess, admin_access, audit
+from course.services.orgs import OrgAccess, acting_access, admin_access, audit
 
 
 @dataclass(frozen=True)
@@ -111,17 +111,18 @@ class Target:
     PERSON = "person"
 
 
-def create_assignment(session: Session, catalog: Catalog, user_id: int, slug: str, *, title: str,
+def create_assignment(session: Session, catalog: Catalog, user_id: int | None, slug: str, *, title: str,
                       module_ids: Sequence[str], target: str, team_id: int | None = None, email: str | None = None,
                       due_on: date, min_quiz_percent: int | None = None, casus_ids: Sequence[str] = (),
-                      today: date) -> Assignment:
-    """Set work for the organisation, one of its teams or one of its members; commits.
+                      today: date, api_token_id: int | None = None) -> Assignment:
+    """Set work for the organisation, one of its teams or one of its members; commits. ``user_id`` None:
+    set by the organisation's own system through the API token ``api_token_id`` (the audit log says which).
 
     Raises NotFound (not an admin, a team of another organisation) and DomainError (field named) for an empty
     title, unknown modules or casussen, a deadline in the past, a percentage outside 1–100, a person who is
     not an active member.
     """
-    access = admin_access(session, user_id, slug)
+    access = acting_access(session, user_id, slug)
     title = " ".join(title.split())
     if not title:
         raise DomainError(N_("Geef de opdracht een titel."), field="title")
@@ -156,8 +157,9 @@ def create_assignment(session: Session, catalog: Catalog, user_id: int, slug: st
                             casus_ids=sorted(set(casus_ids)), created_by_id=user_id)
     session.add(assignment)
     session.flush()
+    via = {"api_token_id": api_token_id} if api_token_id is not None else {}
     audit(session, user_id, access.organisation, "org.assignment.create", user_id=assignee,
-           assignment=assignment.id, due_on=due_on.isoformat())
+          assignment=assignment.id, due_on=due_on.isoformat(), **via)
     session.commit()
     return assignment
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from course.assignments import local_today
-from course.db import ApiToken, ApiTokenUse, Assignment, Certificate, Membership, utcnow
+from course.db import ApiToken, ApiTokenUse, Assignment, Certificate, Membership, SecurityEvent, utcnow
 from course.services import org_report, orgs
 from course.services.progress import record_visit
 from tests.app.api.conftest import add_work, new_token
@@ -182,3 +182,54 @@ def test_certificates_updated_since_lists_those_issued_or_revoked_since(session,
     since = (utcnow() - timedelta(days=1)).isoformat()
     assert [c["id"] for c in call("/api/v1/certificates", token, updated_since=since).get_json()["items"]] == [
         revoked.id]
+
+
+def post(client, token: str, body: object):
+    return client.post("/api/v1/assignments", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_token_with_write_assignments_sets_work_for_a_team(client, session, call, org, other_org):
+    """The assignment appears for the organisation as if its admin had set it; the log names the token."""
+    token = new_token(session, org, ["write:assignments", "read:completions"])
+    team = next(iter(org.teams.values()))
+    response = post(client, token, {"title": "Meldcode 2027", "target": "team", "team_id": team.id,
+                                    "due_on": "2030-06-30", "min_quiz_percent": 80})
+    assert response.status_code == 201
+    made = response.get_json()
+    assert (made["title"], made["team"], made["due_on"], made["min_quiz_percent"]) == (
+        "Meldcode 2027", team.name, "2030-06-30", 80)
+    stored = session.get(Assignment, made["id"])
+    assert stored.organisation_id == org.organisation.id and stored.created_by_id is None
+    assert [a["id"] for a in call("/api/v1/assignments", token).get_json()["items"]] == [made["id"]]
+    event = session.scalars(select(SecurityEvent).order_by(SecurityEvent.id.desc())).first()
+    assert event.detail["action"] == "org.assignment.create" and event.detail["api_token_id"]
+    assert event.actor_id is None
+
+
+def test_an_assignment_for_another_organisations_team_or_member_is_refused(client, session, org, other_org):
+    token = new_token(session, org, ["write:assignments"])
+    foreign_team = next(iter(other_org.teams.values()))
+    for body, field in (({"title": "X", "target": "team", "team_id": foreign_team.id, "due_on": "2030-01-01"},
+                         "team_id"),
+                        ({"title": "X", "target": "person", "member_email": other_org.members[0].email,
+                          "due_on": "2030-01-01"}, "member_email"),
+                        ({"title": "X", "target": "organisation", "due_on": "2000-01-01"}, "due_on"),
+                        ({"title": "X", "target": "organisation", "module_ids": ["bestaat-niet"],
+                          "due_on": "2030-01-01"}, "module_ids")):
+        response = post(client, token, body)
+        assert response.status_code == 422 and response.get_json()["error"]["message"].startswith(field), body
+    assert session.scalars(select(Assignment)).all() == []
+
+
+def test_a_bad_body_or_a_token_without_the_scope_is_refused(client, session, org):
+    reader = new_token(session, org, ["read:members", "read:completions"])
+    body = {"title": "X", "target": "organisation", "due_on": "2030-01-01"}
+    assert post(client, reader, body).status_code == 403
+    writer = new_token(session, org, ["write:assignments"])
+    for bad in ({**body, "due_on": 20300101}, {**body, "extra": 1}, {"title": "X"}, "geen object"):
+        response = post(client, writer, bad)
+        assert response.status_code == 400 and response.get_json()["error"]["status"] == 400, bad
+    raw = client.post("/api/v1/assignments", data="{niet json", headers={"Authorization": f"Bearer {writer}",
+                                                                          "Content-Type": "application/json"})
+    assert raw.status_code == 400
+    assert session.scalars(select(Assignment)).all() == []

@@ -217,6 +217,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("api.members", "GET"): Entry("/api/v1/members", 401, 401, missing=None),
     ("api.completions", "GET"): Entry("/api/v1/completions", 401, 401, missing=None),
     ("api.assignments", "GET"): Entry("/api/v1/assignments", 401, 401, missing=None),
+    ("api.create_assignment", "POST"): Entry("/api/v1/assignments", 401, 401, missing=None),
     ("api.certificates", "GET"): Entry("/api/v1/certificates", 401, 401, missing=None),
     ("api.openapi", "GET"): Entry("/api/v1/openapi.json", 200, 200, missing=None),
     # Certificates: the learner's own; the verification page for anyone (an unknown code: 404, one page).
