@@ -92,8 +92,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "MAIL_LIMIT_PER_ADDRESS": "30 per hour",
         # The public verification page: enough for an employer checking a pile of certificates, far too few
         # to guess one of 2**160 codes (and an unknown code answers like every other unknown code).
-        "API_LIMIT_PER_TOKEN": "120 per minute;5000 per hour",
         "VERIFY_LIMIT_PER_ADDRESS": "20 per minute;200 per hour",
+        # The JSON API, per token: an HR system's nightly sync pages through thousands of members well within it.
+        "API_LIMIT_PER_TOKEN": "120 per minute;5000 per hour",
         # Mail (app/mail.py): SMTP when MAIL_SERVER is set, otherwise the outbox folder and the log.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
