@@ -10,6 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, g, jsonify, request, url_for
+from flask_limiter.util import get_remote_address
 from pydantic import BaseModel, ValidationError
 from werkzeug.wrappers import Response
 
@@ -47,6 +48,8 @@ def _token_key() -> str:
     """Rate limits count per token (an HR system behind a shared address is not slowed by another). The
     limiter runs before authentication, so the key is a hash of what the request presents."""
     presented = request.headers.get("Authorization", "")
+    if not presented:  # the public document, or a client that forgot its token: per address, not one bucket
+        return f"api-address:{get_remote_address()}"
     return "api-token:" + api_tokens.hash_token(presented)[:32]
 
 

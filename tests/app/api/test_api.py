@@ -141,6 +141,9 @@ def test_too_many_requests_with_one_token_is_a_json_429_and_other_tokens_go_on(l
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[2].get_json()["error"]["status"] == 429 and int(answers[2].headers["Retry-After"]) > 0
     assert client.get("/api/v1/members", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+    # Requests without a token count per address, apart from the tokens' counters.
+    assert [client.get("/api/v1/openapi.json").status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get("/api/v1/openapi.json", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 200
     session.expire_all()
     assert session.scalar(select(ApiTokenUse.status).order_by(ApiTokenUse.id.desc()).where(
         ApiTokenUse.status == 429)) == 429
