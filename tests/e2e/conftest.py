@@ -277,6 +277,7 @@ def page(new_page: Any) -> Any:
 _NO_SCRIPT: weakref.WeakSet[Any] = weakref.WeakSet()
 
 _SCRIPTLESS_DOM = """() => {
+    if (!document.documentElement) return null;
     const copy = document.documentElement.cloneNode(true);
     copy.querySelectorAll('script').forEach(s => s.remove());
     return '<!DOCTYPE html>' + copy.outerHTML;
@@ -296,8 +297,25 @@ def _run_axe(page: Any) -> list[dict[str, Any]]:
     return page.evaluate(_AXE_RUN, AXE_TAGS)
 
 
+def _scriptless_html(page: Any) -> str:
+    # A click that posts a form returns before the next page has replaced this one: read the page only once
+    # it has loaded, and read again if the document changed under the read (between two documents there is
+    # briefly none).
+    from playwright.sync_api import Error as PlaywrightError
+    for attempt in range(10):
+        page.wait_for_load_state("load")
+        try:
+            html = page.evaluate(_SCRIPTLESS_DOM)
+        except PlaywrightError:
+            html = None
+        if html:
+            return html
+        page.wait_for_timeout(100 * (attempt + 1))
+    raise AssertionError(f"{page.url} never finished loading")
+
+
 def _run_axe_without_script(page: Any) -> list[dict[str, Any]]:
-    html = page.evaluate(_SCRIPTLESS_DOM)
+    html = _scriptless_html(page)
     context = page.context.browser.new_context(viewport=page.viewport_size,
                                                locale=page.evaluate("() => navigator.language"))
     try:
