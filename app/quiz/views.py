@@ -118,7 +118,9 @@ def _attempt_page(view: service.AttemptView, *, posted: Mapping[str, list[str]] 
         position = wanted if wanted and 1 <= wanted <= len(paper.questions) else first_open
     user = current_user._get_current_object()
     token = make_token("quiz-attempt", view.attempt.id, user.id, user.session_version)
+    drafts = {qid: _message(e) for qid, e in view.incomplete.items()}
     return render_template("quiz/attempt.html", view=view, paper=paper, values=values, errors=errors or {},
+                           drafts=drafts,
                            form_errors=form_errors or [], position=position, attempt_token=token,
                            module=catalog().module(catalog().quizzes[paper.quiz_id].module)
                            if paper.quiz_id in catalog().quizzes else None), status
@@ -169,7 +171,7 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
         errors.update({qid: _message(e) for qid, e in exc.errors.items()})
         return _attempt_page(view, posted=form, errors=errors, status=422, form_errors=[
             _("Je kunt pas inleveren als alle vragen beantwoord zijn. Open vragen: %(n)s.",
-              n=len(exc.question_ids))])
+              n=len(exc.question_ids) + len(exc.errors))])
     except NotFound:
         abort(404)
     except DomainError as exc:
@@ -179,13 +181,11 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
 
 def _after_save(attempt_id: int, form: Mapping[str, list[str]], result: service.SaveResult
                 ) -> Response | tuple[Any, int] | tuple[str, int]:
-    errors = {qid: _message(e) for qid, e in result.errors.items()}
     saved_time = format_time(result.saved_at, "HH:mm") if result.saved_at else None
     if _wants_json():
-        return jsonify(saved=list(result.saved), errors=errors, saved_at=saved_time), 422 if errors else 200
-    if errors:
-        view = service.view_attempt(db_session, current_user.id, attempt_id)
-        return _attempt_page(view, posted=form, errors=errors, status=422)
+        # A question with a correctable error was kept as a draft: saved, with what is still to do.
+        return jsonify(saved=list(result.saved), saved_at=saved_time,
+                       incomplete={qid: _message(e) for qid, e in result.errors.items()})
     if result.saved:
         flash(_("Opgeslagen om %(time)s.", time=saved_time), "success")
     return redirect(url_for("quiz.attempt", attempt_id=attempt_id, vraag=request.args.get("vraag")))

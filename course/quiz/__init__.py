@@ -9,7 +9,7 @@ from course.quiz.loader import load_quizzes
 from course.quiz.model import AttemptPolicy, Question, Quiz
 from course.quiz.opaque import OpaqueValues
 from course.quiz.paper import Paper, PaperGrade, PaperQuestion, display_order, draw_paper
-from course.quiz.parsing import ParsedAnswers, missing_answers, parse_form
+from course.quiz.parsing import ParsedAnswers, correctable_error, missing_answers, parse_form
 from course.quiz.types import QUESTION_TYPES, QuestionType
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Question",
     "QuestionType",
     "Quiz",
+    "correctable_error",
     "display_order",
     "draw_paper",
     "field_name",

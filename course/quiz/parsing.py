@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from course.errors import N_
-from course.quiz.answers import AnswerError, MalformedAnswer, split_form
+from course.quiz.answers import AnswerError, MalformedAnswer, RawAnswer, split_form
 from course.quiz.types import QuestionType
 
 
@@ -15,11 +15,14 @@ from course.quiz.types import QuestionType
 class ParsedAnswers:
     """Answers that parsed, by question id, and errors the learner can correct, by question id.
 
-    Questions the form left blank appear in neither.
+    ``drafts`` holds the posted values of the questions in ``errors`` (a half-sorted categorisation, a
+    word where a number goes): an attempt keeps them, so nothing the learner did is lost before they
+    finish it. Questions the form left blank appear in none of the three.
     """
 
     answers: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, AnswerError] = field(default_factory=dict)
+    drafts: dict[str, RawAnswer] = field(default_factory=dict)
 
 
 def parse_form(questions: Iterable[QuestionType], form: Mapping[str, Sequence[str]]) -> ParsedAnswers:
@@ -41,10 +44,22 @@ def parse_form(questions: Iterable[QuestionType], form: Mapping[str, Sequence[st
             raise
         except AnswerError as exc:
             parsed.errors[question_id] = exc
+            parsed.drafts[question_id] = raw
             continue
         if answer is not None:
             parsed.answers[question_id] = answer
     return parsed
+
+
+def correctable_error(question: QuestionType, raw: RawAnswer) -> AnswerError | None:
+    """What the learner still has to correct in a kept draft ``raw`` of ``question``; None if it is an answer."""
+    try:
+        question.parse_answer(raw)
+    except MalformedAnswer:
+        raise
+    except AnswerError as exc:
+        return exc
+    return None
 
 
 def missing_answers(questions: Iterable[QuestionType], answered: Iterable[str]) -> list[str]:

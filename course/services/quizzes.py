@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +26,16 @@ from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAtte
 from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
 from course.progress import QuizOutcome, SubmittedAttempt, quiz_outcome
-from course.quiz import AnswerError, Grade, Paper, Quiz, draw_paper, missing_answers, parse_form
+from course.quiz import (
+    AnswerError,
+    Grade,
+    Paper,
+    Quiz,
+    correctable_error,
+    draw_paper,
+    missing_answers,
+    parse_form,
+)
 from course.services.ownership import lock_learner, own
 
 
@@ -56,7 +66,10 @@ QuizResult = QuizOutcome
 
 @dataclass(frozen=True)
 class SaveResult:
-    """Which questions were saved, and the errors of those that could not be (by question id)."""
+    """Which questions were saved, and what the learner still has to correct (by question id).
+
+    A question with an error is saved too, as a draft (see ``ParsedAnswers.drafts``).
+    """
 
     saved: tuple[str, ...]
     errors: Mapping[str, AnswerError]
@@ -72,6 +85,17 @@ class AttemptView:
     answers: Mapping[str, dict[str, list[str]]]
     checked: frozenset[str]  # questions whose feedback was shown (after-question feedback)
 
+    @cached_property
+    def incomplete(self) -> dict[str, AnswerError]:
+        """Kept drafts that are not an answer yet, with what is still to do (a half-sorted categorisation)."""
+        errors: dict[str, AnswerError] = {}
+        for pq in self.paper.questions:
+            raw = self.answers.get(pq.question.id)
+            error = correctable_error(pq.question, raw) if raw is not None else None
+            if error is not None:
+                errors[pq.question.id] = error
+        return errors
+
     def grade(self, question_id: str) -> Grade | None:
         """The grade of a saved answer (None if unanswered): for feedback after a question is checked.
 
@@ -80,6 +104,8 @@ class AttemptView:
         pq = self.paper.question(question_id)
         raw = self.answers.get(question_id)
         if pq is None or raw is None:
+            return None
+        if question_id in self.incomplete:
             return None
         grade = pq.question.grade(pq.question.parse_answer(raw))
         return grade if self.paper.correct_answers == "always" else pq.question.without_key(grade)
@@ -188,18 +214,20 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
 def _write_answers(session: Session, attempt: QuizAttempt, paper: Paper, form: Mapping[str, Sequence[str]]
                    ) -> tuple[tuple[str, ...], dict[str, AnswerError], datetime | None]:
     parsed = parse_form(paper.question_types, paper.decode_form(form))
-    if not parsed.answers:
+    raws = {qid: paper.question(qid).question.answer_to_raw(answer)  # type: ignore[union-attr]
+            for qid, answer in parsed.answers.items()}
+    raws.update({qid: {key: list(values) for key, values in raw.items()} for qid, raw in parsed.drafts.items()})
+    if not raws:
         return (), parsed.errors, None
     if paper.feedback == "after_question":
         checked = set(session.scalars(select(AttemptAnswer.question_id).where(
             AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.checked_at.is_not(None),
-            AttemptAnswer.question_id.in_(parsed.answers))))
+            AttemptAnswer.question_id.in_(raws))))
         if checked:
             raise DomainError(N_("Je hebt de feedback op deze vraag al gezien; het antwoord staat vast."))
     now = utcnow()
-    rows = [{"attempt_id": attempt.id, "question_id": qid, "saved_at": now,
-             "raw": paper.question(qid).question.answer_to_raw(answer)}  # type: ignore[union-attr]
-            for qid, answer in parsed.answers.items()]
+    rows = [{"attempt_id": attempt.id, "question_id": qid, "saved_at": now, "raw": raw}
+            for qid, raw in raws.items()]
     table = AttemptAnswer.__table__
     stmt = insert_for(session, table).values(rows)
     # One statement for the whole form; a checked answer (after-question feedback) is never overwritten.
@@ -208,7 +236,7 @@ def _write_answers(session: Session, attempt: QuizAttempt, paper: Paper, form: M
                                       where=table.c.checked_at.is_(None))
     session.execute(stmt)
     session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(last_saved_at=now))
-    return tuple(parsed.answers), parsed.errors, now
+    return tuple(raws), parsed.errors, now
 
 
 def check_question(session: Session, user_id: int, attempt_id: int, question_id: str) -> Grade:
@@ -231,6 +259,9 @@ def check_question(session: Session, user_id: int, attempt_id: int, question_id:
         session.rollback()
         raise DomainError(N_("Bij deze kennischeck krijg je de feedback na het inleveren; je antwoord is "
                              "opgeslagen en kun je nog veranderen."))
+    if question_id in view.incomplete:
+        session.rollback()
+        raise view.incomplete[question_id]
     grade = view.grade(question_id)
     if grade is None:
         session.rollback()
@@ -256,14 +287,15 @@ def submit_attempt(session: Session, user_id: int, attempt_id: int,
         session.rollback()
         return review_attempt(session, user_id, attempt_id)
     paper = _paper(attempt)
-    errors: dict[str, AnswerError] = {}
     if form:
-        _, errors, _ = _write_answers(session, attempt, paper, form)
+        _write_answers(session, attempt, paper, form)
     answers = {qid: raw for qid, raw in session.execute(
         select(AttemptAnswer.question_id, AttemptAnswer.raw).where(AttemptAnswer.attempt_id == attempt.id))}
+    errors = {pq.question.id: error for pq in paper.questions if pq.question.id in answers
+              and (error := correctable_error(pq.question, answers[pq.question.id])) is not None}
     missing = missing_answers(paper.question_types, set(answers) - set(errors))
-    if missing:
-        session.commit()  # keep what was valid in the form: nothing the learner typed is lost
+    if missing or errors:
+        session.commit()  # keep the form's answers and drafts: nothing the learner did is lost
         raise IncompleteAttempt(missing, errors)
     typed = {pq.question.id: pq.question.parse_answer(answers[pq.question.id]) for pq in paper.questions}
     result = paper.grade(typed)

@@ -10,6 +10,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import register, unique_email
 from tests.e2e.test_quiz_casus import _answer_everything
@@ -138,3 +139,46 @@ def test_casus_draft_is_saved_while_typing_and_survives_a_reload(page, live_serv
 
     page.reload()
     assert page.locator(f"#{area_id}").input_value() == text
+
+
+def _question_with_several_selects(page, live_server):
+    """A categorise or ordering question from one of the course's knowledge checks (their draw is random)."""
+    catalog = live_server.app.extensions["leerlijn.catalog"]
+    for module in catalog.modules:
+        quiz = catalog.quiz_for_module(module.id)
+        if quiz is None:
+            continue
+        page.goto(live_server(f"/quiz/{quiz.id}/"))
+        page.get_by_role("button", name="Start de kennischeck").click()
+        page.wait_for_url(lambda url: "/quiz/poging/" in url)
+        page.wait_for_load_state()
+        form = page.locator("form.quiz-form[data-autosave]")
+        if not form.count():
+            continue  # feedback after each question: one question per page
+        for question in form.locator("section.quiz-question").all():
+            if question.locator("select").count() >= 2:
+                return form, question
+    raise AssertionError("no knowledge check drew a question with several select boxes")
+
+
+def test_a_half_sorted_answer_is_kept_as_a_draft_and_survives_a_reload(page, live_server, visits):
+    """Placing one item of a categorise/ordering question saves it as "nog niet af"; a reload keeps it chosen."""
+    register(page, live_server, "Noor Bakker", unique_email("halfway"))
+    form, question = _question_with_several_selects(page, live_server)
+    action = form.get_attribute("action")
+    select = question.locator("select").first
+    select_id = select.get_attribute("id")
+    value = next(v for v in select.locator("option").evaluate_all("os => os.map(o => o.value)") if v)
+    with page.expect_response(lambda r: _is_background_save(r, action)) as saved:
+        select.select_option(value)
+    assert saved.value.status == 200, saved.value.text()
+    state = question.locator(".question-state")
+    expect(state).to_contain_text("Opgeslagen, nog niet af")
+    expect(state).to_have_class(re.compile(r"\bstate-draft\b"))
+    expect(form.locator(".save-status")).to_have_text(re.compile(r"Opgeslagen om \d\d:\d\d"))
+
+    page.reload()
+    expect(page.locator(f'[id="{select_id}"]')).to_have_value(value)
+    question_id = question.get_attribute("data-question")
+    expect(page.locator(f'[data-state-for="{question_id}"]')).to_have_text("Opgeslagen, nog niet af")
+    expect(page.locator(f'#vraag-{question_id} .draft-message')).to_be_visible()

@@ -25,7 +25,7 @@
   function showState(element, text, state) {
     if (!element) return;
     element.textContent = text || "";
-    ["state-saved", "state-error", "state-saving"].forEach(function (name) {
+    ["state-saved", "state-error", "state-saving", "state-draft"].forEach(function (name) {
       element.classList.toggle(name, !!text && name === "state-" + state);
     });
   }

@@ -32,17 +32,19 @@
       window.Leerlijn.postForm(form, { action: "save" }).then(function (result) {
         var data = result.data;
         if (result.status === 401 && data.login_url) return;  // on its way to the login page
-        if (!result.ok && !data.errors) {
+        if (!result.ok) {
           failed(pending, data.error);
           return;
         }
-        var errors = data.errors || {};
+        // A half-done answer (one item still unsorted) is kept as a draft: saved, with what is left to do.
+        var incomplete = data.incomplete || {};
         (data.saved || []).forEach(function (id) {
-          if (!errors[id]) show(questionState(id), form.dataset.savedText, "saved");
+          var note = form.querySelector('[data-question="' + id + '"] .draft-message');
+          if (note) note.remove();  // the page's own note may describe an earlier draft
+          if (incomplete[id]) show(questionState(id), form.dataset.draftText + ": " + incomplete[id], "draft");
+          else show(questionState(id), form.dataset.savedText, "saved");
         });
-        Object.keys(errors).forEach(function (id) { show(questionState(id), errors[id], "error"); });
-        if (Object.keys(errors).length) show(status, form.dataset.checkText, "error");
-        else show(status, data.saved_at ? form.dataset.savedAtText.replace("%s", data.saved_at) : form.dataset.savedText, "saved");
+        show(status, data.saved_at ? form.dataset.savedAtText.replace("%s", data.saved_at) : form.dataset.savedText, "saved");
       }, function () { failed(pending); });
     }
 

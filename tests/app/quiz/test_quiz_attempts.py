@@ -85,43 +85,78 @@ def test_same_order_after_reload(client, auth, quiz):
 
 
 def test_autosave_answers_json(client, auth, quiz):
-    """The page's script saves each change and learns what was saved and what needs fixing."""
+    """The page's script saves each change and learns what was saved and what is still to do."""
     auth.register()
     attempt_id = quiz.start()
     data = quiz.fields(attempt_id, "enkel", {"": ["a"]}) | quiz.fields(attempt_id, "getal", {"": ["twee"]})
     response = quiz.post(attempt_id, data, headers={"Accept": "application/json"})
-    assert response.status_code == 422
-    assert response.json["saved"] == ["enkel"]
-    assert response.json["errors"] == {"getal": "Vul een getal in, bijvoorbeeld 3 of 2,5."}
+    assert response.status_code == 200
+    assert sorted(response.json["saved"]) == ["enkel", "getal"]
+    assert response.json["incomplete"] == {"getal": "Vul een getal in, bijvoorbeeld 3 of 2,5."}
     assert response.json["saved_at"]
-    # Saved means saved: the choice is there after a reload, the word in the number field is not.
+    # Saved means saved: after a reload the choice is there, and so is the word in the number field,
+    # with what is still to do beside it.
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
     chosen = re.findall(r'<input[^>]*\bchecked\b[^>]*>\s*<label[^>]*>([^<]*)</label>', page)
     assert chosen == ["Signalen in kaart brengen"]  # option a of "enkel", the only choice made
-    assert 'value="twee"' not in page
+    assert 'value="twee"' in page
+    assert "Opgeslagen, nog niet af" in page and "Vul een getal in, bijvoorbeeld 3 of 2,5." in page
 
 
 def test_a_correctable_mistake_keeps_what_was_typed(client, auth, quiz):
-    """A word in a number field is shown at the question, with the text still there; the rest is saved."""
+    """Without script: saving keeps the word in the number field as a draft; handing in names the question."""
     auth.register()
     attempt_id = quiz.start()
     data = quiz.fields(attempt_id, "enkel", {"": ["a"]}) | quiz.fields(attempt_id, "getal", {"": ["twee"]})
     response = quiz.post(attempt_id, data)
-    assert response.status_code == 422
-    html = response.get_data(as_text=True)
-    assert "Vul een getal in" in html and 'value="twee"' in html
-    assert 'href="#vraag-getal"' in html  # error summary links to the question
+    assert response.status_code == 302
     page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
+    assert "Vul een getal in" in page and 'value="twee"' in page
     assert re.search(rf'value="{quiz.value(attempt_id, "enkel", "a")}"\s+checked', page)
+    handed_in = quiz.post(attempt_id, {}, action="submit")
+    assert handed_in.status_code == 422
+    html = handed_in.get_data(as_text=True)
+    assert 'href="#vraag-getal"' in html and "Vul een getal in" in html  # the summary links to the question
+    assert 'value="twee"' in html
 
 
-def test_incomplete_ordering_is_a_form_error(client, auth, quiz):
+def test_incomplete_ordering_is_kept_and_refused_at_hand_in(client, auth, quiz):
     auth.register()
     attempt_id = quiz.start()
     data = quiz.fields(attempt_id, "volgorde", {"signalen": ["1"], "collega": ["1"], "gesprek": [""]})
-    response = quiz.post(attempt_id, data)
-    assert response.status_code == 422
-    assert "Geef elk onderdeel een plaats" in response.get_data(as_text=True)
+    assert quiz.post(attempt_id, data).status_code == 302
+    page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
+    assert "Geef elk onderdeel een plaats" in page
+    handed_in = quiz.post(attempt_id, {}, action="submit")
+    assert handed_in.status_code == 422
+    assert "Geef elk onderdeel een plaats" in handed_in.get_data(as_text=True)
+
+
+def test_half_sorted_categorisation_survives_a_reload_and_hand_in_waits_for_the_rest(client, auth, quiz, session):
+    """One item sorted, the other not yet: the draft is kept (it used to be refused and lost on reload)."""
+    auth.register()
+    attempt_id = quiz.start()
+    half = quiz.fields(attempt_id, "sorteer", {"ontdekken": ["boven"], "troost": [""]})
+    saved = quiz.post(attempt_id, half, headers={"Accept": "application/json"})
+    assert saved.status_code == 200 and saved.json["saved"] == ["sorteer"]
+    assert saved.json["incomplete"] == {"sorteer": "Kies voor elk onderdeel een categorie."}
+    page = client.get(f"/quiz/poging/{attempt_id}").get_data(as_text=True)
+    boven = quiz.value(attempt_id, "sorteer", "boven")
+    field = re.escape(quiz.paper(attempt_id).opaque.field("sorteer", "ontdekken"))
+    chosen = rf'name="{field}"[^>]*>\s*<option value="">[^<]*</option>\s*<option value="{boven}" selected'
+    assert re.search(chosen, page)
+    assert "Kies voor elk onderdeel een categorie." in page
+
+    everything = quiz.answers(attempt_id) | half
+    refused = quiz.post(attempt_id, everything, action="submit")
+    assert refused.status_code == 422 and 'href="#vraag-sorteer"' in refused.get_data(as_text=True)
+    assert session.scalar(select(QuizAttempt.status).where(QuizAttempt.id == attempt_id)) == AttemptStatus.IN_PROGRESS
+
+    handed_in = quiz.post(attempt_id, quiz.answers(attempt_id), action="submit")
+    assert handed_in.status_code == 302
+    session.expire_all()
+    attempt = session.scalar(select(QuizAttempt).where(QuizAttempt.id == attempt_id))
+    assert attempt.status == AttemptStatus.SUBMITTED and attempt.score == 1.0
 
 
 def test_submit_with_open_questions_is_refused_and_keeps_answers(client, auth, quiz, session):

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from quiz_builders import make_question, make_quiz
 
-from course.quiz import AnswerError, MalformedAnswer, parse_form
+from course.quiz import AnswerError, MalformedAnswer, correctable_error, parse_form
 from course.quiz.grading import Grade, ItemFeedback
 from course.quiz.paper import Paper, draw_paper
 from course.quiz.types import QUESTION_TYPES
@@ -83,6 +83,21 @@ def test_parse_form_sorts_answers_errors_and_blanks():
     assert parsed.answers == {"kies": ChoiceAnswer(frozenset({"b"}))}
     assert list(parsed.errors) == ["getal"]
     assert parsed.errors["getal"].message == "Vul een getal in, bijvoorbeeld 3 of 2,5."
+    assert parsed.drafts == {"getal": {"": ["twee"]}}  # kept as typed, so a reload still shows it
+
+
+def test_a_half_done_answer_is_a_draft_with_what_is_left_to_do():
+    sort = make_question("categorise", "sorteer")
+    half = {sort.items[0].id: [sort.categories[0].id]} | {i.id: [""] for i in sort.items[1:]}
+    parsed = parse_form([sort], {f"q.sorteer.{k}": v for k, v in half.items()})
+    assert parsed.answers == {} and parsed.drafts == {"sorteer": half}
+    error = correctable_error(sort, half)
+    assert error is not None and error.message == "Kies voor elk onderdeel een categorie."
+    whole = {i.id: [i.category] for i in sort.items}
+    assert correctable_error(sort, whole) is None
+    assert correctable_error(sort, {i.id: [""] for i in sort.items}) is None  # blank: unanswered, not wrong
+    with pytest.raises(MalformedAnswer):
+        correctable_error(sort, {sort.items[0].id: ["geen-categorie"]})
 
 
 def test_parse_form_refuses_the_whole_form_for_an_unknown_question_or_a_forged_value():
