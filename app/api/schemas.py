@@ -68,6 +68,7 @@ class Member(BaseModel):
     email: str
     role: Role
     team: str | None
+    team_id: int | None = Field(description="The team's id, as in /teams and for a new assignment's team_id.")
     active: bool = Field(description="False once an organisation admin deactivated the membership.")
     joined_at: datetime
     deactivated_at: datetime | None
@@ -75,6 +76,18 @@ class Member(BaseModel):
 
 class MemberPage(BaseModel):
     items: list[Member]
+    next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")
+
+
+class Team(BaseModel):
+    id: int = Field(description="Pass as team_id to set an assignment for this team.")
+    name: str
+    active_members: int = Field(description="Members of the team whose membership is active.")
+    created_at: datetime
+
+
+class TeamPage(BaseModel):
+    items: list[Team]
     next_cursor: str | None = Field(description="Pass as cursor for the next page; null on the last page.")
 
 

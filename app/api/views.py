@@ -28,8 +28,10 @@ from app.api.schemas import (
     Member,
     MemberPage,
     NewAssignment,
+    TeamPage,
 )
 from app.api.schemas import Certificate as CertificateOut
+from app.api.schemas import Team as TeamOut
 from app.content import catalog
 from app.db import db_session
 from app.i18n import domain_message
@@ -132,9 +134,24 @@ def members() -> Response:
     rows, more = api_tokens.member_page(db_session, access, after=_after(query.cursor), limit=query.limit,
                                         updated_since=query.updated_since)
     page = MemberPage(items=[Member(id=m.id, name=m.name, email=m.email, role=m.role, team=m.team,
-                                    active=m.deactivated_at is None, joined_at=m.joined_at,
+                                    team_id=m.team_id, active=m.deactivated_at is None, joined_at=m.joined_at,
                                     deactivated_at=m.deactivated_at) for m in rows],
                       next_cursor=_cursor(rows[-1].id) if more else None)
+    return jsonify(page.model_dump(mode="json"))
+
+
+@bp.route("/teams")
+@operation("/teams", summary="The organisation's teams (departments, locations), by id, with their active "
+           "members", query=ListQuery, response=TeamPage, scope=ApiScope.READ_MEMBERS.value)
+@needs(ApiScope.READ_MEMBERS)
+def teams() -> Response:
+    query = _query(ListQuery)
+    access = api_tokens.token_access(db_session, g.api_token)
+    rows, more = api_tokens.team_page(db_session, access, after=_after(query.cursor), limit=query.limit,
+                                      updated_since=query.updated_since)
+    page = TeamPage(items=[TeamOut(id=t.id, name=t.name, active_members=t.active_members, created_at=t.created_at)
+                           for t in rows],
+                    next_cursor=_cursor(rows[-1].id) if more else None)
     return jsonify(page.model_dump(mode="json"))
 
 

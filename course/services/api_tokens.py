@@ -134,6 +134,7 @@ class ApiMember:
     email: str
     role: Role
     team: str | None
+    team_id: int | None
     joined_at: datetime
     deactivated_at: datetime | None
 
@@ -143,7 +144,7 @@ def member_page(session: Session, access: OrgAccess, *, after: int, limit: int,
     """Up to ``limit`` members of the organisation (deactivated ones too) with an account id above ``after``,
     by id; with ``updated_since`` only those who joined or were deactivated at or after it. Returns the
     page and whether more follow. One query."""
-    query = (select(User.id, User.name, User.email, Membership.role, Team.name, Membership.created_at,
+    query = (select(User.id, User.name, User.email, Membership.role, Team.name, Team.id, Membership.created_at,
                     Membership.deactivated_at)
              .join(Membership, Membership.user_id == User.id).outerjoin(Team, Team.id == Membership.team_id)
              .where(Membership.organisation_id == access.organisation.id, User.id > after)
@@ -151,6 +152,31 @@ def member_page(session: Session, access: OrgAccess, *, after: int, limit: int,
     if updated_since is not None:
         query = query.where(or_(Membership.created_at >= updated_since, Membership.deactivated_at >= updated_since))
     rows = [ApiMember(*row) for row in session.execute(query)]
+    return rows[:limit], len(rows) > limit
+
+
+@dataclass(frozen=True)
+class ApiTeam:
+    id: int
+    name: str
+    active_members: int
+    created_at: datetime
+
+
+def team_page(session: Session, access: OrgAccess, *, after: int, limit: int,
+              updated_since: datetime | None = None) -> tuple[list[ApiTeam], bool]:
+    """Up to ``limit`` of the organisation's teams with an id above ``after``, by id, each with its number of
+    active members; with ``updated_since`` only teams made at or after it. Returns the page and whether
+    more follow. One query."""
+    active = (select(func.count()).select_from(Membership)
+              .where(Membership.team_id == Team.id, Membership.organisation_id == Team.organisation_id,
+                     Membership.deactivated_at.is_(None)).scalar_subquery())
+    query = (select(Team.id, Team.name, active, Team.created_at)
+             .where(Team.organisation_id == access.organisation.id, Team.id > after)
+             .order_by(Team.id).limit(limit + 1))
+    if updated_since is not None:
+        query = query.where(Team.created_at >= updated_since)
+    rows = [ApiTeam(*row) for row in session.execute(query)]
     return rows[:limit], len(rows) > limit
 
 

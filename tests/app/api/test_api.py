@@ -29,6 +29,30 @@ def test_members_are_the_tokens_organisation_only(call, token, org, other_org):
     assert lead["role"] == "team_lead" and lead["team"] == "Jeugdzorg Noord Oost" and lead["active"] is True
 
 
+def test_teams_list_the_tokens_organisation_with_ids_to_assign_work_to(session, call, token, org, other_org):
+    """A's token lists A's two teams with their active members (B's teams never); the ids are the ones a
+    new assignment takes and the ones members carry."""
+    response = call("/api/v1/teams", token)
+    assert response.status_code == 200
+    teams = {t["name"]: t for t in response.get_json()["items"]}
+    assert set(teams) == set(org.teams)  # "Jeugdzorg Noord Oost", "… West"; none of B's
+    east, west = (org.teams[name] for name in org.teams)
+    # The first team: its lead and two members; the second: one member. Deactivating one drops the count.
+    assert (teams[east.name]["active_members"], teams[west.name]["active_members"]) == (3, 1)
+    leaver = session.scalars(select(Membership).filter_by(user_id=org.members[0].id)).one()
+    leaver.deactivated_at = utcnow()
+    session.commit()
+    assert {t["name"]: t["active_members"] for t in call("/api/v1/teams", token).get_json()["items"]}[
+        east.name] == 2
+    lead = next(m for m in call("/api/v1/members", token).get_json()["items"] if m["email"] == org.lead.email)
+    assert lead["team_id"] == teams[east.name]["id"] == east.id
+    first = call("/api/v1/teams", token, limit=1).get_json()
+    assert len(first["items"]) == 1 and first["next_cursor"]
+    second = call("/api/v1/teams", token, limit=1, cursor=first["next_cursor"]).get_json()
+    assert [t["name"] for t in first["items"] + second["items"]] == [east.name, west.name]
+    assert second["next_cursor"] is None
+
+
 def test_isolation_both_ways(session, call, org, other_org):
     """A token of organisation A never sees B's data, in members or completions, and vice versa."""
     a, b = new_token(session, org), new_token(session, other_org)

@@ -215,6 +215,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # (test_isolation_both_ways) checks that organisation A's token never sees B's members, completions or
     # assignments, and that B's answers like a missing one. The document is public.
     ("api.members", "GET"): Entry("/api/v1/members", 401, 401, missing=None),
+    ("api.teams", "GET"): Entry("/api/v1/teams", 401, 401, missing=None),
     ("api.completions", "GET"): Entry("/api/v1/completions", 401, 401, missing=None),
     ("api.assignments", "GET"): Entry("/api/v1/assignments", 401, 401, missing=None),
     ("api.create_assignment", "POST"): Entry("/api/v1/assignments", 401, 401, missing=None),
