@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
@@ -139,6 +139,26 @@ class PageVisit:
     page_id: str
     last_seen_at: datetime
     read_at: datetime | None
+
+
+# How stale a page's "last seen" may get while the learner keeps reopening the page they opened last:
+# within this, a reload writes nothing (no write and commit on the read path). Last activity is then at
+# most this much early; where to continue is never wrong, since opening any other page is still written.
+VISIT_RESOLUTION = timedelta(minutes=5)
+
+
+def visit_needs_recording(visits: Sequence[PageVisit], module_id: str, page_id: str, now: datetime,
+                          resolution: timedelta = VISIT_RESOLUTION) -> bool:
+    """Whether opening ``page_id`` of ``module_id`` at ``now`` must be written, given the learner's rows.
+
+    True for a page not opened before, for a page other than the one opened last (the resume point moves),
+    and for the page opened last when its row is older than ``resolution``; False only for reopening the
+    page opened last within ``resolution``.
+    """
+    this = next((v for v in visits if v.module_id == module_id and v.page_id == page_id), None)
+    if this is None or now - this.last_seen_at >= resolution:
+        return True
+    return any(v.last_seen_at >= this.last_seen_at for v in visits if v is not this)
 
 
 @dataclass(frozen=True)

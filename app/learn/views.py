@@ -64,16 +64,17 @@ def module(module_id: str) -> str:
 @login_required
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
-    progress_service.record_visit(db_session, current_user.id, page)
+    # One query for the learner's page rows serves the visit (written only when it changes something),
+    # the table of contents, the header and, on the last page, the next step.
+    visits = progress_service.page_visits(db_session, current_user.id)
+    progress_service.record_visit(db_session, current_user.id, page, visits=visits)
     previous, following = module.neighbours(page)
     if following is None:  # the last page's button names the next step, which needs the whole progress
-        course = progress_service.course_progress(db_session, catalog(), current_user.id)
+        course = progress_service.course_progress(db_session, catalog(), current_user.id, visits=visits)
         remember_progress(course=course)
-        read = set(next(m for m in course.modules if m.module.id == module.id).pages_read)
     else:
-        read_everywhere = progress_service.read_pages(db_session, current_user.id)
-        remember_progress(read_pages=read_everywhere)
-        read = {p for m, p in read_everywhere if m == module.id}
+        remember_progress(read_pages={(v.module_id, v.page_id) for v in visits if v.read_at is not None})
+    read = {v.page_id for v in visits if v.module_id == module.id and v.read_at is not None}
     return render_template("learn/page.html", module=module, page=page, read=read, previous=previous,
                            following=following, form=MarkReadForm())
 

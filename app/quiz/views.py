@@ -12,7 +12,7 @@ import hmac
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -321,8 +321,15 @@ def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     # Shuffled per learner (the same on every visit), so the first option is not always the right one.
     state: dict[str, Any] = {"order": display_order(question, opaque.key, shuffle=True), "raw": {},
                              "grade": None, "error": None, "opaque": opaque}
-    checked = (service.take_embedded_check(db_session, current_user.id, quiz_id, question.id)
-               if current_user.is_authenticated else None)
+    checked = None
+    if current_user.is_authenticated:
+        # One query for every embedded question of the page (the learner's kept checks, usually none);
+        # a check is removed only when its feedback is shown.
+        if "leerlijn_embedded_checks" not in g:
+            g.leerlijn_embedded_checks = service.embedded_checks(db_session, current_user.id)
+        checked = g.leerlijn_embedded_checks.get((quiz_id, question.id))
+        if checked is not None:
+            service.discard_embedded_check(db_session, current_user.id, quiz_id, question.id)
     if checked is not None:
         state["raw"] = checked
         try:

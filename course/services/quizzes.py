@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -401,16 +401,17 @@ def keep_embedded_check(session: Session, user_id: int, quiz_id: str, question_i
     session.commit()
 
 
-def take_embedded_check(session: Session, user_id: int, quiz_id: str, question_id: str
-                        ) -> dict[str, list[str]] | None:
-    """The answer kept by ``keep_embedded_check`` for this question, removed as it is taken (shown once;
-    commits). None when there is none."""
-    row = session.scalar(select(EmbeddedCheck).where(
+def embedded_checks(session: Session, user_id: int) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """(quiz id, question id) → the answer kept by ``keep_embedded_check``, for every question the user
+    checked and has not yet seen the feedback of (usually none or one). One query; nothing is removed."""
+    return {(quiz_id, question_id): dict(raw) for quiz_id, question_id, raw in session.execute(
+        select(EmbeddedCheck.quiz_id, EmbeddedCheck.question_id, EmbeddedCheck.raw)
+        .where(EmbeddedCheck.user_id == user_id))}
+
+
+def discard_embedded_check(session: Session, user_id: int, quiz_id: str, question_id: str) -> None:
+    """Remove the answer kept for this question once its feedback was shown (shown once; commits)."""
+    session.execute(delete(EmbeddedCheck).where(
         EmbeddedCheck.user_id == user_id, EmbeddedCheck.quiz_id == quiz_id,
         EmbeddedCheck.question_id == question_id))
-    if row is None:
-        return None
-    raw = dict(row.raw)
-    session.delete(row)
     session.commit()
-    return raw

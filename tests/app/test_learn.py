@@ -55,6 +55,45 @@ def test_continue_where_you_left_off(client, auth):
     assert 'href="/modules/tweede/enige">Verder waar je was' in html
 
 
+def _writes(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+def test_reloading_a_page_writes_nothing_but_going_back_moves_where_to_continue(client, auth, count_queries):
+    """A reload is only read; going back to an earlier page still makes it the place to continue."""
+    auth.register()
+    client.get("/modules/eerste/begin")
+    with count_queries() as counter:
+        assert client.get("/modules/eerste/begin").status_code == 200
+    assert not _writes(counter.statements), counter.statements
+    client.get("/modules/eerste/vervolg")
+    with count_queries() as counter:
+        client.get("/modules/eerste/begin")
+    assert _writes(counter.statements), counter.statements
+    assert 'href="/modules/eerste/begin">Verder waar je was' in client.get("/").get_data(as_text=True)
+
+
+def test_last_activity_follows_a_reload_within_five_minutes(client, auth, session, monkeypatch):
+    """Reopening the same page keeps the last-activity moment (dashboard, trainer, purge) at most 5 minutes old."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from course.db import PageProgress, utcnow
+    from course.services import progress as progress_service
+    auth.register()
+    start = utcnow()
+    monkeypatch.setattr(progress_service, "utcnow", lambda: start)
+    client.get("/modules/eerste/begin")
+    monkeypatch.setattr(progress_service, "utcnow", lambda: start + timedelta(minutes=4))
+    client.get("/modules/eerste/begin")
+    assert session.scalar(select(PageProgress.last_seen_at)) == start
+    monkeypatch.setattr(progress_service, "utcnow", lambda: start + timedelta(minutes=6))
+    client.get("/modules/eerste/begin")
+    session.expire_all()
+    assert session.scalar(select(PageProgress.last_seen_at)) == start + timedelta(minutes=6)
+
+
 def test_progress_survives_logout_and_login(client, auth):
     auth.register()
     client.post("/modules/eerste/begin/gelezen")

@@ -31,6 +31,7 @@ from course.progress import (
     percent,
     quiz_outcome,
     quiz_status,
+    visit_needs_recording,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0)
@@ -287,6 +288,27 @@ def test_last_activity_is_the_latest_of_pages_read_opened_and_quizzes():
 def test_resume_point(visits, expected):
     """'Verder waar je was' opens the page last opened, or the next unread one if that one was finished."""
     assert course_progress(catalog(), visits, {}, []).resume == expected
+
+
+@pytest.mark.parametrize(("visits", "opened", "minute", "expected"), [
+    ([], ("a", "a1"), 0, True),  # a page never opened is written: it is new progress
+    ([visit("a", "a2", 1)], ("a", "a1"), 1, True),
+    ([visit("a", "a1", 1)], ("a", "a1"), 5, False),  # the page opened last, reopened 4 minutes later
+    ([visit("a", "a1", 1)], ("a", "a1"), 6, True),  # 5 minutes later: its last-seen moment is refreshed
+    ([visit("a", "a1", 3), visit("b", "b1", 1)], ("a", "a1"), 4, False),
+    ([visit("a", "a1", 3, 3), visit("b", "b1", 1)], ("a", "a1"), 3, False),  # read or not: the same rule
+    ([visit("a", "a1", 1), visit("b", "b1", 3)], ("a", "a1"), 4, True),  # back to a page: where to continue moves
+    ([visit("a", "a1", 3), visit("b", "b1", 3)], ("a", "a1"), 4, True),  # a tie: written, so it is the last
+])
+def test_a_reopened_page_is_written_only_when_a_figure_would_change(visits, opened, minute, expected):
+    """Reloading the page opened last writes nothing for 5 minutes; every other visit is written at once."""
+    assert visit_needs_recording(visits, *opened, T0 + timedelta(minutes=minute)) is expected
+
+
+def test_the_resolution_of_last_seen_can_be_chosen():
+    visits = [visit("a", "a1", 0)]
+    assert visit_needs_recording(visits, "a", "a1", T0 + timedelta(minutes=9), timedelta(minutes=10)) is False
+    assert visit_needs_recording(visits, "a", "a1", T0 + timedelta(minutes=10), timedelta(minutes=10)) is True
 
 
 ALL_READ = [("a", "a1"), ("a", "a2"), ("b", "b1"), ("c", "c1"), ("c", "c2"), ("c", "c3")]

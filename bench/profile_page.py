@@ -1,0 +1,99 @@
+"""Where one learner page spends its time: pyinstrument over many in-process requests, as a logged-in learner.
+
+    .venv/bin/pip install pyinstrument
+    .venv/bin/python bench/profile_page.py [module-page|module-index|overview|dashboard|quiz|interventions|
+                                            welcome|autosave|startup] [--requests 300] [--database-url URL]
+
+The app runs with the real course on a fresh SQLite database (or a schema of its own on the PostgreSQL
+database given), the learner has read two pages. Prints pyinstrument's call tree (time per frame, frames
+under 1 % hidden). ``startup`` profiles ``create_app`` itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+from pyinstrument import Profiler
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import create_app
+from bench.http_pages import form_of
+from course.services.accounts import create_user
+
+PASSWORD = "bench-wachtwoord-123"  # noqa: S105 - a throwaway account in a temporary database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default="module-page")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = None
+        if args.database_url:
+            schema = f"profile_{secrets.token_hex(4)}"
+            with create_engine(args.database_url).begin() as connection:
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+            url = f"{args.database_url}?options=-csearch_path%3D{schema}"
+        else:
+            url = f"sqlite:///{tmp}/profile.sqlite3"
+        config = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "AUTO_MIGRATE": True, "WTF_CSRF_ENABLED": False}
+        try:
+            if args.scenario == "startup":
+                create_app(config)  # migrate first: start-up is what a migrated database costs
+                profiler = Profiler(interval=0.0005)
+                with profiler:
+                    create_app(config)
+                print(profiler.output_text(unicode=True, show_all=False))
+                return
+            app = create_app(config)
+            catalog = app.extensions["leerlijn.catalog"]
+            with app.extensions["leerlijn.db"].sessionmaker() as session:
+                create_user(session, email="bench@example.org", name="Bench", password=PASSWORD)
+            client = app.test_client()
+            client.post("/inloggen", data={"email": "bench@example.org", "password": PASSWORD})
+            module = catalog.modules[0]
+            for page in module.pages[:2]:
+                client.post(f"/modules/{module.id}/{page.id}/gelezen")
+            quiz = catalog.quiz_for_module(module.id)
+            paths = {"module-page": f"/modules/{module.id}/{module.pages[1].id}",
+                     "module-index": f"/modules/{module.id}/", "overview": "/", "dashboard": "/voortgang",
+                     "quiz": f"/quiz/{quiz.id}/", "interventions": "/interventies", "welcome": "/"}
+            if args.scenario == "autosave":
+                started = client.post(f"/quiz/{quiz.id}/starten")
+                path = started.headers["location"]
+                body = urlencode(form_of(client.get(path).get_data(as_text=True), path))
+
+                def call() -> object:
+                    return client.post(path, data=body, headers={"Accept": "application/json"},
+                                       content_type="application/x-www-form-urlencoded")
+            else:
+                path = paths[args.scenario]
+                caller = app.test_client() if args.scenario == "welcome" else client
+
+                def call() -> object:
+                    return caller.get(path)
+            for _ in range(20):
+                assert call().status_code == 200
+            profiler = Profiler(interval=0.0002)
+            with profiler:
+                for _ in range(args.requests):
+                    call()
+            print(profiler.output_text(unicode=True, show_all=False))
+        finally:
+            if schema:
+                with create_engine(args.database_url).begin() as connection:
+                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+if __name__ == "__main__":
+    main()
