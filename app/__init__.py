@@ -41,9 +41,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     limits.init_app(app)
 
-    from app import auth, cli, templating
+    from app import auth, cli, fragments, templating
     auth.init_login(app)
     templating.init_app(app)
+    fragments.init_app(app)
     cli.init_app(app)
     for name in BLUEPRINTS:
         module = __import__(f"app.{name}", fromlist=["bp"])

@@ -1,0 +1,108 @@
+"""Parts of pages that are the same for every learner, rendered once per interface language and reused.
+
+The course content is frozen at start-up, so the HTML of a module's text, the navigation or an
+intervention's card only changes with the interface language (and the address the app is mounted at).
+A template marks such a part, naming what else it depends on:
+
+    {% call fragment('module-nav', module.id, page.id) %} ... {% endcall %}
+
+and the body is rendered the first time only. **A fragment must never contain anything of one learner or
+one request** (progress, answers, names, CSRF tokens, the query string): those stay outside it and are
+rendered per request. The cache belongs to the app, so a new catalog (a restart) starts afresh.
+
+With ``FRAGMENT_CACHE_VERIFY`` (on in tests) every fragment is rendered each time anyway and compared
+with the stored copy: a fragment that differs for the same key, which would show one learner's page to
+another, fails the test that rendered it with ``FragmentLeak``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+from flask import Flask
+from flask_babel import get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+
+class FragmentLeak(RuntimeError):
+    """A cached fragment rendered differently for the same key: it depends on something not in its key."""
+
+
+class FragmentCache:
+    """Key → rendered HTML. ``limit`` bounds it (it starts afresh when full): keys come from content ids,
+    languages and a few flags, but a key built from request input must not be able to fill the memory."""
+
+    def __init__(self, *, verify: bool = False, limit: int = 20_000):
+        self.verify, self.limit = verify, limit
+        self._store: dict[tuple[Hashable, ...], Markup] = {}
+
+    def get(self, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
+        html = self._store.get(key)
+        if html is None:
+            html = Markup(render())  # noqa: S704 - a rendered template block, escaped by Jinja
+            if len(self._store) >= self.limit:
+                self._store.clear()
+            self._store[key] = html
+        elif self.verify and (fresh := Markup(render())) != html:  # noqa: S704 - as above
+            raise FragmentLeak(f"fragment {key!r} depends on more than its key:\n{html}\n---\n{fresh}")
+        return html
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def _fragment_helper(cache: FragmentCache) -> Callable[..., Markup]:
+    @pass_context
+    def fragment(context: Context, name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
+        """The HTML of a ``{% call fragment(name, *key) %}`` block for this language and mount point."""
+        return cache.get((name, context["current_locale"], context["request"].script_root, *key), caller)
+    return fragment
+
+
+# --- gettext for templates, bound once per request ------------------------------------------------------
+# Flask-Babel's template gettext looks the request's translations up again for every string (a few
+# context-local lookups each; some 50 strings a page). These do the same as Jinja's "newstyle" gettext
+# (autoescape-aware, always %-formatted, ``num`` for plurals) with the translations looked up once.
+
+def _template_gettext(translations: Any) -> Callable[..., str]:
+    @pass_context
+    def gettext(context: Context, string: str, /, **variables: Any) -> str:
+        text = translations.ugettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's i18n does
+        return text % variables
+    return gettext
+
+
+def _template_ngettext(translations: Any) -> Callable[..., str]:
+    @pass_context
+    def ngettext(context: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own catalogue, as Jinja's i18n does
+        return text % variables
+    return ngettext
+
+
+def init_app(app: Flask) -> None:
+    cache = app.extensions["leerlijn.fragments"] = FragmentCache(
+        verify=app.config.get("FRAGMENT_CACHE_VERIFY", app.testing))
+    fragment = _fragment_helper(cache)
+    # Per translations object (Flask-Babel keeps one per language): the bound helpers, built once.
+    bound: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    @app.context_processor
+    def fragments_and_gettext() -> dict[str, Any]:
+        translations = get_translations()
+        known = bound.get(id(translations))
+        if known is None or known[0] is not translations:
+            if len(bound) > 16:  # outside a request Flask-Babel hands out a new empty one each time
+                bound.clear()
+            known = bound[id(translations)] = (translations, {
+                "gettext": _template_gettext(translations), "ngettext": _template_ngettext(translations),
+                "fragment": fragment})
+        return known[1]

@@ -1,0 +1,100 @@
+"""Parts of pages rendered once and reused (app/fragments.py): every learner still sees their own progress,
+and the Dutch and English interfaces never show each other's words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from app.fragments import FragmentCache, FragmentLeak
+from tests.conftest import AuthActions, make_app
+
+LEARNER_PAGES = ["/", "/modules/eerste/", "/modules/eerste/begin", "/modules/eerste/vervolg", "/voortgang",
+                 "/interventies", "/modules/tweede/enige"]
+
+
+@pytest.fixture
+def cached_app(connection, valid_catalog, tmp_path) -> Flask:
+    """The app as in production: fragments come from the cache, without rendering them again to compare."""
+    return make_app(connection, valid_catalog, tmp_path, FRAGMENT_CACHE_VERIFY=False)
+
+
+def _learner(app: Flask, name: str, email: str):
+    client = app.test_client()
+    AuthActions(client).register(name=name, email=email)
+    return client
+
+
+def test_two_learners_each_see_their_own_progress_on_cached_pages(cached_app):
+    """Anna read a page, Bram did not: after Anna's pages filled the cache, Bram's show nothing read."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    anna.post("/modules/eerste/begin/gelezen")
+    for path in LEARNER_PAGES:
+        assert anna.get(path).status_code == 200
+    assert len(cached_app.extensions["leerlijn.fragments"]) > 10  # the pages really were cached
+    for path in LEARNER_PAGES:
+        bram_html = bram.get(path).get_data(as_text=True)
+        anna_html = anna.get(path).get_data(as_text=True)
+        assert "Bram Bakker</summary>" in bram_html and "Anna Jansen" not in bram_html, path
+        assert "Anna Jansen</summary>" in anna_html and "Bram Bakker" not in anna_html, path
+        assert "0 van 3 pagina’s gelezen" in bram_html and "1 van 3 pagina’s gelezen" in anna_html, path
+    anna_nav = anna.get("/modules/eerste/vervolg").get_data(as_text=True)
+    bram_nav = bram.get("/modules/eerste/vervolg").get_data(as_text=True)
+    assert anna_nav.count('class="read-mark"') == 1 and bram_nav.count('class="read-mark"') == 0
+    assert "1 van 2 pagina’s gelezen" in anna_nav and "0 van 2 pagina’s gelezen" in bram_nav
+
+
+def test_each_learner_gets_their_own_csrf_token_on_cached_pages(cached_app):
+    """The forms of a cached page carry the token of the learner's own session, not the first visitor's."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    tokens = {}
+    for name, client in (("anna", anna), ("bram", bram)):
+        html = client.get("/modules/eerste/begin").get_data(as_text=True)
+        tokens[name] = set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', html))
+        assert tokens[name]
+    assert not tokens["anna"] & tokens["bram"]
+
+
+def test_dutch_and_english_interfaces_do_not_leak_into_each_other(cached_app):
+    """One learner in English, one in Dutch, alternating on the same pages: each sees only their language."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    anna.post("/taal", data={"locale": "en", "next": "/"})
+    visitor_en, visitor_nl = cached_app.test_client(), cached_app.test_client()
+    visitor_en.post("/taal", data={"locale": "en", "next": "/"})
+    for path in LEARNER_PAGES:
+        english = anna.get(path).get_data(as_text=True)
+        dutch = bram.get(path).get_data(as_text=True)
+        assert '<html lang="en">' in english and "My progress" in english and "Mijn voortgang" not in english, path
+        assert '<html lang="nl">' in dutch and "Mijn voortgang" in dutch and "My progress" not in dutch, path
+        assert "Log out" in english and "Uitloggen" in dutch, path
+    english = visitor_en.get("/").get_data(as_text=True)
+    dutch = visitor_nl.get("/").get_data(as_text=True)
+    assert "Create an account" in english and "Account maken" not in english
+    assert "Account maken" in dutch and "Create an account" not in dutch
+    # The same address logged in and out: the menu of a visitor, not of the learner who came before.
+    assert ">Log in<" in english and "My progress" not in english
+    assert ">Inloggen<" in dutch and "Mijn voortgang" not in dutch
+
+
+def test_a_fragment_that_depends_on_more_than_its_key_fails_in_tests():
+    """With verification on (as in the test suite) a fragment that would show one learner's data to
+    another is caught the second time it renders."""
+    cache = FragmentCache(verify=True)
+    assert cache.get(("nav", "nl"), lambda: "<p>Anna</p>") == "<p>Anna</p>"
+    assert cache.get(("nav", "nl"), lambda: "<p>Anna</p>") == "<p>Anna</p>"
+    with pytest.raises(FragmentLeak):
+        cache.get(("nav", "nl"), lambda: "<p>Bram</p>")
+    assert FragmentCache(verify=False).get(("nav", "nl"), lambda: "<p>Anna</p>") == "<p>Anna</p>"
+
+
+def test_the_cache_cannot_grow_without_bound():
+    cache = FragmentCache(limit=3)
+    for n in range(10):
+        cache.get(("item", n), lambda n=n: f"<li>{n}</li>")
+    assert len(cache) <= 3
+    assert cache.get(("item", 9), lambda: "other") == "<li>9</li>"
