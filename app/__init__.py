@@ -17,7 +17,7 @@ from app.config import from_environment
 csrf = CSRFProtect()
 
 BLUEPRINTS = ("auth", "learn", "quiz", "casus", "jobaids", "privacy", "trainer", "live", "groups", "org", "admin",
-              "api", "certificates")
+              "api", "certificates", "sso")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -47,6 +47,8 @@ def from_environment(instance_path: Path) -> dict[str, object]:
     """
     production = os.environ.get("LEERLIJN_ENV", "development").lower() == "production"
     secret = os.environ.get("SECRET_KEY")
+    if production and _bool("LEERLIJN_SSO_ALLOW_HTTP", False):
+        raise ConfigError("LEERLIJN_SSO_ALLOW_HTTP is for local development only: identity providers speak https.")
     if production and (not secret or len(secret) < 32):
         raise ConfigError("SECRET_KEY must be set to a random string of at least 32 characters in production "
                           "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))').")
@@ -95,6 +97,12 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "VERIFY_LIMIT_PER_ADDRESS": "20 per minute;200 per hour",
         # The JSON API, per token: an HR system's nightly sync pages through thousands of members well within it.
         "API_LIMIT_PER_TOKEN": "120 per minute;5000 per hour",
+        # Signing in through an organisation's provider (start and return), per client address.
+        "SSO_LIMIT_PER_ADDRESS": "60 per minute;600 per hour",
+        # Single sign-on: the Fernet key that encrypts client secrets an organisation admin stores (without it,
+        # secrets come from LEERLIJN_SSO_SECRET_<SLUG> only); http issuers only for local development and tests.
+        "SSO_KEY": os.environ.get("LEERLIJN_SSO_KEY") or None,
+        "SSO_ALLOW_HTTP": _bool("LEERLIJN_SSO_ALLOW_HTTP", False),
         # Mail (app/mail.py): SMTP when MAIL_SERVER is set, otherwise the outbox folder and the log.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),

@@ -90,6 +90,10 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("certificates", "revoked_by_id", section="certificates_revoked", erase=Erase.ANONYMISE,
                   omit=frozenset({"revoked_by_id", "user_id", "register_numbers", "code"})),
     PersonalTable("register_numbers", "user_id", section="register_numbers", omit=frozenset({"user_id"})),
+    # Which account the person is at their organisation's identity provider (issuer and subject), so that
+    # signing in through the organisation finds their account.
+    PersonalTable("sso_identities", "user_id", section="sso_identities", omit=frozenset({"user_id"}),
+                  activity=("last_login_at",)),
     # The logins of each device; the secret's hash stays out of the export.
     PersonalTable("login_sessions", "user_id", section="logins", omit=frozenset({"user_id", "secret_hash"}),
                   activity=("last_seen_at",)),

@@ -100,6 +100,7 @@ def event_labels() -> dict[EventKind, str]:
         EventKind.RECOVERY_CODE_USED: _("Herstelcode gebruikt"), EventKind.ACCESS_DENIED: _("Toegang geweigerd"),
         EventKind.ADMIN_ACTION: _("Actie van beheerder"), EventKind.DATA_EXPORTED: _("Gegevens gedownload"),
         EventKind.ACCOUNT_DELETED: _("Account verwijderd"),
+        EventKind.SSO_LINKED: _("Gekoppeld aan inlogdienst van organisatie"),
     }
 
 

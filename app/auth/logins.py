@@ -9,11 +9,12 @@ a request (the page warns before, and keeps the login alive while someone is wor
 from __future__ import annotations
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.db import db_session
 from course.db import User
-from course.services import accounts
+from course.services import accounts, sso
 
 # What survives logging in and out in the cookie session: the visitor's language choice, nothing else.
 _KEPT_ACROSS_LOGIN = ("locale",)
@@ -55,3 +56,13 @@ def log_out() -> None:
 
 def current_secret() -> str | None:
     return current_user.login_secret if current_user.is_authenticated else None
+
+
+def password_refused(user: User) -> str | None:
+    """Why ``user`` may not log in (or get in) with a password: an organisation of theirs makes signing in
+    through it mandatory. None when a password is fine."""
+    organisation = sso.mandatory_organisation(db_session, user)
+    if organisation is None:
+        return None
+    return _("%(organisation)s laat je alleen inloggen met het account van je organisatie, niet met een "
+             "wachtwoord. Gebruik de knop ‘Inloggen via je organisatie’.", organisation=organisation.name)

@@ -16,14 +16,14 @@ from app import mail
 from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm
-from app.auth.logins import log_in
+from app.auth.logins import log_in, password_refused
 from app.auth.tokens import external_url, make_token, read_token
 from app.db import db_session
 from app.i18n import domain_message
 from app.limits import configured, form_email_key, limiter, log_lockout
-from course.db import EventKind, User
+from course.db import EventKind, Organisation, User
 from course.errors import DomainError
-from course.services import accounts
+from course.services import accounts, sso
 
 
 def send_reset_link(user: User) -> None:
@@ -45,6 +45,20 @@ def send_already_registered(user: User) -> None:
                        reset_link=external_url("auth.reset_password", token=token))
 
 
+def send_sso_instead(user: User, organisation: Organisation) -> None:
+    mail.send_template(user, _l("Inloggen bij Leerlijn via je organisatie"), "auth/mail/sso_mandatory.txt",
+                       organisation=organisation.name, link=external_url("sso.login", slug=organisation.slug))
+
+
+def sso_refusal(user_id: int) -> tuple[str, int] | None:
+    """The page refusing to set a password for this account because its organisation makes SSO mandatory."""
+    user = db_session.get(User, user_id)
+    refused = password_refused(user) if user is not None else None
+    if refused is None:
+        return None
+    return render_template("auth/link_invalid.html", message=refused), 403
+
+
 def _invalid_link() -> tuple[str, int]:
     return render_template("auth/link_invalid.html"), 400
 
@@ -58,8 +72,15 @@ def forgot_password() -> str | Response:
     if form.validate_on_submit():
         user = accounts.find_user(db_session, form.email.data)
         if user is not None and user.is_active:
-            send_reset_link(user)
-            security_event(EventKind.PASSWORD_RESET_REQUESTED, user_id=user.id)
+            organisation = sso.mandatory_organisation(db_session, user)
+            if organisation is not None:
+                # The same page as always (it tells nobody whether the address has an account); the mail
+                # says how this person logs in instead.
+                send_sso_instead(user, organisation)
+                security_event(EventKind.PASSWORD_RESET_REQUESTED, user_id=user.id, refused="sso_mandatory")
+            else:
+                send_reset_link(user)
+                security_event(EventKind.PASSWORD_RESET_REQUESTED, user_id=user.id)
         return render_template("auth/check_mail.html", email=form.email.data, reason="reset")
     return render_template("auth/forgot_password.html", form=form)
 
@@ -69,6 +90,9 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     data = read_token("reset-password", token)
     if data is None:
         return _invalid_link()
+    refused = sso_refusal(data["user"])
+    if refused is not None:
+        return refused
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
-from app.auth.logins import log_in, log_out
+from app.auth.logins import log_in, log_out, password_refused
 from app.auth.mail_views import send_already_registered, send_confirmation
 from app.auth.two_factor_views import start_second_step
 from app.db import db_session
@@ -80,6 +80,9 @@ def login() -> str | Response:
             known = accounts.find_user(db_session, form.email.data)
             security_event(EventKind.LOGIN_FAILED, user_id=known.id if known else None)
             form.form_errors.append(_("Deze combinatie van e-mailadres en wachtwoord kennen we niet."))
+        elif refused := password_refused(user):
+            security_event(EventKind.LOGIN_FAILED, user_id=user.id, reason="sso_mandatory")
+            form.form_errors.append(refused)
         elif user.email_confirmed_at is None:
             send_confirmation(user)
             form.form_errors.append(_("Je hebt je e-mailadres nog niet bevestigd. We hebben de link opnieuw "

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("org", __name__, url_prefix="/organisatie", template_folder="templates")
 
-from app.org import views  # noqa: E402,F401  (routes register on bp)
+from app.org import sso_views, views  # noqa: E402,F401  (routes register on bp)

@@ -139,3 +139,57 @@ def report(slug: str, fmt: str, output: str, assignment: int | None) -> None:
     else:
         Path(output).write_bytes(org_report.to_xlsx(result))
     click.echo(f"Wrote {len(result.rows)} member(s) to {output}.")
+
+
+@org_cli.command("sso")
+@click.argument("slug")
+@click.option("--issuer", default=None, help="The identity provider's issuer URL (OpenID Connect discovery).")
+@click.option("--client-id", default=None, help="The client id Leerlijn has at the provider.")
+@click.option("--domains", default=None, help="Email domains the provider signs in, comma-separated: a.nl,b.nl.")
+@click.option("--mandatory/--optional", default=None,
+              help="Whether members may only sign in through the provider (no password login or reset).")
+@click.option("--secret-stdin", is_flag=True,
+              help="Read the client secret from standard input and store it encrypted (needs LEERLIJN_SSO_KEY). "
+                   "Without it the secret comes from LEERLIJN_SSO_SECRET_<SLUG>.")
+@click.option("--remove", is_flag=True, help="Remove the organisation's single sign-on.")
+def sso_command(slug: str, issuer: str | None, client_id: str | None, domains: str | None, mandatory: bool | None,
+                secret_stdin: bool, remove: bool) -> None:
+    """Set up or show single sign-on (OpenID Connect) of organisation SLUG; without options, show it."""
+    import os
+
+    from app.db import db_session
+    from app.sso.views import redirect_uri
+    from course.services import sso
+    config = current_app.config
+    try:
+        if remove:
+            removed = sso.remove(db_session, None, slug)
+            click.echo(f"Single sign-on of {slug} removed." if removed else f"{slug} had no single sign-on.")
+            return
+        secret = sys.stdin.readline().strip() if secret_stdin else None
+        if secret_stdin and not secret:
+            raise click.ClickException("No secret on standard input.")
+        if any(value is not None for value in (issuer, client_id, domains, mandatory, secret)):
+            settings = sso.configure(db_session, None, slug, environ=os.environ, key=config["SSO_KEY"],
+                                     allow_http=config["SSO_ALLOW_HTTP"], issuer=issuer, client_id=client_id,
+                                     client_secret=secret,
+                                     domains=sso.parse_domains(domains) if domains is not None else None,
+                                     mandatory=mandatory)
+        else:
+            settings = sso.admin_settings(db_session, None, slug, environ=os.environ, key=config["SSO_KEY"])[1]
+    except DomainError as exc:
+        db_session.rollback()
+        raise click.ClickException(exc.message) from exc
+    if settings is None:
+        click.echo(f"{slug} has no single sign-on. Set it up with --issuer, --client-id and --domains.")
+        return
+    with mail_context():
+        uri = redirect_uri(slug)
+    source = {"environment": f"from {sso.secret_variable(slug)}", "stored": "stored encrypted"}.get(
+        settings.secret_source or "", f"missing: set {sso.secret_variable(slug)} or use --secret-stdin")
+    click.echo(f"Organisation:  {slug}\nIssuer:        {settings.config.issuer}\n"
+               f"Client id:     {settings.config.client_id}\nSecret:        {source}\n"
+               f"Domains:       {', '.join(settings.config.domains) or '(none: nobody can sign in)'}\n"
+               f"Mandatory:     {'yes' if settings.config.mandatory else 'no'}\n"
+               f"Redirect URI:  {uri}   (register this at the provider)\n"
+               f"Usable:        {'yes' if settings.usable else 'no'}")

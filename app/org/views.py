@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from app.audit import security_event
 from app.auth.forms import ResetPasswordForm
 from app.auth.logins import log_in
+from app.auth.mail_views import sso_refusal
 from app.auth.tokens import read_token
 from app.content import catalog
 from app.db import db_session
@@ -200,6 +201,9 @@ def accept_invitation(token: str) -> Any:
     data = read_token("org-invite", token)
     if data is None:
         return render_template("auth/link_invalid.html"), 400
+    refused = sso_refusal(data["user"])
+    if refused is not None:
+        return refused
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

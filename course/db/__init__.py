@@ -8,6 +8,7 @@ from course.db.certificates import Certificate, RegisterNumber
 from course.db.orgs import Assignment, SentReminder, Team
 from course.db.progress import PageProgress
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
+from course.db.sso import SsoConfig, SsoIdentity
 from course.db.trainer import Group, GroupMember, LiveAnswer, LiveParticipant, LiveSession, LiveSource
 from course.db.users import LoginSession, Membership, Organisation, Role, User
 
@@ -41,6 +42,8 @@ __all__ = [
            "RunStatus",
            "SecurityEvent",
            "SentReminder",
+           "SsoConfig",
+           "SsoIdentity",
            "Team",
            "User",
            "utcnow",

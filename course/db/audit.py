@@ -35,6 +35,7 @@ class EventKind(enum.StrEnum):
     ADMIN_ACTION = "admin_action"
     DATA_EXPORTED = "data_exported"
     ACCOUNT_DELETED = "account_deleted"
+    SSO_LINKED = "sso_linked"  # an existing account was linked to an organisation's identity provider
 
 
 class SecurityEvent(Base):

@@ -29,6 +29,7 @@ from course.db import (
     RegisterNumber,
     Role,
     SentReminder,
+    SsoIdentity,
     Team,
     User,
     utcnow,
@@ -115,6 +116,7 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     if role == Role.SITE_ADMIN:
         enable_two_factor(session, user.id)
         RECOVERY_CODES[user.email] = two_factor.new_recovery_codes(session, user.id)
+    session.add(SsoIdentity(user_id=user.id, issuer="https://login.wijkteam.example.org", subject=f"sub-{email}"))
     start_login(session, user, remember=True, lifetime=timedelta(days=1), user_agent="Firefox on Linux")
     record_event(session, EventKind.LOGIN, user_id=user.id, ip="192.0.2.7")
     record_event(session, EventKind.ADMIN_ACTION, user_id=None, actor_id=user.id, ip="192.0.2.7", action="test")

@@ -94,6 +94,13 @@ MATRIX: dict[tuple[str, str], Entry] = {
     # The second step of a login: only after a right password in this browser; otherwise back to the start.
     ("auth.login_code", "GET"): Entry("/inloggen/code", LOGIN, LOGIN, missing=None),
     ("auth.login_code", "POST"): Entry("/inloggen/code", LOGIN, LOGIN, missing=None),
+    # Signing in through an organisation: finding it by email domain, going to its provider and back. Without
+    # single sign-on set up (as here) both steps end on the login page with a message; signed in, there is
+    # nothing to do (the callback without a sign-in of this browser's own: the login page, for anyone).
+    ("sso.find", "GET"): Entry("/inloggen/organisatie", 200, 302, missing=None),
+    ("sso.find", "POST"): Entry("/inloggen/organisatie", 422, 302, missing=None),  # empty form: errors shown
+    ("sso.login", "GET"): Entry("/sso/{org}/login", LOGIN, 302, missing=None),
+    ("sso.callback", "GET"): Entry("/sso/{org}/callback", LOGIN, LOGIN, missing=None),
     # Anyone signed in, on the course's own pages.
     ("auth.account", "GET"): Entry("/account", LOGIN, 200, missing=None),
     ("auth.profile", "POST"): Entry("/account/profiel", LOGIN, 400, missing=None),  # empty form: errors shown
@@ -210,6 +217,12 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("org.api_tokens_page", "POST"): Entry("/organisatie/{org}/api-sleutels", LOGIN, org_admins(422), private=True),
     ("org.revoke_api_token", "POST"): Entry("/organisatie/{org}/api-sleutels/intrekken", LOGIN, org_admins(400),
                                             private=True),
+    # Single sign-on settings: the organisation's admins only (an empty form: errors shown). Whether org A's admin
+    # can change B's is the 'foreign' column: B's page answers like a missing one, and the POST changes nothing.
+    ("org.sso_settings", "GET"): Entry("/organisatie/{org}/inloggen-via-organisatie", LOGIN, org_admins(200),
+                                       private=True),
+    ("org.sso_settings", "POST"): Entry("/organisatie/{org}/inloggen-via-organisatie", LOGIN, org_admins(422),
+                                        private=True),
     # The JSON API: an organisation's API token only, never a login cookie (401 for every role here). Which
     # organisation a token sees is a matter of tokens, not roles: tests/app/api/test_api.py
     # (test_isolation_both_ways) checks that organisation A's token never sees B's members, completions or

@@ -61,6 +61,8 @@ FIELDS = {
     "org.apply_import": ["content"],
     "org.reminder_mail": ["wanted"],
     "org.api_tokens_page": ["name", "scopes"],
+    "org.sso_settings": ["issuer", "client_id", "client_secret", "mandatory"],
+    "sso.find": ["email", "next"],
     "org.revoke_api_token": ["token_id"],
     "org.new_assignment": ["title", "scope", "modules", "target", "team", "email", "due_on", "min_quiz_percent",
                            "casuses"],

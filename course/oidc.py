@@ -1,0 +1,234 @@
+"""The client side of OpenID Connect (the authorization code flow with PKCE), on Authlib; no Flask.
+
+An organisation's identity provider is found through its discovery document
+(``<issuer>/.well-known/openid-configuration``); the browser is sent there with a random ``state``, ``nonce``
+and PKCE verifier (S256), and comes back with a code, which is exchanged for an ID token. The ID token counts
+only when its signature checks out against the provider's published keys (JWKS) and its issuer, audience,
+expiry and nonce are the ones expected. Every way this can fail raises :class:`SsoError` with a ``reason``
+(for the security log) and a message for the person signing in; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.common.security import generate_token
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oidc.core import CodeIDToken
+from joserfc import jwt
+from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+
+from course.errors import N_, DomainError
+
+# Signatures with the provider's published (asymmetric) keys only: never 'none', never HS256 with a shared secret.
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+SCOPE = "openid email profile"
+# Clocks of the provider and of Leerlijn may differ a little.
+LEEWAY_SECONDS = 60
+TIMEOUT_SECONDS = 10
+# What a discovery document or key set may reasonably weigh: more is not a provider we talk to.
+MAX_DOCUMENT_BYTES = 512 * 1024
+
+
+class SsoError(DomainError):
+    """Signing in through an organisation failed; ``reason`` is a short code for the security log."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+def unreachable() -> SsoError:
+    return SsoError("unreachable", N_("De inlogdienst van je organisatie is nu niet bereikbaar. Probeer het later "
+                                      "opnieuw, of neem contact op met je organisatie."))
+
+
+def wrong_issuer() -> SsoError:
+    return SsoError("issuer", N_("De inlogdienst van je organisatie gaf zich uit voor een andere dienst dan die is "
+                                 "ingesteld. Je bent niet ingelogd; meld dit bij de beheerder van je organisatie."))
+
+
+def bad_signature() -> SsoError:
+    return SsoError("signature", N_("Het bewijs van je inlogdienst was niet echt ondertekend. Je bent niet "
+                                    "ingelogd; meld dit bij de beheerder van je organisatie."))
+
+
+def expired() -> SsoError:
+    return SsoError("expired", N_("Het bewijs van je inlogdienst was verlopen. Log opnieuw in via je organisatie."))
+
+
+def nonce_mismatch() -> SsoError:
+    return SsoError("nonce", N_("Het antwoord van je inlogdienst hoorde niet bij deze inlogpoging. Log opnieuw in "
+                                "via je organisatie."))
+
+
+def invalid_answer(reason: str = "invalid") -> SsoError:
+    return SsoError(reason, N_("De inlogdienst van je organisatie gaf een antwoord dat we niet kunnen gebruiken. "
+                               "Je bent niet ingelogd; meld dit bij de beheerder van je organisatie."))
+
+
+def check_url(url: str, *, allow_http: bool) -> str:
+    """``url`` stripped, when it is an absolute https URL (http too with ``allow_http``: tests and local
+    development) without query or fragment. Raises SsoError (reason 'config') otherwise."""
+    url = url.strip()
+    parts = urlsplit(url)
+    schemes = ("https", "http") if allow_http else ("https",)
+    if parts.scheme not in schemes or not parts.hostname or parts.query or parts.fragment or not url.isprintable():
+        raise SsoError("config", N_("Het adres van de inlogdienst moet een volledig https-adres zijn, zonder ? of #."))
+    return url
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What the discovery document says about a provider (only the parts this client uses)."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    algorithms: tuple[str, ...]  # the ID-token algorithms both the provider and Leerlijn accept
+
+
+def _get_json(url: str, *, timeout: float) -> dict[str, Any]:
+    """The JSON object at ``url``. Raises SsoError: unreachable, or not a usable answer.
+
+    Redirects are not followed: the provider's documents live where the issuer says.
+    """
+    try:
+        response = requests.get(url, timeout=timeout, allow_redirects=False, stream=True,
+                                headers={"Accept": "application/json"})
+        body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
+    except requests.RequestException as exc:
+        raise unreachable() from exc
+    if response.status_code != 200 or len(body) > MAX_DOCUMENT_BYTES:
+        raise (unreachable() if response.status_code >= 500 else invalid_answer("discovery"))
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise invalid_answer("discovery") from exc
+    if not isinstance(data, dict):
+        raise invalid_answer("discovery")
+    return data
+
+
+def discover(issuer: str, *, allow_http: bool = False, timeout: float = TIMEOUT_SECONDS) -> Provider:
+    """The provider ``issuer`` as its discovery document describes it.
+
+    Raises SsoError: 'unreachable', 'issuer' (the document names another issuer), 'discovery' (no usable
+    document) or 'config' (an issuer or endpoint that is not https).
+    """
+    issuer = check_url(issuer, allow_http=allow_http)
+    document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=timeout)
+    if document.get("issuer") != issuer:  # OpenID Connect Discovery 1.0, section 4.3
+        raise wrong_issuer()
+    endpoints = {}
+    for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+        value = document.get(key)
+        parts = urlsplit(value) if isinstance(value, str) else None
+        if parts is None or parts.scheme not in (("https", "http") if allow_http else ("https",)) \
+                or not parts.hostname:
+            raise invalid_answer("discovery")
+        endpoints[key] = value
+    offered = document.get("id_token_signing_alg_values_supported") or ["RS256"]
+    algorithms = tuple(alg for alg in ALGORITHMS if isinstance(offered, list) and alg in offered)
+    if not algorithms:
+        raise invalid_answer("discovery")
+    return Provider(issuer=issuer, algorithms=algorithms, **endpoints)
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """Where to send the browser, and what to keep (in the session) until it comes back."""
+
+    url: str
+    state: str
+    nonce: str
+    code_verifier: str
+
+
+def authorization_request(provider: Provider, *, client_id: str, redirect_uri: str,
+                          login_hint: str | None = None) -> AuthorizationRequest:
+    """A new authorization request (code flow, PKCE S256) with fresh random state, nonce and verifier."""
+    state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
+    client = OAuth2Session(client_id, scope=SCOPE, redirect_uri=redirect_uri, code_challenge_method="S256")
+    extra = {"login_hint": login_hint} if login_hint else {}
+    url, _state = client.create_authorization_url(provider.authorization_endpoint, state=state, nonce=nonce,
+                                                  code_verifier=verifier, **extra)
+    return AuthorizationRequest(url=url, state=state, nonce=nonce, code_verifier=verifier)
+
+
+def state_matches(expected: str | None, given: str | None) -> bool:
+    """Whether the state that came back is the one sent (in constant time)."""
+    return bool(expected and given) and secrets.compare_digest(expected.encode(), given.encode())
+
+
+def _key_set(provider: Provider, timeout: float) -> KeySet:
+    try:
+        return KeySet.import_key_set(_get_json(provider.jwks_uri, timeout=timeout))
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise invalid_answer("jwks") from exc
+
+
+def finish(provider: Provider, *, client_id: str, client_secret: str, redirect_uri: str, code: str,
+           code_verifier: str, nonce: str, timeout: float = TIMEOUT_SECONDS, now: int | None = None
+           ) -> dict[str, Any]:
+    """Exchange ``code`` for tokens and return the claims of the checked ID token.
+
+    Raises SsoError: 'unreachable', 'token' (the provider refused the code), 'signature', 'issuer',
+    'audience', 'expired', 'nonce' or 'invalid' (any other bad claim).
+    """
+    client = OAuth2Session(client_id, client_secret, scope=SCOPE, redirect_uri=redirect_uri,
+                           code_challenge_method="S256")
+    try:
+        token = client.fetch_token(provider.token_endpoint, code=code, code_verifier=code_verifier,
+                                   timeout=timeout, allow_redirects=False)
+    except requests.RequestException as exc:
+        raise unreachable() from exc
+    except (AuthlibBaseError, ValueError, KeyError) as exc:  # an error answer, or one that is not a token
+        raise invalid_answer("token") from exc
+    id_token = token.get("id_token")
+    if not isinstance(id_token, str):
+        raise invalid_answer("token")
+    return check_id_token(provider, id_token, client_id=client_id, nonce=nonce,
+                          access_token=token.get("access_token"), timeout=timeout, now=now)
+
+
+def check_id_token(provider: Provider, id_token: str, *, client_id: str, nonce: str, access_token: str | None = None,
+                   timeout: float = TIMEOUT_SECONDS, now: int | None = None) -> dict[str, Any]:
+    """The claims of ``id_token`` once its signature (the provider's JWKS), issuer, audience, expiry and
+    nonce check out. Raises SsoError as :func:`finish` does."""
+    keys = _key_set(provider, timeout)
+    try:
+        try:
+            decoded = jwt.decode(id_token, keys, algorithms=list(provider.algorithms))
+        except InvalidKeyIdError:  # the provider may have rotated its keys since: fetch them once more
+            decoded = jwt.decode(id_token, _key_set(provider, timeout), algorithms=list(provider.algorithms))
+    except JoseError as exc:
+        raise bad_signature() from exc
+    except (ValueError, TypeError) as exc:
+        raise invalid_answer() from exc
+    params: dict[str, Any] = {"nonce": nonce, "client_id": client_id}
+    if access_token:
+        params["access_token"] = access_token
+    claims = CodeIDToken(decoded.claims, decoded.header,
+                         {"iss": {"essential": True, "value": provider.issuer},
+                          "aud": {"essential": True, "value": client_id}}, params)
+    try:
+        claims.validate(now=now, leeway=LEEWAY_SECONDS)
+    except ExpiredTokenError as exc:
+        raise expired() from exc
+    except ClaimError as exc:
+        raise {"iss": wrong_issuer(), "nonce": nonce_mismatch(), "aud": invalid_answer("audience"),
+               "azp": invalid_answer("audience")}.get(exc.claim, invalid_answer()) from exc
+    except (JoseError, ValueError, TypeError) as exc:
+        raise invalid_answer() from exc
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        raise invalid_answer()
+    return dict(claims)
