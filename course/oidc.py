@@ -154,11 +154,12 @@ class AuthorizationRequest:
 
 
 def authorization_request(provider: Provider, *, client_id: str, redirect_uri: str,
-                          login_hint: str | None = None) -> AuthorizationRequest:
-    """A new authorization request (code flow, PKCE S256) with fresh random state, nonce and verifier."""
+                          reauthenticate: bool = False) -> AuthorizationRequest:
+    """A new authorization request (code flow, PKCE S256) with fresh random state, nonce and verifier;
+    ``reauthenticate`` asks the provider to sign the person in again even when it has a session."""
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
     client = OAuth2Session(client_id, scope=SCOPE, redirect_uri=redirect_uri, code_challenge_method="S256")
-    extra = {"login_hint": login_hint} if login_hint else {}
+    extra = {"prompt": "login"} if reauthenticate else {}
     url, _state = client.create_authorization_url(provider.authorization_endpoint, state=state, nonce=nonce,
                                                   code_verifier=verifier, **extra)
     return AuthorizationRequest(url=url, state=state, nonce=nonce, code_verifier=verifier)

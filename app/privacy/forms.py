@@ -19,3 +19,11 @@ class DeleteAccountForm(Form):
                              render_kw={"autocomplete": "current-password"})
     confirm = BooleanField(_l("Ik begrijp dat mijn account en al mijn gegevens definitief worden verwijderd."),
                            validators=[DataRequired(_l("Bevestig dat je je account wilt verwijderen."))])
+
+
+class DeleteWithoutPasswordForm(Form):
+    """Deleting an account that signs in through its organisation (it has no password): a recent sign-in
+    stands in for the password."""
+
+    confirm = BooleanField(_l("Ik begrijp dat mijn account en al mijn gegevens definitief worden verwijderd."),
+                           validators=[DataRequired(_l("Bevestig dat je je account wilt verwijderen."))])

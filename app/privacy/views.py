@@ -4,6 +4,7 @@ the work."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -15,9 +16,10 @@ from app.auth.logins import log_out
 from app.db import db_session
 from app.i18n import domain_message
 from app.privacy import bp
-from app.privacy.forms import DeleteAccountForm, ExportForm
-from course.db import EventKind
+from app.privacy.forms import DeleteAccountForm, DeleteWithoutPasswordForm, ExportForm
+from course.db import EventKind, utcnow
 from course.errors import DomainError
+from course.services import accounts, sso
 from course.services import privacy as service
 
 
@@ -41,18 +43,28 @@ def export() -> Response:
     return response
 
 
+# How recent a sign-in through the organisation must be to stand in for a password (re-authentication).
+FRESH_SIGN_IN = timedelta(minutes=10)
+
+
 @bp.route("/account/verwijderen", methods=["GET", "POST"])
 @login_required
 def delete_account() -> str | Response:
-    form = DeleteAccountForm()
+    user = current_user._get_current_object()
+    with_password = accounts.has_password(user)
+    form = DeleteAccountForm() if with_password else DeleteWithoutPasswordForm()
+    started = accounts.login_started_at(db_session, current_user.login_secret)
+    fresh = started is not None and utcnow() - started < FRESH_SIGN_IN
     if form.validate_on_submit():
         try:
-            service.delete_account(db_session, current_user.id, form.password.data)
+            service.delete_account(db_session, current_user.id, form.password.data if with_password else None,
+                                   signed_in_just_now=fresh)
         except DomainError as exc:
-            form.password.errors.append(domain_message(exc))
+            (form.password if with_password else form.confirm).errors.append(domain_message(exc))
         else:
             log_out()
             security_event(EventKind.ACCOUNT_DELETED, with_address=False)  # after erasing: names nobody
             flash(_("Je account en al je gegevens zijn verwijderd."), "success")
             return redirect(url_for("learn.overview"))
-    return render_template("privacy/delete.html", form=form)
+    return render_template("privacy/delete.html", form=form, with_password=with_password, fresh=fresh,
+                           organisation=None if with_password else sso.sign_in_organisation(db_session, user.id))

@@ -75,14 +75,16 @@ def _failed(error: SsoError, slug: str) -> Response:
 def login(slug: str) -> Response:
     """Send the browser to the organisation's provider (authorization code flow with PKCE, state and nonce)."""
     next_url = safe_next(request.args.get("next"))
-    if current_user.is_authenticated:
+    again = request.args.get("opnieuw") == "1"  # a fresh sign-in asked for, e.g. before deleting the account
+    if current_user.is_authenticated and not again:
         return redirect(next_url)
     try:
         settings = settings_for(slug)
         provider = oidc.discover(settings.config.issuer, allow_http=current_app.config["SSO_ALLOW_HTTP"])
     except SsoError as error:
         return _failed(error, slug)
-    auth = oidc.authorization_request(provider, client_id=settings.config.client_id, redirect_uri=redirect_uri(slug))
+    auth = oidc.authorization_request(provider, client_id=settings.config.client_id, redirect_uri=redirect_uri(slug),
+                                      reauthenticate=again)
     session[PENDING] = {"org": slug, "state": auth.state, "nonce": auth.nonce, "verifier": auth.code_verifier,
                         "next": next_url, "at": int(time.time())}
     return redirect(auth.url)

@@ -81,6 +81,18 @@ def unusable_password() -> str:
     return "!" + secrets.token_hex(16)
 
 
+def has_password(user: User) -> bool:
+    """Whether the account has a password of its own (not one made for an invitation or single sign-on)."""
+    return not user.password_hash.startswith("!")
+
+
+def login_started_at(session: Session, secret: str | None) -> datetime | None:
+    """When the login with this secret began (a fresh sign-in), or None for no such login."""
+    if not secret:
+        return None
+    return session.scalar(select(LoginSession.created_at).where(LoginSession.secret_hash == _secret_hash(secret)))
+
+
 def invited_user(email: str, name: str) -> User:
     """A new account made for someone an organisation invites (not added to a session, not committed).
 

@@ -122,15 +122,23 @@ def erase_account(session: Session, user_id: int) -> dict[str, int]:
     return counts
 
 
-def delete_account(session: Session, user_id: int, password: str) -> dict[str, int]:
-    """Erase the user's account and data (see erase_account), after checking their password.
+def delete_account(session: Session, user_id: int, password: str | None, *, signed_in_just_now: bool = False
+                   ) -> dict[str, int]:
+    """Erase the user's account and data (see erase_account), after checking their password; an account
+    without one (made by single sign-on) instead needs ``signed_in_just_now``: a login through the
+    organisation moments ago proves the same.
 
-    Raises DomainError (field 'password') when the password is wrong, and NotFound for no such account.
+    Raises DomainError (field 'password') when the password is wrong or the sign-in not recent, and NotFound
+    for no such account.
     """
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(N_("Dit account bestaat niet."))
-    if accounts.authenticate(session, user.email, password) is None:
+    if not accounts.has_password(user):
+        if not signed_in_just_now:
+            raise DomainError(N_("Log voor de zekerheid eerst opnieuw in via je organisatie; daarna kun je je "
+                                 "account verwijderen. Er is niets verwijderd."), field="password")
+    elif accounts.authenticate(session, user.email, password or "") is None:
         raise DomainError(N_("Dit wachtwoord klopt niet. Er is niets verwijderd."), field="password")
     return erase_account(session, user_id)
 

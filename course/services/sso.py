@@ -346,3 +346,11 @@ def identities(session: Session, user_id: int) -> list[SsoIdentity]:
     """The providers the account is linked to, oldest first."""
     return list(session.scalars(select(SsoIdentity).where(SsoIdentity.user_id == user_id).order_by(SsoIdentity.id)))
 
+
+
+def sign_in_organisation(session: Session, user_id: int) -> Organisation | None:
+    """An organisation whose provider the account is linked to (to sign in through again), or None."""
+    return session.scalar(select(Organisation)
+                          .join(SsoConfig, SsoConfig.organisation_id == Organisation.id)
+                          .join(SsoIdentity, SsoIdentity.issuer == SsoConfig.issuer)
+                          .where(SsoIdentity.user_id == user_id).order_by(Organisation.name).limit(1))
