@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from app.db import db_session
-from course.db import User
+from course.db import Organisation, User
 from course.services import accounts, sso
 
 # What survives logging in and out in the cookie session: the visitor's language choice, nothing else.
@@ -62,7 +62,9 @@ def password_refused(user: User) -> str | None:
     """Why ``user`` may not log in (or get in) with a password: an organisation of theirs makes signing in
     through it mandatory. None when a password is fine."""
     organisation = sso.mandatory_organisation(db_session, user)
-    if organisation is None:
-        return None
+    return None if organisation is None else mandatory_message(organisation)
+
+
+def mandatory_message(organisation: Organisation) -> str:
     return _("%(organisation)s laat je alleen inloggen met het account van je organisatie, niet met een "
              "wachtwoord. Gebruik de knop ‘Inloggen via je organisatie’.", organisation=organisation.name)

@@ -16,7 +16,7 @@ from app import mail
 from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import ConfirmForm, ForgotPasswordForm, ResetPasswordForm
-from app.auth.logins import log_in, password_refused
+from app.auth.logins import log_in, mandatory_message
 from app.auth.tokens import external_url, make_token, read_token
 from app.db import db_session
 from app.i18n import domain_message
@@ -53,10 +53,11 @@ def send_sso_instead(user: User, organisation: Organisation) -> None:
 def sso_refusal(user_id: int) -> tuple[str, int] | None:
     """The page refusing to set a password for this account because its organisation makes SSO mandatory."""
     user = db_session.get(User, user_id)
-    refused = password_refused(user) if user is not None else None
-    if refused is None:
+    organisation = sso.mandatory_organisation(db_session, user) if user is not None else None
+    if organisation is None:
         return None
-    return render_template("auth/link_invalid.html", message=refused), 403
+    return render_template("auth/link_invalid.html", message=mandatory_message(organisation),
+                           sso_link=url_for("sso.login", slug=organisation.slug)), 403
 
 
 def _invalid_link() -> tuple[str, int]:

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from app import mail
 from app.auth.tokens import external_url, make_token
+from app.db import db_session
 from app.org.labels import STATUS_LABELS
 from course.db import Organisation, User
-from course.services import accounts
+from course.services import accounts, sso
 from course.services.reminders import Reminder
 
 
@@ -18,7 +19,14 @@ def send_invitation(user: User, organisation: Organisation, *, new_account: bool
     """Mail ``user``, just added to ``organisation``. Needs a request context (the CLI makes one).
 
     A new account gets a link to choose a password (it confirms the address too); an existing one is told.
+    When the organisation makes signing in through it mandatory for the person, the link goes there instead.
     """
+    if sso.mandatory_organisation(db_session, user) is not None:
+        # Members sign in through the organisation: no password to choose, the link goes there.
+        return mail.send_template(user, _l("Uitnodiging voor Leerlijn van %(organisation)s",
+                                           organisation=organisation.name),
+                                  "org/mail/invitation_sso.txt", organisation=organisation.name,
+                                  link=external_url("sso.login", slug=organisation.slug))
     if new_account:
         token = make_token("org-invite", user.id, accounts.account_fingerprint(user), org=organisation.slug)
         return mail.send_template(user, _l("Uitnodiging voor Leerlijn van %(organisation)s",

@@ -327,19 +327,23 @@ def sign_in(session: Session, settings: Settings, claims: Mapping[str, Any]) -> 
 
 
 def mandatory_organisation(session: Session, user: User) -> Organisation | None:
-    """An organisation that makes the user sign in through it (any active membership counts), or None.
+    """An organisation that makes the user sign in through it, or None: one with mandatory SSO in which the user
+    has an active membership (any one counts) and whose domains include the user's address (someone outside
+    them could not sign in through its provider at all, so keeps their password).
 
     Site administrators are never bound to one organisation's provider: the platform must not lose its
     operators when a provider goes down.
     """
     if user.is_site_admin:
         return None
-    return session.scalar(select(Organisation)
-                          .join(Membership, Membership.organisation_id == Organisation.id)
-                          .join(SsoConfig, SsoConfig.organisation_id == Organisation.id)
-                          .where(Membership.user_id == user.id, Membership.deactivated_at.is_(None),
-                                 SsoConfig.mandatory.is_(True))
-                          .order_by(Organisation.name).limit(1))
+    domain = user.email.rpartition("@")[2]
+    rows = session.execute(select(Organisation, SsoConfig.domains)
+                           .join(Membership, Membership.organisation_id == Organisation.id)
+                           .join(SsoConfig, SsoConfig.organisation_id == Organisation.id)
+                           .where(Membership.user_id == user.id, Membership.deactivated_at.is_(None),
+                                  SsoConfig.mandatory.is_(True))
+                           .order_by(Organisation.name))
+    return next((organisation for organisation, domains in rows if domain in (domains or [])), None)
 
 
 def identities(session: Session, user_id: int) -> list[SsoIdentity]:

@@ -63,10 +63,9 @@ def test_mandatory_sso_counts_for_any_active_membership(app, session, org, provi
     site administrator's account are not."""
     make_mandatory(app, session, provider)
     other = make_org(session, OTHER_SLUG, "GGZ Zuid")
-    both = other.members[0]
-    session.add(Membership(user_id=both.id, organisation_id=org.organisation.id))
+    both = org.members[0]  # also works for GGZ Zuid, which leaves SSO to its members
+    session.add(Membership(user_id=both.id, organisation_id=other.organisation.id))
     session.commit()
-    assert "ggz-zuid" not in MANDATORY
     assert sso.mandatory_organisation(session, both).slug == SLUG
     assert sso.mandatory_organisation(session, other.members[1]) is None
 
@@ -105,6 +104,7 @@ def test_mandatory_sso_refuses_a_password_reset_with_a_message(app, client, sess
     for response in (client.get(old_link), client.post(old_link, data={"password": "een-nieuw-wachtwoord-1",
                                                                        "password_repeat": "een-nieuw-wachtwoord-1"})):
         assert response.status_code == 403 and MANDATORY in response.get_data(as_text=True)
+        assert f'href="/sso/{SLUG}/login"' in response.get_data(as_text=True)
     assert accounts.authenticate(session, member.email, PASSWORD) is not None  # unchanged
 
 
@@ -270,3 +270,30 @@ def test_the_secret_comes_from_the_environment_variable_named_after_the_slug(app
     assert client.get("/voortgang").status_code == 302
     assert re.fullmatch(r"LEERLIJN_SSO_SECRET_[A-Z0-9_]+", sso.secret_variable(SLUG))
     assert os.environ[sso.secret_variable(SLUG)] == "een-verkeerd-geheim"
+
+
+def test_an_invitation_to_an_organisation_with_mandatory_sso_leads_to_its_sign_in(app, session, org, provider):
+    """No password to choose: the invitation mail links to signing in through the organisation."""
+    admin = logged_in(app, session, org.admin)  # before: from now on the admin signs in through the provider too
+    make_mandatory(app, session, provider)
+
+    response = admin.post(f"/organisatie/{SLUG}/uitnodigen", data={"email": f"nieuwkomer@{DOMAIN}", "name": "Nieuw",
+                                                                   "role": "learner", "team": ""})
+
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [mail] = outbox(app, f"nieuwkomer@{DOMAIN}")
+    assert "/organisatie/uitnodiging/" not in mail.get_body(("plain",)).get_content()
+    assert link_in(mail, f"/sso/{SLUG}/login") == f"/sso/{SLUG}/login"
+
+
+def test_mandatory_sso_binds_only_addresses_of_the_organisations_domains(app, session, org, provider):
+    """A member with an address the provider cannot sign in (a freelancer's own) keeps their password."""
+    make_mandatory(app, session, provider)
+    outsider = make_user(session, "zzp-er@eigen-bedrijf.example.com")
+    session.add(Membership(user_id=outsider.id, organisation_id=org.organisation.id))
+    session.commit()
+
+    assert sso.mandatory_organisation(session, outsider) is None
+    assert sso.mandatory_organisation(session, org.members[0]).slug == SLUG
+    response = app.test_client().post("/inloggen", data={"email": outsider.email, "password": PASSWORD})
+    assert response.status_code == 302
