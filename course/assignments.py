@@ -32,6 +32,11 @@ class Requirement:
     min_quiz_percent: int | None = None
     casus_ids: tuple[str, ...] = ()
 
+    @property
+    def stricter(self) -> bool:
+        """Whether it asks more than the course's own rules (and so earns its own certificate)."""
+        return self.min_quiz_percent is not None or bool(self.casus_ids)
+
 
 @dataclass(frozen=True)
 class Standing:

@@ -142,6 +142,11 @@ class CertificateStatus(StrEnum):
     REVOKED = "revoked"
 
 
+class CertifiedAssignment(BaseModel):
+    id: int | None = Field(description="The assignment's id; null once the organisation withdrew it.")
+    title: str = Field(description="Its title when the certificate was issued.")
+
+
 class Certificate(BaseModel):
     id: int
     member_id: int
@@ -152,6 +157,9 @@ class Certificate(BaseModel):
     valid_until: date | None = Field(description="The last valid day; null: it does not expire.")
     status: CertificateStatus
     revoked_at: datetime | None
+    assignment: CertifiedAssignment | None = Field(
+        description="The organisation's assignment (with a stricter rule) this certificate is for; it carries no "
+                    "accreditation points. Null: the course certificate.")
 
 
 class CertificatePage(BaseModel):

@@ -21,6 +21,7 @@ from app.api.schemas import (
     AssignmentPage,
     CertificatePage,
     CertificateStatus,
+    CertifiedAssignment,
     Completion,
     CompletionPage,
     CompletionQuery,
@@ -37,7 +38,7 @@ from app.db import db_session
 from app.i18n import domain_message
 from app.limits import configured, limiter
 from course.assignments import local_today
-from course.db import ApiScope, ApiToken, Assignment, Team, utcnow
+from course.db import ApiScope, ApiToken, Assignment, CertificateKind, Team, utcnow
 from course.errors import DomainError, NotFound
 from course.services import api_tokens
 from course.services import assignments as assignment_service
@@ -241,7 +242,11 @@ def certificates() -> Response:
     page = CertificatePage(items=[CertificateOut(id=c.id, member_id=c.user_id, course_id=c.course_id,
                                                  course_title=c.course_title, completed_on=c.completed_on,
                                                  issued_at=c.issued_at, valid_until=c.valid_until, status=status(c),
-                                                 revoked_at=c.revoked_at) for c in rows],
+                                                 revoked_at=c.revoked_at,
+                                                 assignment=CertifiedAssignment(id=c.assignment_id,
+                                                                                title=c.assignment_title)
+                                                 if c.kind == CertificateKind.ASSIGNMENT else None)
+                                   for c in rows],
                            next_cursor=_cursor(rows[-1].id) if more else None)
     return jsonify(page.model_dump(mode="json"))
 

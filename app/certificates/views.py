@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.certificates import bp
 from app.certificates.forms import FindCertificateForm, RegisterNumbersForm
+from app.certificates.hooks import flash_issued, issue_certificates
 from app.certificates.pdf import LANGUAGES, pdf_of
 from app.content import catalog
 from app.db import db_session
@@ -36,8 +37,7 @@ def _page(form: RegisterNumbersForm | None = None, status: int = 200) -> tuple[s
 @login_required
 def index() -> tuple[str, int]:
     # Issued here too, not only after a step: a certificate never waits for the learner's next click.
-    if service.issue_if_earned(db_session, catalog(), current_user.id) is not None:
-        flash(_("Gefeliciteerd: je certificaat staat klaar."), "success")
+    flash_issued(*issue_certificates(), where=False)
     return _page()
 
 

@@ -38,7 +38,15 @@ from app.org.mails import send_invitation
 from course.assignments import AssignmentStatus, local_today
 from course.db import EventKind, Role, utcnow
 from course.errors import DomainError, NotFound
-from course.services import accounts, api_tokens, org_import, org_report, points_export, reminders
+from course.services import (
+    accounts,
+    api_tokens,
+    assignment_certificates,
+    org_import,
+    org_report,
+    points_export,
+    reminders,
+)
 from course.services import assignments as assignment_service
 from course.services import orgs as service
 
@@ -341,8 +349,11 @@ def assignment(slug: str, assignment_id: int) -> str:
     (overview,) = assignment_service.overviews(db_session, catalog(), access, _today(), assignment_id)
     wanted = request.args.get("status")
     rows, paging = _paged([r for r in overview.standings if not wanted or r.standing.status == wanted])
+    stricter = assignment_service.requirement(overview.assignment).stricter
+    certified = assignment_certificates.certificates_for(db_session, overview.assignment) if stricter else None
     return render_template("org/assignment.html", access=access, organisation=access.organisation, overview=overview,
                            rows=rows, paging=paging, wanted=wanted, Status=AssignmentStatus, labels=STATUS_LABELS,
+                           certified=certified,
                            modules={m.id: m.title for m in catalog().modules},
                            casuses={c.id: c.title for c in catalog().casuses.values()},
                            confirm_form=ConfirmForm(formdata=None))

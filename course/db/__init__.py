@@ -4,7 +4,7 @@ from course.db.api import ApiScope, ApiToken, ApiTokenUse
 from course.db.audit import EventKind, SecurityEvent
 from course.db.base import Base, utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
-from course.db.certificates import Certificate, RegisterNumber
+from course.db.certificates import Certificate, CertificateKind, RegisterNumber
 from course.db.orgs import Assignment, SentReminder, Team
 from course.db.progress import PageProgress
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
@@ -24,6 +24,7 @@ __all__ = [
            "CasusRun",
            "CasusVersion",
            "Certificate",
+           "CertificateKind",
            "EmbeddedCheck",
            "EventKind",
            "Group",

@@ -10,6 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from course.db import (
     AttemptStatus,
     CasusRun,
     Certificate,
+    CertificateKind,
     EventKind,
     Membership,
     Organisation,
@@ -102,8 +104,10 @@ def own_certificate(session: Session, user_id: int, certificate_id: int) -> Cert
 
 
 def _latest(session: Session, user_id: int, course_id: str) -> Certificate | None:
+    # Only course certificates: one for an assignment is neither renewed nor stands in for this one.
     return session.scalar(select(Certificate).where(Certificate.user_id == user_id,
-                                                    Certificate.course_id == course_id)
+                                                    Certificate.course_id == course_id,
+                                                    Certificate.kind == CertificateKind.COURSE)
                           .order_by(Certificate.issued_at.desc(), Certificate.id.desc()).limit(1))
 
 
@@ -197,6 +201,9 @@ class Verification:
     validity: Validity
     accreditation: tuple[tuple[str, str, int], ...]  # (register, course accreditation number, points)
     revoked_reason: str | None
+    # What the organisation asked, for an assignment's certificate (Certificate.requirement); its name and
+    # the assignment's title stay off the public page.
+    requirement: dict[str, Any] | None = None
 
 
 def verify(session: Session, raw_code: str, today: date) -> Verification | None:
@@ -209,7 +216,7 @@ def verify(session: Session, raw_code: str, today: date) -> Verification | None:
         certificate.learner_name, certificate.course_title, certificate.completed_on, certificate.valid_until,
         certification.validity(certificate.revoked_at is not None, certificate.valid_until, today),
         tuple((a["register"], a["number"], a["points"]) for a in certificate.accreditation),
-        certificate.revoked_reason)
+        certificate.revoked_reason, certificate.requirement)
 
 
 def find_by_code(session: Session, raw_code: str) -> Certificate | None:

@@ -19,7 +19,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course.db import Certificate, Membership, RegisterNumber
+from course.db import Certificate, CertificateKind, Membership, RegisterNumber
 from course.errors import N_, NotFound
 from course.registers import REGISTERS
 from course.services.org_report import defuse
@@ -47,7 +47,7 @@ class PointsRow:
 def points_to_award(session: Session, access: OrgAccess, register: str | None = None) -> list[PointsRow]:
     """The points to award for the certificates issued in the admin's organisation (two queries).
 
-    Only certificates that are not revoked, of people who still belong to the organisation (a deactivated
+    Only course certificates that are not revoked, of people who still belong to the organisation (a deactivated
     member's count: they earned them there); expired ones count (the points were earned when completed).
     With ``register``, only that register's rows. Ordered by completion date, then name.
     Raises NotFound for a team lead (the export is the admin's) or an unknown register.
@@ -57,8 +57,11 @@ def points_to_award(session: Session, access: OrgAccess, register: str | None = 
     if register is not None and register not in REGISTERS:
         raise NotFound(N_("Dit register bestaat niet."))
     organisation_id = access.organisation.id
+    # Course certificates only: an assignment's certificate is for the same course, and a register must not
+    # award its points twice.
     certificates = session.scalars(select(Certificate).where(
-        Certificate.organisation_id == organisation_id, Certificate.revoked_at.is_(None),
+        Certificate.organisation_id == organisation_id, Certificate.kind == CertificateKind.COURSE,
+        Certificate.revoked_at.is_(None),
         select(Membership.id).where(Membership.organisation_id == organisation_id,
                                     Membership.user_id == Certificate.user_id).exists())
         .order_by(Certificate.completed_on, Certificate.learner_name, Certificate.id)).all()

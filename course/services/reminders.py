@@ -20,7 +20,17 @@ from sqlalchemy.orm import Session, aliased
 from course import certification
 from course.assignments import AssignmentStatus
 from course.catalog import Catalog
-from course.db import Assignment, Certificate, Membership, Organisation, Role, SentReminder, User, utcnow
+from course.db import (
+    Assignment,
+    Certificate,
+    CertificateKind,
+    Membership,
+    Organisation,
+    Role,
+    SentReminder,
+    User,
+    utcnow,
+)
 from course.db.upsert import insert_for
 from course.services import assignments as assignment_service
 from course.services.orgs import OrgAccess
@@ -102,8 +112,8 @@ def _expiring(session: Session, catalog: Catalog, today: date) -> Iterator[Remin
     days = catalog.course.accreditation.remind_days_before
     renewal = aliased(Certificate)
     certificates = session.scalars(select(Certificate).where(
-        Certificate.course_id == catalog.course.id, Certificate.revoked_at.is_(None),
-        Certificate.valid_until.between(today, today + timedelta(days=days)),
+        Certificate.course_id == catalog.course.id, Certificate.kind == CertificateKind.COURSE,
+        Certificate.revoked_at.is_(None), Certificate.valid_until.between(today, today + timedelta(days=days)),
         ~select(renewal.id).where(renewal.renews_id == Certificate.id).exists())
         .order_by(Certificate.valid_until, Certificate.id)).all()
     due = [(c, c.valid_until) for c in certificates

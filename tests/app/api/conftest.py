@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from course.db import ApiScope, Assignment, Certificate, utcnow
+from course.db import ApiScope, Assignment, Certificate, CertificateKind, utcnow
 from course.services import api_tokens
 from course.services.certificates import new_code
 from tests.app.org import conftest as org_fixtures
@@ -57,3 +57,22 @@ def add_work(session: Session, org: Org, valid_catalog) -> tuple[Assignment, lis
     session.add_all([assignment, *certificates])
     session.commit()
     return assignment, certificates
+
+
+def add_assignment_certificates(session: Session, org: Org, assignment: Assignment, valid_catalog
+                                ) -> list[Certificate]:
+    """Two certificates for assignments with a stricter rule, of the organisation's first member: one for
+    ``assignment`` and one for an assignment since withdrawn (its link gone, its title kept)."""
+    member = org.members[0]
+
+    def certificate(assignment_id: int | None, title: str) -> Certificate:
+        return Certificate(code=new_code(), user_id=member.id, organisation_id=org.organisation.id,
+                           course_id=valid_catalog.course.id, course_title=valid_catalog.course.title,
+                           learner_name=member.name, organisation_name=org.organisation.name,
+                           completed_on=date(2026, 3, 4), study_minutes=60, kind=CertificateKind.ASSIGNMENT,
+                           assignment_id=assignment_id, assignment_title=title,
+                           requirement={"modules": [], "min_quiz_percent": 80, "casuses": []})
+    certificates = [certificate(assignment.id, assignment.title), certificate(None, "Ingetrokken opdracht")]
+    session.add_all(certificates)
+    session.commit()
+    return certificates

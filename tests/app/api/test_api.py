@@ -12,7 +12,7 @@ from course.assignments import local_today
 from course.db import ApiToken, ApiTokenUse, Assignment, Certificate, Membership, SecurityEvent, utcnow
 from course.services import org_report, orgs
 from course.services.progress import record_visit
-from tests.app.api.conftest import add_work, new_token
+from tests.app.api.conftest import add_assignment_certificates, add_work, new_token
 from tests.conftest import make_app
 
 
@@ -192,6 +192,18 @@ def test_assignments_and_certificates_are_the_tokens_organisation_only(session, 
     assert {c["member_id"] for c in certificates} == {org.members[0].id}
     b = call("/api/v1/certificates", new_token(session, other_org)).get_json()["items"]
     assert {c["member_id"] for c in b} == {other_org.members[0].id} and theirs.id not in {row["id"]}
+
+
+def test_a_certificate_says_which_assignment_it_is_for(session, call, token, org, valid_catalog):
+    """Course certificates have no assignment; one for an assignment names it (id and title), also after the
+    organisation withdrew it (id null, title kept)."""
+    assignment, _ = add_work(session, org, valid_catalog)
+    current, withdrawn = add_assignment_certificates(session, org, assignment, valid_catalog)
+    items = {c["id"]: c for c in call("/api/v1/certificates", token).get_json()["items"]}
+    assert items[current.id]["assignment"] == {"id": assignment.id, "title": assignment.title}
+    assert items[withdrawn.id]["assignment"] == {"id": None, "title": "Ingetrokken opdracht"}
+    assert items[current.id]["valid_until"] is None and items[current.id]["status"] == "valid"
+    assert [c["assignment"] for i, c in items.items() if i not in (current.id, withdrawn.id)] == [None] * 3
 
 
 def test_someone_who_left_the_organisation_takes_their_certificates_along(session, call, token, org,

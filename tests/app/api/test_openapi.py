@@ -13,7 +13,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from course.db import Membership, Role
-from tests.app.api.conftest import add_work, new_token
+from tests.app.api.conftest import add_assignment_certificates, add_work, new_token
 from tests.app.org.conftest import make_user
 
 EXAMPLES = int(os.environ.get("LEERLIJN_API_EXAMPLES") or (50 if os.environ.get("CI") else 8))
@@ -22,8 +22,9 @@ EXAMPLES = int(os.environ.get("LEERLIJN_API_EXAMPLES") or (50 if os.environ.get(
 @pytest.fixture
 def org_token(session, org, other_org, valid_catalog):
     """A token with every scope, in an organisation with a deactivated member, an assignment and
-    certificates (and another organisation)."""
-    add_work(session, org, valid_catalog)
+    certificates, one of them for the assignment (and another organisation)."""
+    assignment, _ = add_work(session, org, valid_catalog)
+    add_assignment_certificates(session, org, assignment, valid_catalog)
     leaver = make_user(session, "weg@jeugdzorg-noord.example.org", "Vertrokken Lid")
     session.add(Membership(user_id=leaver.id, organisation_id=org.organisation.id, role=Role.LEARNER,
                            deactivated_at=org.organisation.created_at))

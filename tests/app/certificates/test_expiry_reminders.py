@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course.db import Certificate, SentReminder, User, utcnow
+from course.db import Certificate, CertificateKind, SentReminder, User, utcnow
 from course.services import reminders
 from course.services.certificates import new_code
 from tests.app.org.conftest import Org, make_org, make_user
@@ -20,12 +20,13 @@ WINDOW_OPENS = UNTIL - timedelta(days=60)
 
 
 def certificate(session: Session, user: User, org: Org | None = None, *, until: date = UNTIL,
-                renews: Certificate | None = None) -> Certificate:
+                renews: Certificate | None = None, kind: CertificateKind = CertificateKind.COURSE) -> Certificate:
     row = Certificate(code=new_code(), user_id=user.id, organisation_id=org.organisation.id if org else None,
                       organisation_name=org.organisation.name if org else None, course_id="testcursus",
                       course_title="Meldcode", learner_name=user.name, completed_on=until - timedelta(days=730),
                       study_minutes=240, accreditation=[], register_numbers={}, valid_until=until,
-                      renews_id=renews.id if renews else None)
+                      renews_id=renews.id if renews else None, kind=kind,
+                      assignment_title="Basistraining" if kind == CertificateKind.ASSIGNMENT else None)
     session.add(row)
     session.commit()
     return row
@@ -128,3 +129,15 @@ def test_overlapping_runs_claim_each_expiry_reminder_once(session, cert_catalog)
     assert [r.kind for r in first] == ["expiry", "expiry_admin"] and first == second
     claimed = [reminders.claim(session, r) for r in first + second]
     assert claimed == [True, True, False, False]
+
+
+def test_no_expiry_reminder_for_an_assignment_certificate(app, session, cert_catalog):
+    """An assignment's certificate is no course certificate to renew: even one with a last valid day in the
+    window (they are issued without one) brings no reminder, while the holder's course certificate does."""
+    org = make_org(session, "jeugdzorg-noord", "Jeugdzorg Noord")
+    holder = org.members[0]
+    course = certificate(session, holder, org)
+    certificate(session, holder, org, until=UNTIL - timedelta(days=5), kind=CertificateKind.ASSIGNMENT)
+    send(app, WINDOW_OPENS)
+    assert subjects(app, holder.email) == ["Je certificaat voor Meldcode verloopt binnenkort"]
+    assert session.scalars(select(SentReminder.key)).all() == [f"expiry:c{course.id}", f"expiry:c{course.id}"]

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course.db import Certificate, EventKind, RegisterNumber, SecurityEvent, User, utcnow
+from course.db import Certificate, CertificateKind, EventKind, RegisterNumber, SecurityEvent, User, utcnow
 from course.services.certificates import new_code
 from tests.app.org.conftest import Org, logged_in, make_org, membership
 from tests.app.trainer.conftest import text
@@ -124,3 +124,19 @@ def test_the_report_page_offers_the_export_to_admins_only(app: Flask, session: S
     page = text(logged_in(app, session, org.admin).get(f"/organisatie/{org.slug}/rapport"))
     assert "Accreditatiepunten" in page and "Punten voor SKJ (CSV)" in page and "Punten voor BIG (CSV)" in page
     assert "Accreditatiepunten" not in text(logged_in(app, session, org.lead).get(f"/organisatie/{org.slug}/rapport"))
+
+
+def test_an_assignment_certificate_awards_no_points(app: Flask, session: Session, org: Org) -> None:
+    """A member with the course certificate and one for the organisation's stricter assignment gets the
+    course's points once: the assignment's certificate gives no rows, even one carrying accreditation data."""
+    member = org.members[0]
+    course = certificate(session, org, member, date(2027, 2, 1))
+    session.add(Certificate(code=new_code(), user_id=member.id, organisation_id=org.organisation.id,
+                            organisation_name=org.organisation.name, course_id="testcursus", course_title="Meldcode",
+                            learner_name=member.name, completed_on=date(2027, 2, 3), study_minutes=240,
+                            accreditation=ACCREDITATION, register_numbers={}, kind=CertificateKind.ASSIGNMENT,
+                            assignment_title="Basistraining", requirement={"modules": [], "min_quiz_percent": 80,
+                                                                           "casuses": []}))
+    session.commit()
+    rows = download(logged_in(app, session, org.admin), org.slug)
+    assert [r[-1] for r in rows[1:]] == [course.code, course.code]
