@@ -24,6 +24,7 @@ from course.db import (
     Membership,
     Organisation,
     QuizAttempt,
+    Role,
     User,
     utcnow,
 )
@@ -33,8 +34,8 @@ from course.services.privacy import export_personal_data
 from course.services.progress import record_visit
 from course.studyload import casus_load
 from tests.app.certificates.conftest import complete_course, pass_quizzes, walk_casus
-from tests.app.org.conftest import Org, logged_in, make_org
-from tests.conftest import real_database_app
+from tests.app.org.conftest import Org, logged_in, make_org, make_user
+from tests.conftest import enable_two_factor, real_database_app
 
 DUE = date(2099, 12, 31)
 
@@ -319,3 +320,25 @@ def test_two_parallel_calls_issue_it_once(tmp_path: Path, cert_catalog: Catalog)
         with Session(engine) as session:
             assert session.scalar(select(func.count()).select_from(Certificate).where(
                 Certificate.kind == CertificateKind.ASSIGNMENT)) == 1
+
+
+def test_a_site_admin_sees_what_they_revoke_and_it_is_not_reissued(app, session, org, cert_catalog):
+    """Looked up by code, the admin sees the organisation, the assignment and its requirement; once revoked,
+    the learner's next visit issues no new one for the same assignment."""
+    learner = org.members[0]
+    assign(session, org, min_quiz_percent=60)
+    complete_course(session, cert_catalog, learner.id)
+    (certificate,) = service.issue_for_assignments(session, cert_catalog, learner.id)
+    admin = make_user(session, "beheer@example.org", "Beheer")
+    admin.role = Role.SITE_ADMIN
+    session.commit()
+    enable_two_factor(session, admin.id)
+    client = logged_in(app, session, admin)
+    found = " ".join(client.get("/beheer/certificaten", query_string={"code": certificate.code})
+                     .get_data(as_text=True).split())
+    assert "Opdracht ‘Basistraining 2027’ van Jeugdzorg Noord" in found
+    assert "alle modules; kennischecks minimaal 60 %" in found
+    done = client.post(f"/beheer/certificaten/{certificate.id}/intrekken", data={"reason": "Toetsfraude"})
+    assert done.status_code == 302
+    assert service.issue_for_assignments(session, cert_catalog, learner.id) == []
+    assert len(assignment_certificates(session)) == 1
