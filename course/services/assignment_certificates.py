@@ -70,7 +70,7 @@ def issue_for_assignments(session: Session, catalog: Catalog, user_id: int, now:
     """Issue a certificate for every assignment with a stricter rule the learner has now completed.
 
     Returns the certificates issued by this call (committed), oldest assignment first; usually none.
-    Safe to call after every step: one query when nothing is open, seven more when something may be due,
+    Safe to call after every step: one query when nothing is open, at most eight more when something may be due,
     whatever the number of assignments. The unique index on (assignment, learner) makes two parallel calls
     issue once: the second one's insert does nothing.
     """

@@ -108,3 +108,11 @@ def test_progress_with_a_shared_course_shape_is_the_same_without_its_resume_poin
     shared = course_progress(valid_catalog, visits, {}, ["oefencasus"], shape=CourseShape.of(valid_catalog),
                              resume=False)
     assert alone.resume is not None and shared == replace(alone, resume=None)
+
+
+@pytest.mark.parametrize(("minimum", "casuses", "stricter"), [
+    (None, (), False), (80, (), True), (None, ("oefencasus",), True), (1, ("oefencasus",), True)])
+def test_only_a_minimum_score_or_casussen_make_an_assignment_stricter(minimum, casuses, stricter):
+    """Work that asks only modules is the course's own rule: it earns no certificate of its own."""
+    rule = Requirement(("eerste",), date(2027, 1, 1), minimum, casuses)
+    assert rule.stricter is stricter
