@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
@@ -29,7 +30,8 @@ class Database:
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            event.listen(self.engine, "begin", _sqlite_begin_immediate)
+            event.listen(self.engine, "begin", _sqlite_begin)
+            event.listen(self.engine, "before_cursor_execute", _sqlite_lock_before_writing)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     def upgrade(self) -> None:
@@ -85,12 +87,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: Connection) -> None:
-    # Every transaction takes the write lock at its start (waiting up to the busy timeout for it): one lock
-    # order for all writes. A deferred transaction that read first and writes later fails at once with
-    # "database is locked" when another one committed in between, and an autosave could change an attempt
-    # that a racing submit had just graded. Readers are not blocked (WAL); writers queue.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+# Requests that only read, by HTTP's rules. Their transactions take no lock until they write (see below).
+_READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|SAVEPOINT)\b", re.IGNORECASE)
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # A transaction that may write takes the write lock at its start (waiting up to the busy timeout for
+    # it): one lock order for all writes. A deferred transaction that read first and writes later fails at
+    # once with "database is locked" when another one committed in between, and an autosave could change an
+    # attempt that a racing submit had just graded. Readers are not blocked (WAL); writers queue.
+    #
+    # But a page that is only read must not queue behind the other workers: holding the write lock for a
+    # whole page (the login's query to the end of the template) let one worker at a time show pages, and
+    # made the others sleep in SQLite's busy handler. So GET requests begin deferred; should one write after
+    # all (a visit, a login's last-seen moment), its read is ended and the write lock taken just before the
+    # write (_sqlite_lock_before_writing). Such writes are small and idempotent by HTTP's rules for GET.
+    deferred = has_request_context() and request.method in _READING_METHODS
+    connection.info["leerlijn_deferred"] = deferred
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def _sqlite_lock_before_writing(connection: Connection, cursor: Any, statement: str, *_args: Any) -> None:
+    if connection.info.get("leerlijn_deferred") and _WRITES.match(statement):
+        connection.info["leerlijn_deferred"] = False
+        # Nothing was written yet in this transaction: ending it only lets go of the snapshot it read.
+        cursor.connection.execute("COMMIT")
+        cursor.connection.execute("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> Database:
