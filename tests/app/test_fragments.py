@@ -45,6 +45,11 @@ def test_two_learners_each_see_their_own_progress_on_cached_pages(cached_app):
     bram_nav = bram.get("/modules/eerste/vervolg").get_data(as_text=True)
     assert anna_nav.count('class="read-mark"') == 1 and bram_nav.count('class="read-mark"') == 0
     assert "1 van 2 pagina’s gelezen" in anna_nav and "0 van 2 pagina’s gelezen" in bram_nav
+    anna_index, bram_index = (c.get("/modules/eerste/").get_data(as_text=True) for c in (anna, bram))
+    assert anna_index.count('<span class="status-done">gelezen</span>') == 1
+    assert bram_index.count('<span class="status-done">gelezen</span>') == 0
+    anna_overview, bram_overview = (c.get("/").get_data(as_text=True) for c in (anna, bram))
+    assert "badge-started" in anna_overview and "badge-started" not in bram_overview
 
 
 def test_each_learner_gets_their_own_csrf_token_on_cached_pages(cached_app):
