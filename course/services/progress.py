@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Boolean,
+    CompoundSelect,
+    DateTime,
+    Float,
+    Integer,
+    Select,
+    String,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from course import progress
 from course.catalog import Catalog
 from course.content.model import Page
 from course.db import PageProgress, utcnow
+from course.db.casus import CasusRun, RunStatus
+from course.db.quiz import AttemptStatus, QuizAttempt
 from course.db.upsert import insert_for
-from course.progress import CourseProgress, PageVisit
-from course.services import casuses as casus_service
-from course.services import quizzes as quiz_service
+from course.progress import CourseProgress, PageVisit, SubmittedAttempt, quiz_outcome
 
 
 def record_visit(session: Session, user_id: int, page: Page, *, read: bool = False,
@@ -61,26 +76,52 @@ def course_progress(session: Session, catalog: Catalog, user_id: int, *,
                     visits: Sequence[PageVisit] | None = None) -> CourseProgress:
     """The user's progress through every module, their last activity and where to continue.
 
-    Three queries whatever the size of the course: page rows, quiz results, completed casuses; two when
-    the caller already loaded the page rows (``visits``, from ``page_visits``).
+    One query whatever the size of the course (page rows, handed-in checks and completed casussen
+    together); ``visits`` (from ``page_visits``) are used instead of the page rows when the caller has them.
     """
-    if visits is None:
-        return course_progress_of(session, catalog, [user_id])[user_id]
-    return progress.course_progress(catalog, visits, quiz_service.quiz_results_of(session, [user_id]).get(user_id, {}),
-                                    casus_service.completed_casus_ids_of(session, [user_id]).get(user_id, set()))
+    return course_progress_of(session, catalog, [user_id], visits={user_id: visits} if visits is not None else None
+                              )[user_id]
 
 
-def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[int]) -> dict[int, CourseProgress]:
-    """User id → progress, for several learners at once (a group's overview): the same three queries."""
-    rows = session.execute(
-        select(PageProgress.user_id, PageProgress.module_id, PageProgress.page_id, PageProgress.last_seen_at,
-               PageProgress.read_at)
-        .where(PageProgress.user_id.in_(user_ids))).all()
-    quiz_results = quiz_service.quiz_results_of(session, user_ids)
-    completed_casuses = casus_service.completed_casus_ids_of(session, user_ids)
-    visits: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
-    for user_id, module_id, page_id, seen_at, read_at in rows:
-        visits[user_id].append(PageVisit(module_id, page_id, seen_at, read_at))
-    return {user_id: progress.course_progress(catalog, visits[user_id], quiz_results.get(user_id, {}),
-                                              completed_casuses.get(user_id, set()))
-            for user_id in user_ids}
+def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[int], *,
+                       visits: Mapping[int, Sequence[PageVisit]] | None = None) -> dict[int, CourseProgress]:
+    """User id → progress, for several learners at once (a group's overview): one query for all of them."""
+    pages: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
+    attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
+    completed: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
+    for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.execute(
+            _progress_rows(user_ids, pages=visits is None)):
+        if kind == "page":
+            pages[user_id].append(PageVisit(item, page_id, at, done_at))
+        elif kind == "quiz":
+            attempts[user_id].setdefault(item, []).append((number, SubmittedAttempt(score, bool(passed), counts, at)))
+        else:
+            completed[user_id].add(item)
+    if visits is not None:
+        pages = {user_id: list(visits.get(user_id, ())) for user_id in user_ids}
+    return {user_id: progress.course_progress(
+        catalog, pages[user_id],
+        {quiz_id: quiz_outcome([a for _, a in sorted(rows, key=lambda r: r[0])])
+         for quiz_id, rows in attempts[user_id].items()},
+        completed[user_id]) for user_id in user_ids}
+
+
+def _progress_rows(user_ids: Sequence[int], *, pages: bool) -> CompoundSelect | Select:
+    """Everything progress is computed from, as rows of one shape: (kind, user id, module/quiz/casus id,
+    page id, moment, read at, score, passed, counts, attempt number); kind is 'page', 'quiz' or 'casus'."""
+    def nothing(type_: Any) -> Any:
+        return type_coerce(null(), type_)
+    quizzes = select(literal_column("'quiz'"), QuizAttempt.user_id, QuizAttempt.quiz_id, nothing(String),
+                     QuizAttempt.submitted_at, nothing(DateTime), QuizAttempt.score, QuizAttempt.passed,
+                     QuizAttempt.counts, QuizAttempt.number).where(
+        QuizAttempt.user_id.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED)
+    casuses = select(literal_column("'casus'"), CasusRun.user_id, CasusRun.casus_id, nothing(String),
+                     nothing(DateTime), nothing(DateTime), nothing(Float), nothing(Boolean), nothing(String),
+                     nothing(Integer)).where(CasusRun.user_id.in_(user_ids), CasusRun.status == RunStatus.COMPLETED)
+    if not pages:
+        return union_all(quizzes, casuses)
+    # The page rows come first: a union's columns take their types (and conversions) from its first select.
+    rows = select(literal_column("'page'"), PageProgress.user_id, PageProgress.module_id, PageProgress.page_id,
+                  PageProgress.last_seen_at, PageProgress.read_at, nothing(Float), nothing(Boolean), nothing(String),
+                  nothing(Integer)).where(PageProgress.user_id.in_(user_ids))
+    return union_all(rows, quizzes, casuses)

@@ -1,0 +1,52 @@
+"""Every learner page costs at most five SQL queries, however far the learner got (issue 15)."""
+
+from __future__ import annotations
+
+import pytest
+
+PAGES = {
+    "welcome (anonymous)": "/",
+    "course overview": "/",
+    "module index": "/modules/eerste/",
+    "module page": "/modules/eerste/begin",
+    "module page with an embedded question": "/modules/eerste/oefenen",
+    "last page of a module": "/modules/tweede/enige",
+    "dashboard": "/voortgang",
+    "quiz overview": "/quiz/eerste-toets/",
+    "interventions guide": "/interventies",
+}
+
+
+@pytest.fixture
+def learner_with_progress(client, auth, quiz):
+    """A learner who read pages, handed in one knowledge check and has another one open."""
+    auth.register()
+    for path in ["/modules/eerste/begin", "/modules/eerste/oefenen", "/modules/tweede/enige"]:
+        client.post(path + "/gelezen")
+    attempt = quiz.start()
+    quiz.post(attempt, quiz.answers(attempt), action="submit")
+    return quiz.start()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_learner_page_runs_at_most_five_queries(client, learner_with_progress, count_queries, name):
+    if name.endswith("(anonymous)"):
+        client.post("/uitloggen")
+    path = PAGES[name]
+    assert client.get(path).status_code == 200  # the first visit may write what later ones only read
+    with count_queries() as counter:
+        assert client.get(path).status_code == 200
+    assert counter.count <= 5, counter.statements
+    if name.endswith("(anonymous)"):
+        assert counter.count == 0, counter.statements
+
+
+def test_saving_an_answer_runs_at_most_five_queries(client, learner_with_progress, quiz, count_queries):
+    attempt = learner_with_progress
+    token = quiz.token(attempt)
+    data = quiz.answers(attempt)
+    assert quiz.post(attempt, data, token=token, headers={"Accept": "application/json"}).status_code == 200
+    with count_queries() as counter:
+        response = quiz.post(attempt, data, token=token, headers={"Accept": "application/json"})
+    assert response.status_code == 200 and response.is_json
+    assert counter.count <= 5, counter.statements
