@@ -13,15 +13,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from course.assignments import AssignmentStatus
 from course.catalog import Catalog
-from course.db import Assignment, Certificate, CertificateKind, Membership, Organisation, User, utcnow
+from course.db import Assignment, Certificate, CertificateKind, User, utcnow
 from course.db.upsert import insert_for
 from course.errors import N_, NotFound
-from course.services.assignments import progress_of, requirement
+from course.services.assignments import progress_of, requirement, set_for
 from course.services.certificates import local_day, new_code
 from course.services.ownership import lock_learner
 from course.studyload import casus_load
@@ -32,16 +32,7 @@ def _open_assignments(session: Session, user_id: int) -> list[tuple[Assignment, 
     certificate for them yet, with the organisation's name (one query)."""
     issued = select(Certificate.id).where(Certificate.assignment_id == Assignment.id,
                                           Certificate.user_id == user_id).exists()
-    rows = session.execute(
-        select(Assignment, Organisation.name)
-        .join(Membership, and_(Membership.organisation_id == Assignment.organisation_id,
-                               Membership.user_id == user_id, Membership.deactivated_at.is_(None)))
-        .join(Organisation, Organisation.id == Assignment.organisation_id)
-        .where(or_(Assignment.user_id == user_id,
-                   and_(Assignment.user_id.is_(None), Assignment.team_id.is_(None)),
-                   and_(Assignment.user_id.is_(None), Assignment.team_id == Membership.team_id)),
-               ~issued)
-        .order_by(Assignment.id)).all()
+    rows = session.execute(set_for(user_id).where(~issued).order_by(Assignment.id)).all()
     # The JSON list of casussen is easier to test for emptiness here than in SQL on both databases.
     return [(a, name) for a, name in rows if requirement(a).stricter]
 

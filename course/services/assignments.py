@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from course import progress as progress_rules
@@ -277,20 +277,24 @@ class MyAssignment:
     standing: Standing
 
 
+def set_for(user_id: int) -> Select[tuple[Assignment, str]]:
+    """The assignments set for the user through an active membership (for them, their team or everyone),
+    each with its organisation's name."""
+    return (select(Assignment, Organisation.name)
+            .join(Membership, and_(Membership.organisation_id == Assignment.organisation_id,
+                                   Membership.user_id == user_id, Membership.deactivated_at.is_(None)))
+            .join(Organisation, Organisation.id == Assignment.organisation_id)
+            .where(or_(Assignment.user_id == user_id,
+                       and_(Assignment.user_id.is_(None), Assignment.team_id.is_(None)),
+                       and_(Assignment.user_id.is_(None), Assignment.team_id == Membership.team_id))))
+
+
 def my_assignments(session: Session, catalog: Catalog, user_id: int, today: date) -> list[MyAssignment]:
     """The work the user's organisations set them (active memberships only), soonest deadline first.
 
     Four queries: the assignments with their organisations, and the user's progress.
     """
-    rows = session.execute(
-        select(Assignment, Organisation.name)
-        .join(Membership, and_(Membership.organisation_id == Assignment.organisation_id,
-                               Membership.user_id == user_id, Membership.deactivated_at.is_(None)))
-        .join(Organisation, Organisation.id == Assignment.organisation_id)
-        .where(or_(Assignment.user_id == user_id,
-                   and_(Assignment.user_id.is_(None), Assignment.team_id.is_(None)),
-                   and_(Assignment.user_id.is_(None), Assignment.team_id == Membership.team_id)))
-        .order_by(Assignment.due_on, Assignment.id)).all()
+    rows = session.execute(set_for(user_id).order_by(Assignment.due_on, Assignment.id)).all()
     if not rows:
         return []
     mine = progress_of(session, catalog, [user_id])[user_id]
