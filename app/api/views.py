@@ -38,13 +38,15 @@ from app.db import db_session
 from app.i18n import domain_message
 from app.limits import configured, limiter
 from course.assignments import local_today
-from course.db import ApiScope, ApiToken, Assignment, CertificateKind, Team, utcnow
+from course.db import ApiScope, ApiToken, Assignment, Certificate, CertificateKind, Team, utcnow
 from course.errors import DomainError, NotFound
 from course.services import api_tokens
 from course.services import assignments as assignment_service
+from course.services.orgs import OrgAccess
 
 F = TypeVar("F", bound=Callable[..., Any])
 Q = TypeVar("Q", bound=BaseModel)
+R = TypeVar("R")
 
 
 def _token_key() -> str:
@@ -125,20 +127,30 @@ def _cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(f"after:{last_id}".encode()).decode().rstrip("=")
 
 
+def _listing(query_model: type[Q], page_model: type[BaseModel],
+             fetch: Callable[[OrgAccess, Q, int], tuple[list[R], bool]],
+             item: Callable[[R], BaseModel], last_id: Callable[[R], int]) -> Response:
+    """One page of a list: the query string checked, the rows after the cursor fetched for the token's
+    organisation (``fetch(access, query, after)``), each turned into its schema, and the cursor of the next."""
+    query = _query(query_model)
+    access = api_tokens.token_access(db_session, g.api_token)
+    rows, more = fetch(access, query, _after(query.cursor))
+    page = page_model(items=[item(row) for row in rows], next_cursor=_cursor(last_id(rows[-1])) if more else None)
+    return jsonify(page.model_dump(mode="json"))
+
+
 @bp.route("/members")
 @operation("/members", summary="The organisation's members, active and deactivated, by id",
            query=ListQuery, response=MemberPage, scope=ApiScope.READ_MEMBERS.value)
 @needs(ApiScope.READ_MEMBERS)
 def members() -> Response:
-    query = _query(ListQuery)
-    access = api_tokens.token_access(db_session, g.api_token)
-    rows, more = api_tokens.member_page(db_session, access, after=_after(query.cursor), limit=query.limit,
-                                        updated_since=query.updated_since)
-    page = MemberPage(items=[Member(id=m.id, name=m.name, email=m.email, role=m.role, team=m.team,
-                                    team_id=m.team_id, active=m.deactivated_at is None, joined_at=m.joined_at,
-                                    deactivated_at=m.deactivated_at) for m in rows],
-                      next_cursor=_cursor(rows[-1].id) if more else None)
-    return jsonify(page.model_dump(mode="json"))
+    return _listing(
+        ListQuery, MemberPage,
+        lambda access, query, after: api_tokens.member_page(db_session, access, after=after, limit=query.limit,
+                                                            updated_since=query.updated_since),
+        lambda m: Member(id=m.id, name=m.name, email=m.email, role=m.role, team=m.team, team_id=m.team_id,
+                         active=m.deactivated_at is None, joined_at=m.joined_at, deactivated_at=m.deactivated_at),
+        lambda m: m.id)
 
 
 @bp.route("/teams")
@@ -146,14 +158,12 @@ def members() -> Response:
            "members", query=ListQuery, response=TeamPage, scope=ApiScope.READ_MEMBERS.value)
 @needs(ApiScope.READ_MEMBERS)
 def teams() -> Response:
-    query = _query(ListQuery)
-    access = api_tokens.token_access(db_session, g.api_token)
-    rows, more = api_tokens.team_page(db_session, access, after=_after(query.cursor), limit=query.limit,
-                                      updated_since=query.updated_since)
-    page = TeamPage(items=[TeamOut(id=t.id, name=t.name, active_members=t.active_members, created_at=t.created_at)
-                           for t in rows],
-                    next_cursor=_cursor(rows[-1].id) if more else None)
-    return jsonify(page.model_dump(mode="json"))
+    return _listing(
+        ListQuery, TeamPage,
+        lambda access, query, after: api_tokens.team_page(db_session, access, after=after, limit=query.limit,
+                                                          updated_since=query.updated_since),
+        lambda t: TeamOut(id=t.id, name=t.name, active_members=t.active_members, created_at=t.created_at),
+        lambda t: t.id)
 
 
 @bp.route("/completions")
@@ -162,18 +172,16 @@ def teams() -> Response:
            scope=ApiScope.READ_COMPLETIONS.value)
 @needs(ApiScope.READ_COMPLETIONS)
 def completions() -> Response:
-    query = _query(CompletionQuery)
-    access = api_tokens.token_access(db_session, g.api_token)
-    rows, more = api_tokens.completion_page(db_session, catalog(), access, local_today(utcnow()),
-                                            after=_after(query.cursor), limit=query.limit,
-                                            assignment_id=query.assignment_id, updated_since=query.updated_since)
-    page = CompletionPage(items=[Completion(member_id=r.user_id, name=r.name, email=r.email, team=r.team or None,
-                                            status=r.status, modules_done=r.modules_done,
-                                            modules_total=r.modules_total, casuses_done=r.casuses_done,
-                                            casuses_total=r.casuses_total, minutes_on_task=r.minutes_on_task,
-                                            completed_at=r.completed_at) for r in rows],
-                          next_cursor=_cursor(rows[-1].user_id) if more else None)
-    return jsonify(page.model_dump(mode="json"))
+    return _listing(
+        CompletionQuery, CompletionPage,
+        lambda access, query, after: api_tokens.completion_page(
+            db_session, catalog(), access, local_today(utcnow()), after=after, limit=query.limit,
+            assignment_id=query.assignment_id, updated_since=query.updated_since),
+        lambda r: Completion(member_id=r.user_id, name=r.name, email=r.email, team=r.team or None, status=r.status,
+                             modules_done=r.modules_done, modules_total=r.modules_total,
+                             casuses_done=r.casuses_done, casuses_total=r.casuses_total,
+                             minutes_on_task=r.minutes_on_task, completed_at=r.completed_at),
+        lambda r: r.user_id)
 
 
 def _assignment_out(a: Assignment, team: str | None) -> AssignmentOut:
@@ -187,13 +195,12 @@ def _assignment_out(a: Assignment, team: str | None) -> AssignmentOut:
            query=ListQuery, response=AssignmentPage, scope=ApiScope.READ_COMPLETIONS.value)
 @needs(ApiScope.READ_COMPLETIONS)
 def assignments() -> Response:
-    query = _query(ListQuery)
-    access = api_tokens.token_access(db_session, g.api_token)
-    rows, more = api_tokens.assignment_page(db_session, access, after=_after(query.cursor), limit=query.limit,
-                                            updated_since=query.updated_since)
-    page = AssignmentPage(items=[_assignment_out(a, team) for a, team in rows],
-                          next_cursor=_cursor(rows[-1][0].id) if more else None)
-    return jsonify(page.model_dump(mode="json"))
+    return _listing(
+        ListQuery, AssignmentPage,
+        lambda access, query, after: api_tokens.assignment_page(db_session, access, after=after, limit=query.limit,
+                                                                updated_since=query.updated_since),
+        lambda row: _assignment_out(*row),
+        lambda row: row[0].id)
 
 
 @bp.route("/assignments", methods=["POST"])
@@ -227,28 +234,24 @@ def create_assignment() -> tuple[Response, int]:
            "validity today", query=ListQuery, response=CertificatePage, scope=ApiScope.READ_COMPLETIONS.value)
 @needs(ApiScope.READ_COMPLETIONS)
 def certificates() -> Response:
-    query = _query(ListQuery)
-    access = api_tokens.token_access(db_session, g.api_token)
-    rows, more = api_tokens.certificate_page(db_session, access, after=_after(query.cursor), limit=query.limit,
-                                             updated_since=query.updated_since)
     today = local_today(utcnow())
 
-    def status(c: Any) -> CertificateStatus:
+    def status(c: Certificate) -> CertificateStatus:
         if c.revoked_at is not None:
             return CertificateStatus.REVOKED
         return CertificateStatus.EXPIRED if c.valid_until is not None and c.valid_until < today \
             else CertificateStatus.VALID
 
-    page = CertificatePage(items=[CertificateOut(id=c.id, member_id=c.user_id, course_id=c.course_id,
-                                                 course_title=c.course_title, completed_on=c.completed_on,
-                                                 issued_at=c.issued_at, valid_until=c.valid_until, status=status(c),
-                                                 revoked_at=c.revoked_at,
-                                                 assignment=CertifiedAssignment(id=c.assignment_id,
-                                                                                title=c.assignment_title)
-                                                 if c.kind == CertificateKind.ASSIGNMENT else None)
-                                   for c in rows],
-                           next_cursor=_cursor(rows[-1].id) if more else None)
-    return jsonify(page.model_dump(mode="json"))
+    return _listing(
+        ListQuery, CertificatePage,
+        lambda access, query, after: api_tokens.certificate_page(db_session, access, after=after, limit=query.limit,
+                                                                 updated_since=query.updated_since),
+        lambda c: CertificateOut(id=c.id, member_id=c.user_id, course_id=c.course_id, course_title=c.course_title,
+                                 completed_on=c.completed_on, issued_at=c.issued_at, valid_until=c.valid_until,
+                                 status=status(c), revoked_at=c.revoked_at,
+                                 assignment=CertifiedAssignment(id=c.assignment_id, title=c.assignment_title)
+                                 if c.kind == CertificateKind.ASSIGNMENT else None),
+        lambda c: c.id)
 
 
 @bp.route("/openapi.json")
