@@ -270,7 +270,7 @@ def sign_in(session: Session, settings: Settings, claims: Mapping[str, Any]) -> 
     the address), otherwise a new account without a password. A new membership is a learner's; a deactivated
     one stays deactivated. Raises SsoError: 'email' (no usable address, or the provider says it is not
     verified), 'domain' (not a domain of the organisation), 'unverified' (an account exists but the provider
-    does not vouch for the address) or 'disabled'.
+    does not vouch for the address), 'disabled' or 'site_admin' (site administrators never sign in this way).
     """
     config, organisation = settings.config, settings.organisation
     email = claims.get("email")
@@ -296,6 +296,10 @@ def sign_in(session: Session, settings: Settings, claims: Mapping[str, Any]) -> 
                                             "beheerder van je organisatie om hulp."))
     if user is not None and not user.is_active:
         raise SsoError("disabled", N_("Dit account is uitgezet. Neem contact op met de beheerder van Leerlijn."))
+    if user is not None and user.is_site_admin:
+        # The platform's operators never depend on (nor can be vouched for by) one organisation's provider.
+        raise SsoError("site_admin", N_("Beheerders van Leerlijn loggen in met hun wachtwoord en tweestapsverificatie, "
+                                        "niet via een organisatie."))
     now = utcnow()
     if user is None:
         name = claims.get("name") if isinstance(claims.get("name"), str) and claims["name"].strip() else \

@@ -6,7 +6,8 @@ token endpoint that checks the client secret and the PKCE verifier and returns a
 types a password: the authorization endpoint signs in whoever ``provider.person`` is.
 
 It can misbehave on demand, so that the failure tests go through the whole real flow: ``provider.misbehave``
-takes ``sign_with_other_key``, ``token_issuer``, ``discovery_issuer``, ``expired``, ``nonce`` and ``audience``.
+takes ``sign_with_other_key``, ``token_issuer``, ``discovery_issuer``, ``expired``, ``nonce``, ``audience`` and
+``discovery_status`` (answer discovery with an HTML page and that status).
 """
 
 from __future__ import annotations
@@ -209,6 +210,8 @@ class Provider:
 
         @app.get("/.well-known/openid-configuration")
         def discovery() -> Any:
+            if "discovery_status" in provider.misbehave:  # a provider that is down, or answers nonsense
+                return "<html>Gateway Timeout</html>", provider.misbehave["discovery_status"]
             return jsonify({
                 "issuer": provider.misbehave.get("discovery_issuer", provider.issuer),
                 "authorization_endpoint": provider.issuer + "/authorize",

@@ -265,3 +265,24 @@ def test_find_the_organisation_by_the_email_domain(app, client, session, org, pr
     unknown = client.post("/inloggen/organisatie", data={"email": "iemand@elders.example.org"})
     assert unknown.status_code == 422
     assert "geen inloggen via een organisatie ingesteld" in unknown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("status", "message"), [(504, "nu niet bereikbaar"), (200, "antwoord dat we niet kunnen")])
+def test_a_provider_whose_discovery_document_is_down_or_nonsense_is_said_plainly(app, client, org, provider, status,
+                                                                               message):
+    """A gateway error or an HTML page where the discovery document should be: a message, never a 500."""
+    provider.misbehave["discovery_status"] = status
+    assert message in page_after(client, sso_login(client))
+
+
+def test_a_site_administrator_never_signs_in_through_an_organisation(app, client, session, org, provider):
+    """The platform's operators are not vouched for by an organisation's provider, whatever it says."""
+    operator = org.members[2]
+    operator.role = Role.SITE_ADMIN
+    session.commit()
+    provider.sign_in_as("operator", operator.email)
+
+    page = page_after(client, sso_login(client))
+
+    assert "Beheerders van Leerlijn loggen in met hun wachtwoord" in page and logged_in_as(client) is None
+    assert session.scalar(select(func.count()).select_from(SsoIdentity)) == 0
