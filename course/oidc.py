@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
@@ -102,10 +103,10 @@ def _get_json(url: str, *, timeout: float) -> dict[str, Any]:
     Redirects are not followed: the provider's documents live where the issuer says.
     """
     try:
-        response = requests.get(url, timeout=timeout, allow_redirects=False, stream=True,
-                                headers={"Accept": "application/json"})
-        body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
-    except requests.RequestException as exc:
+        with requests.get(url, timeout=timeout, allow_redirects=False, stream=True,
+                          headers={"Accept": "application/json"}) as response:
+            body = response.raw.read(MAX_DOCUMENT_BYTES + 1, decode_content=True)
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:  # reading the raw body: urllib3's
         raise unreachable() from exc
     if response.status_code != 200 or len(body) > MAX_DOCUMENT_BYTES:
         raise (unreachable() if response.status_code >= 500 else invalid_answer("discovery"))
