@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.forms import Form
@@ -23,10 +23,6 @@ class JoinForm(Form):
 class NameForm(Form):
     name = StringField(_l("Je naam (zoals de groep je mag zien)"), validators=[Optional(), Length(max=60)],
                        filters=[_strip], render_kw={"autocomplete": "nickname"})
-
-
-class AnswerForm(Form):
-    item = HiddenField(validators=[DataRequired()])
 
 
 class KeepForm(Form):

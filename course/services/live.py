@@ -11,13 +11,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from course.casus import engine
 from course.casus.engine import RunState
@@ -41,6 +45,9 @@ class StaleConsole(DomainError):
 
 class AnswerRefused(DomainError):
     """An answer that cannot be taken (answering is locked, the question moved on, answered already)."""
+
+
+ANSWERED_ALREADY = N_("Je had deze vraag al beantwoord; je eerste antwoord telt.")
 
 
 def _state_of(live: LiveSession) -> LiveState:
@@ -133,27 +140,68 @@ def trainer_sessions(session: Session, trainer: User) -> list[LiveSession]:
 
 
 def by_code(session: Session, code: str) -> LiveSession:
-    """The session with join code ``code`` (as typed). Raises NotFound for an unknown code."""
-    live = session.scalars(select(LiveSession).where(LiveSession.code == normalise_code(code)[:CODE_LENGTH])
-                           ).one_or_none()
+    """The session with join code ``code`` (as typed). Raises NotFound for an unknown code.
+
+    Its items and casus state are read only when used (the items mostly come from items_of's cache).
+    """
+    live = session.scalars(select(LiveSession).options(defer(LiveSession.items), defer(LiveSession.casus_state))
+                           .where(LiveSession.code == normalise_code(code)[:CODE_LENGTH])).one_or_none()
     if live is None:
         raise NotFound(N_("Er is geen sessie met deze code. Controleer de code op het scherm."))
     return live
 
 
+@cache
+def _poll_query() -> Select[tuple[int, dict[str, Any]]]:
+    return select(LiveSession.version, LiveSession.state).where(LiveSession.code == bindparam("code"))
+
+
+def poll_state(session: Session, code: str) -> tuple[int, Phase]:
+    """The version and phase of the session with join code ``code``: what a polling phone compares (one
+    query of two small columns). Raises NotFound for an unknown code."""
+    row = session.execute(_poll_query(), {"code": normalise_code(code)[:CODE_LENGTH]}).one_or_none()
+    if row is None:
+        raise NotFound(N_("Er is geen sessie met deze code. Controleer de code op het scherm."))
+    return row.version, Phase((row.state or {}).get("phase", "lobby"))
+
+
 # --- items ------------------------------------------------------------------------------------------------
 
+# The parsed items of recent sessions, per version. Every participant request needs the current item, and
+# the items (a whole knowledge check: some 15 kB of JSON) change only together with the version, so each
+# worker reads and parses them once per version instead of once per request. Keyed by code and creation
+# moment too: SQLite may give a deleted session's id to a new one.
+_ItemsKey = tuple[int, str, datetime, int]
+_items_cache: OrderedDict[_ItemsKey, tuple[LiveItem, ...]] = OrderedDict()
+_items_lock = threading.Lock()
+ITEMS_CACHE_SIZE = 64
+
+
 def items_of(live: LiveSession) -> tuple[LiveItem, ...]:
-    return tuple(LiveItem.from_json(i) for i in live.items or ())
+    """The session's items (read from the database only when this worker has not seen this version yet)."""
+    key = (live.id, live.code, live.created_at, live.version)
+    with _items_lock:
+        items = _items_cache.get(key)
+        if items is not None:
+            _items_cache.move_to_end(key)
+            return items
+    # The items only ever grow (a live casus appends its next step), so items read at a newer version than
+    # the session's state are still right for every index that state can point at.
+    items = tuple(LiveItem.from_json(i) for i in live.items or ())
+    with _items_lock:
+        _items_cache[key] = items
+        while len(_items_cache) > ITEMS_CACHE_SIZE:
+            _items_cache.popitem(last=False)
+    return items
 
 
 def current_item(live: LiveSession) -> LiveItem | None:
     """The item on the screen, or None in the lobby."""
     state = _state_of(live)
-    items = live.items or []
-    if state.phase == Phase.LOBBY or not 0 <= state.index < len(items):
+    if state.phase == Phase.LOBBY:
         return None
-    return LiveItem.from_json(items[state.index])
+    items = items_of(live)
+    return items[state.index] if 0 <= state.index < len(items) else None
 
 
 def _casus(catalog: Catalog, live: LiveSession) -> tuple[Casus, RunState]:
@@ -300,9 +348,68 @@ def find_participant(session: Session, live: LiveSession, token: str | None, use
                            .order_by(LiveParticipant.id)).first()
 
 
+@dataclass(frozen=True)
+class ParticipantView:
+    """What one phone's request needs: the session, this browser's participant and their own answers."""
+
+    live: LiveSession
+    participant: LiveParticipant | None
+    answers: Mapping[str, Any]  # item key → this participant's answer
+
+    @property
+    def state(self) -> LiveState:
+        return _state_of(self.live)
+
+    @property
+    def item(self) -> LiveItem | None:
+        return current_item(self.live)
+
+    @property
+    def mine(self) -> Any | None:
+        """The participant's answer to the current item, or None."""
+        item = self.item
+        return self.answers.get(item.key) if item is not None else None
+
+
+@cache
+def _participant_query() -> Select[tuple[LiveSession, LiveParticipant | None, str | None, Any]]:
+    # Built once: making the statement object costs more Python than running it. A NULL token hash or user
+    # id matches no participant, so one statement serves anonymous, logged-in and new phones alike.
+    return (select(LiveSession, LiveParticipant, LiveAnswer.item_key, LiveAnswer.value).select_from(LiveSession)
+            .options(defer(LiveSession.items), defer(LiveSession.casus_state))
+            .outerjoin(LiveParticipant, and_(LiveParticipant.session_id == LiveSession.id,
+                                             or_(LiveParticipant.token_hash == bindparam("token_hash"),
+                                                 LiveParticipant.user_id == bindparam("user_id"))))
+            .outerjoin(LiveAnswer, LiveAnswer.participant_id == LiveParticipant.id)
+            .where(LiveSession.code == bindparam("code"))
+            .order_by(LiveParticipant.id))
+
+
+def participant_view(session: Session, code: str, token: str | None, user_id: int | None) -> ParticipantView:
+    """The session with join code ``code``, the participant of this token (or account) and their answers,
+    in one query; the items come from the per-version cache (a second query only on a miss).
+
+    Raises NotFound for an unknown code.
+    """
+    rows = session.execute(_participant_query(), {
+        "code": normalise_code(code)[:CODE_LENGTH], "token_hash": token_hash(token) if token else None,
+        "user_id": user_id}).all()
+    if not rows:
+        raise NotFound(N_("Er is geen sessie met deze code. Controleer de code op het scherm."))
+    live, participant = rows[0][0], rows[0][1]
+    # A browser that joined anonymously and later logged in may match two participants: the first one
+    # counts, as in find_participant.
+    answers = {key: value for _live, p, key, value in rows if p is participant and key is not None}
+    return ParticipantView(live, participant, answers)
+
+
 def answer(session: Session, live: LiveSession, participant: LiveParticipant, item_key: str,
-           values: Sequence[str]) -> LiveAnswer:
+           values: Sequence[str], answered: Mapping[str, Any] | None = None) -> LiveAnswer:
     """Store the participant's answer to the current item; commits.
+
+    ``answered`` is what the participant had answered as read in this transaction (participant_view's
+    answers): a double tap whose first answer is already in is then refused without trying the insert. The
+    unique constraint still decides when two taps race.
 
     Raises AnswerRefused when answering is locked, ``item_key`` is not the current item (a stale phone),
     or the participant answered already (the first answer counts); LiveInputError for an answer to
@@ -319,13 +426,15 @@ def answer(session: Session, live: LiveSession, participant: LiveParticipant, it
     if not state.answering:
         raise AnswerRefused(N_("Antwoorden is gesloten voor deze vraag."))
     value = parse_answer(item, values)
+    if answered is not None and item.key in answered:
+        raise AnswerRefused(ANSWERED_ALREADY)
     row = LiveAnswer(session_id=live.id, participant_id=participant.id, item_key=item.key, value=value)
     session.add(row)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise AnswerRefused(N_("Je had deze vraag al beantwoord; je eerste antwoord telt.")) from None
+        raise AnswerRefused(ANSWERED_ALREADY) from None
     return row
 
 

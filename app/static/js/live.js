@@ -1,6 +1,8 @@
 // Live sessions: follow the trainer without reloading by hand. Polls the session's tag (ETag → 304 while
 // nothing changed) and swaps in the fresh page when it changes. A participant who is typing an open answer
 // is not interrupted: they get a notice instead. On the projector, keys press the matching control.
+// A phone's answer is posted in the background and the reply (only the live region) swapped in: one small
+// request instead of a post, a redirect and a whole page; a second tap while it is on its way sends nothing.
 (function () {
   "use strict";
   var region = document.getElementById("live-region");
@@ -15,20 +17,58 @@
     return field && field.value.trim() !== "";
   }
 
+  // Put the region of a reply in place of ours; false when the reply has none (an error page).
+  function swap(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var fresh = doc.getElementById("live-region");
+    if (!fresh) { return false; }
+    region.innerHTML = fresh.innerHTML;
+    etag = '"' + fresh.getAttribute("data-etag") + '"';
+    return true;
+  }
+
   function refresh() {
     return fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
       })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
-        var fresh = doc.getElementById("live-region");
-        if (!fresh) { return; }
-        region.innerHTML = fresh.innerHTML;
-        etag = '"' + fresh.getAttribute("data-etag") + '"';
-      });
+      .then(swap);
   }
+
+  // The reply to an answer is the region itself: confirmed (200), refused with the reason (409: locked, moved
+  // on, answered already) or to correct (422). Anything else, or no network: the form is posted as without
+  // script, so the participant always ends up on a page that says what happened.
+  function send(form) {
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.disabled = true; }
+    fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin",
+                                         headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) {
+        if (!(response.ok || response.status === 409 || response.status === 422)) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (!swap(html)) { throw new Error("no live region"); }
+        var message = region.querySelector("[role=status], [role=alert]");
+        if (message) {
+          message.setAttribute("tabindex", "-1");
+          message.focus();
+        }
+      })
+      .catch(function () { form.submit(); });
+  }
+
+  region.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList.contains("live-answer")) { return; }
+    event.preventDefault();
+    if (form.hasAttribute("data-sending")) { return; }  // a second tap while the first is on its way
+    form.setAttribute("data-sending", "");
+    send(form);
+  });
 
   function poll() {
     if (busy || document.hidden) { return schedule(); }
