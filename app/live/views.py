@@ -82,10 +82,10 @@ def _fetched() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _view(code: str) -> service.ParticipantView:
+def _view(code: str, *, to_answer: bool = False) -> service.ParticipantView:
     token = _token(normalise_code(code)[:service.CODE_LENGTH])
     try:
-        return service.participant_view(db_session, code, token, _user_id())
+        return service.participant_view(db_session, code, token, _user_id(), to_answer=to_answer)
     except DomainError:
         abort(404, _("Er is geen sessie met deze code. Controleer de code op het scherm."))
 
@@ -135,7 +135,7 @@ def answer(code: str) -> Any:
     # CSRFProtect has checked the token before the view; the item is all the form holds besides the answer.
     # Read before the database: on SQLite the write lock is held from the first query to the commit.
     item_key = request.form.get("item", "").strip()
-    view = _view(code)
+    view = _view(code, to_answer=True)
     if view.participant is None:
         flash(_("Doe eerst mee met de sessie; daarna kun je antwoorden."), "error")
         return redirect(url_for("live.session", code=view.live.code))

@@ -372,26 +372,33 @@ class ParticipantView:
 
 
 @cache
-def _participant_query() -> Select[tuple[LiveSession, LiveParticipant | None, str | None, Any]]:
+def _participant_query(to_answer: bool) -> Select[tuple[LiveSession, LiveParticipant | None, str | None, Any]]:
     # Built once: making the statement object costs more Python than running it. A NULL token hash or user
     # id matches no participant, so one statement serves anonymous, logged-in and new phones alike.
-    return (select(LiveSession, LiveParticipant, LiveAnswer.item_key, LiveAnswer.value).select_from(LiveSession)
-            .options(defer(LiveSession.items), defer(LiveSession.casus_state))
-            .outerjoin(LiveParticipant, and_(LiveParticipant.session_id == LiveSession.id,
-                                             or_(LiveParticipant.token_hash == bindparam("token_hash"),
-                                                 LiveParticipant.user_id == bindparam("user_id"))))
-            .outerjoin(LiveAnswer, LiveAnswer.participant_id == LiveParticipant.id)
-            .where(LiveSession.code == bindparam("code"))
-            .order_by(LiveParticipant.id))
+    query = (select(LiveSession, LiveParticipant, LiveAnswer.item_key, LiveAnswer.value).select_from(LiveSession)
+             .options(defer(LiveSession.items), defer(LiveSession.casus_state))
+             .outerjoin(LiveParticipant, and_(LiveParticipant.session_id == LiveSession.id,
+                                              or_(LiveParticipant.token_hash == bindparam("token_hash"),
+                                                  LiveParticipant.user_id == bindparam("user_id"))))
+             .outerjoin(LiveAnswer, LiveAnswer.participant_id == LiveParticipant.id)
+             .where(LiveSession.code == bindparam("code"))
+             .order_by(LiveParticipant.id))
+    # An answer is checked against the state it read (open, current item) and then stored: on PostgreSQL the
+    # session row is share-locked until the commit, so the trainer's lock (which updates that row) either
+    # waits for the answer or is seen by it, never slips in between. Answers do not wait for each other.
+    # SQLite needs none: every writing transaction there holds the database's write lock from its start.
+    return query.with_for_update(read=True, of=LiveSession) if to_answer else query
 
 
-def participant_view(session: Session, code: str, token: str | None, user_id: int | None) -> ParticipantView:
+def participant_view(session: Session, code: str, token: str | None, user_id: int | None, *,
+                     to_answer: bool = False) -> ParticipantView:
     """The session with join code ``code``, the participant of this token (or account) and their answers,
-    in one query; the items come from the per-version cache (a second query only on a miss).
+    in one query; the items come from the per-version cache (a second query only on a miss). With
+    ``to_answer`` the session cannot change until the transaction ends (see answer()).
 
     Raises NotFound for an unknown code.
     """
-    rows = session.execute(_participant_query(), {
+    rows = session.execute(_participant_query(to_answer), {
         "code": normalise_code(code)[:CODE_LENGTH], "token_hash": token_hash(token) if token else None,
         "user_id": user_id}).all()
     if not rows:

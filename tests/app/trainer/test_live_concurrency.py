@@ -8,6 +8,7 @@ schema of its own on PostgreSQL when TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -68,3 +69,38 @@ def test_parallel_double_answers_are_stored_exactly_once(real_app: Flask) -> Non
     assert sorted(values).count("b") == len([n for n in range(PARTICIPANTS) if n % 3 == 0])
     screen = trainer.get(f"/trainer/live/{live_id}/scherm").get_data(as_text=True)
     assert f"{PARTICIPANTS} antwoorden" in screen
+
+
+def test_an_answer_racing_the_trainers_lock_is_refused_not_stored(real_app: Flask) -> None:
+    database = real_app.extensions["leerlijn.db"]
+    with Session(database.engine) as session:
+        create_user(session, email="trainer@example.org", name="Tara", password="een-lang-wachtwoord",
+                    role=Role.TRAINER)
+    trainer = real_app.test_client()
+    AuthActions(trainer).login(email="trainer@example.org")
+    response = trainer.post("/trainer/live/nieuw", data={"title": "Slot", "source": "quiz:eerste-toets",
+                                                         "min_results": "1"})
+    live_id = int(re.search(r"/trainer/live/(\d+)$", response.headers["Location"])[1])
+    trainer.post(f"/trainer/live/{live_id}/bediening", data={"action": "start", "version": 2})
+    with Session(database.engine) as session:
+        code = session.get(LiveSession, live_id).code
+    phone = real_app.test_client()
+    phone.post(f"/live/{code}/meedoen")
+
+    # The trainer's lock is half-way: the session row is changed and locked, not yet committed, when the
+    # phone's answer comes in. The answer must see the lock once it is committed, not the state before it.
+    with Session(database.engine) as console, ThreadPoolExecutor(max_workers=1) as pool:
+        live = console.scalars(select(LiveSession).where(LiveSession.id == live_id).with_for_update()).one()
+        live.state = {**live.state, "answering": False}
+        live.version += 1
+        console.flush()
+        answer = pool.submit(phone.post, f"/live/{code}/antwoord", data={"item": "q-enkel", "answer": "a"},
+                             headers={"X-Requested-With": "fetch"})
+        # Give the answer time to read the session; its read waits for the lock (a later start only makes
+        # this test weaker, never wrong).
+        time.sleep(0.5)
+        console.commit()
+        reply = answer.result(timeout=30)
+    assert reply.status_code == 409 and "Antwoorden is gesloten voor deze vraag." in reply.get_data(as_text=True)
+    with Session(database.engine) as session:
+        assert session.scalar(select(func.count(LiveAnswer.id))) == 0
