@@ -76,8 +76,9 @@ def seed(session: Session, catalog, members: int, rng: random.Random) -> Organis
         reached = rng.randint(0, len(pages))  # members read the course in order, some further than others
         for module_id, page_id in pages[:reached]:
             moment = now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
+            opened = moment - timedelta(seconds=rng.randint(30, 900))  # a page takes minutes to read
             page_rows.append({"user_id": user_id, "module_id": module_id, "page_id": page_id,
-                              "first_seen_at": moment, "last_seen_at": moment, "read_at": moment})
+                              "first_seen_at": opened, "last_seen_at": moment, "read_at": moment})
         done_modules = {module_id for module_id, _page in pages[:reached]}
         for quiz in quizzes:
             if quiz.module in done_modules and rng.random() < 0.8:
@@ -86,13 +87,15 @@ def seed(session: Session, catalog, members: int, rng: random.Random) -> Organis
                     moment = now - timedelta(days=rng.randint(0, 30))
                     attempts.append({"user_id": user_id, "quiz_id": quiz.id, "number": number, "seed": 1,
                                      "snapshot": {}, "counts": "best", "status": AttemptStatus.SUBMITTED,
-                                     "started_at": moment, "submitted_at": moment, "score": score,
+                                     "started_at": moment - timedelta(minutes=rng.randint(3, 40)),
+                                     "submitted_at": moment, "score": score,
                                      "passed": score >= 0.7})
         for casus_id in casuses:
             if rng.random() < reached / len(pages):
                 moment = now - timedelta(days=rng.randint(0, 30))
                 runs.append({"user_id": user_id, "casus_id": casus_id, "number": 1, "content_hash": "bench",
-                             "state": {}, "drafts": {}, "status": RunStatus.COMPLETED, "started_at": moment,
+                             "state": {}, "drafts": {}, "status": RunStatus.COMPLETED,
+                             "started_at": moment - timedelta(minutes=rng.randint(5, 90)),
                              "updated_at": moment, "completed_at": moment})
     for table, rows in ((PageProgress, page_rows), (QuizAttempt, attempts), (CasusRun, runs)):
         for start in range(0, len(rows), 5000):

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from course.db import Assignment, EventKind, PageProgress, SecurityEvent
+from course.db import Assignment, EventKind, Membership, PageProgress, SecurityEvent, User, utcnow
 from course.services.progress import record_visit
 from tests.app.org.conftest import Org, logged_in
 from tests.app.trainer.conftest import text
@@ -141,3 +141,38 @@ def test_completion_over_time_as_a_chart_with_the_same_figures_in_a_table(admin:
     assert html.count("<rect ") == 12
     rows = text(response).split("Leden afgerond", 1)[1].split("Wat de leden")[0].split()
     assert rows[-1] == "1" and rows[-5] == "0"  # one member had completed this week, none the week before
+
+
+def test_the_report_runs_as_many_queries_for_fifty_members_as_for_five(admin: FlaskClient, session: Session,
+                                                                       org: Org, valid_catalog,
+                                                                       count_queries) -> None:
+    """The page and its exports ask the database the same number of things whatever the organisation's size."""
+    seed(session, org, valid_catalog)
+    urls = [f"/organisatie/{org.slug}/rapport", f"/organisatie/{org.slug}/rapport?status=in_progress",
+            f"/organisatie/{org.slug}/rapport.csv", f"/organisatie/{org.slug}/rapport.xlsx"]
+
+    def counted() -> list[int]:
+        result = []
+        for url in urls:
+            with count_queries() as counter:
+                assert admin.get(url).status_code == 200
+            result.append(counter.count)
+        return result
+
+    with_five = counted()
+    pages = valid_catalog.module("eerste").pages
+    users = session.execute(insert(User).returning(User.id), [
+        {"email": f"extra{n}@jeugdzorg-noord.example.org", "name": f"Extra {n}", "password_hash": "!"}
+        for n in range(45)]).scalars().all()
+    session.execute(insert(Membership), [
+        {"user_id": user_id, "organisation_id": org.organisation.id, "team_id": org.teams["Jeugdzorg Noord West"].id}
+        for user_id in users])
+    now = utcnow()
+    session.execute(insert(PageProgress), [
+        {"user_id": user_id, "module_id": page.module_id, "page_id": page.id,
+         "first_seen_at": now - timedelta(minutes=5), "last_seen_at": now, "read_at": now}
+        for user_id in users for page in pages])
+    session.commit()
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport"))
+    assert "50 leden" in page and "Jeugdzorg Noord West 46" in page
+    assert counted() == with_five, with_five

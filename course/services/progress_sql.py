@@ -1,0 +1,292 @@
+"""The completion rules, once more as SQL: per member of an organisation, in one statement, the figures the
+completion report shows (modules done, best knowledge-check scores, casussen done, time on task, status and
+completion date for an assignment), so a report over 10,000 members never rebuilds progress in Python.
+
+The pure rules stay the one source of truth: course/progress.py (what completes a module, the counted quiz
+attempt), course/assignments.py (status, completion date, the stricter minimum score) and
+course/certification.py (time on task). This module is their translation, built from the catalog's shape;
+tests/course/test_progress_sql.py seeds varied progress and checks, on SQLite and on PostgreSQL, that every
+figure here equals what the pure rules give for the same rows, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from course.assignments import AssignmentStatus, Requirement
+from course.catalog import Catalog
+from course.certification import MAX_MINUTES_PER_ACTIVITY
+from course.content.model import CasusesRule, PagesRule, QuizRule
+from course.db import AttemptStatus, CasusRun, PageProgress, QuizAttempt, RunStatus
+from course.db.base import UTCDateTime
+from course.progress import CourseShape
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    """One member's row of the completion report, as the rules decide it."""
+
+    user_id: int
+    name: str
+    email: str
+    team_id: int | None
+    team_name: str | None
+    status: AssignmentStatus
+    completed_at: datetime | None  # COMPLETED only: when the last step the requirement asks was done
+    modules_done: int  # modules of the course complete by its own rules
+    casuses_done: int  # casussen of the course's modules completed
+    best_scores: tuple[float | None, ...]  # per module with a knowledge check, in course order: 0..1
+    minutes_on_task: float  # as certificates count it
+
+
+class _EpochMicroseconds(FunctionElement[int]):
+    """A stored moment as whole microseconds since 1970: exact on both databases, so durations summed here
+    equal the pure rule's timedeltas to the microsecond (and round to the same minute)."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(_EpochMicroseconds, "sqlite")
+def _epoch_sqlite(element: _EpochMicroseconds, compiler: Any, **kw: Any) -> str:
+    # SQLite keeps UTC moments as text 'YYYY-MM-DD HH:MM:SS.ffffff' (course.db.base.UTCDateTime). Its date
+    # functions round the fraction to milliseconds (.9999995 would be the next second): seconds and
+    # microseconds are read apart.
+    moment = compiler.process(next(iter(element.clauses)), **kw)
+    return (f"(CAST(strftime('%s', substr({moment}, 1, 19)) AS INTEGER) * 1000000"
+            f" + CAST(substr({moment}, 21, 6) AS INTEGER))")
+
+
+@compiles(_EpochMicroseconds, "postgresql")
+def _epoch_postgresql(element: _EpochMicroseconds, compiler: Any, **kw: Any) -> str:
+    moment = compiler.process(next(iter(element.clauses)), **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {moment}) * 1000000 AS BIGINT)"
+
+
+def _later(*moments: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The latest of nullable moments, None only when all are (GREATEST differs per database on NULL)."""
+    result = moments[0]
+    for other in moments[1:]:
+        result = case((result.is_(None), other), (other.is_(None), result), (result > other, result), else_=other)
+    return result
+
+
+def _as_int(flag: ColumnElement[Any]) -> ColumnElement[int]:
+    return case((flag, 1), else_=0)
+
+
+def member_figures(session: Session, catalog: Catalog, members: Select[Any], requirement: Requirement,
+                   today: date) -> list[MemberFigures]:
+    """The report's figures for the members ``members`` selects (columns user_id, name, email, team_id,
+    team_name), by name, with their status and completion date for ``requirement`` on ``today``.
+
+    One statement whatever the number of members: each kind of progress row is aggregated per member in
+    the database (pages, knowledge-check attempts, casus runs, time spans) and joined to the members.
+    """
+    shape = CourseShape.of(catalog)
+    rules = catalog.course.completion
+    wanted = [n for n, (module, _q, _c) in enumerate(shape.modules)
+              if not requirement.module_ids or module.id in requirement.module_ids]
+    wanted_ids = [shape.modules[n][0].id for n in wanted]
+    member_list = members.subquery("members")
+    ids = select(member_list.c.user_id).scalar_subquery()
+
+    page_agg = _pages(shape, wanted_ids, ids)
+    quiz_agg = _quizzes(catalog, shape, wanted_ids, ids)
+    casus_agg = _casuses(shape, requirement, ids)
+    on_task = _time_on_task(ids)
+
+    # The rules, per module (course.progress.module_progress) and for the requirement (course.assignments).
+    def got(table: Any, name: str) -> ColumnElement[Any]:
+        return func.coalesce(table.c[name], 0)
+
+    complete, started = [], []
+    for n, (module, quiz_id, casus_ids) in enumerate(shape.modules):
+        done: ColumnElement[Any] = literal(0)
+        total = 0
+        if rules.pages == PagesRule.ALL:
+            done, total = done + got(page_agg, f"read_{n}"), total + len(module.pages)
+        if quiz_id is not None and rules.quiz != QuizRule.NONE:
+            counted = f"attempted_{n}" if rules.quiz == QuizRule.ATTEMPTED else f"passed_{n}"
+            done, total = done + got(quiz_agg, counted), total + 1
+        if rules.casuses == CasusesRule.ALL:
+            done, total = done + got(casus_agg, f"casuses_{n}"), total + len(casus_ids)
+        complete.append(done == total if total else true())
+        began = [got(page_agg, f"opened_{n}") == 1, got(page_agg, f"read_{n}") > 0,
+                 got(casus_agg, f"casuses_{n}") > 0]
+        if quiz_id is not None:
+            began.append(got(quiz_agg, f"attempted_{n}") == 1)
+        started.append(or_(*began))
+    asked = [complete[n] for n in wanted]
+    if requirement.min_quiz_percent is not None:
+        # course.assignments.scored_at_least: round(score * 100, 6) >= minimum.
+        threshold = requirement.min_quiz_percent - 0.0000005
+        asked += [quiz_agg.c[f"best_{n}"] * 100 > threshold for n in wanted if shape.modules[n][1] is not None]
+    asked += [got(casus_agg, f"asked_{n}") == 1 for n in range(len(requirement.casus_ids))]
+    is_complete = and_(*asked) if asked else true()
+    began_any = [started[n] for n in wanted] + [got(casus_agg, f"asked_{n}") == 1
+                                                for n in range(len(requirement.casus_ids))]
+    is_started = or_(*began_any) if began_any else false()
+    if today > requirement.due_on:
+        status = case((is_complete, literal(AssignmentStatus.COMPLETED.value)),
+                      else_=literal(AssignmentStatus.OVERDUE.value))
+    else:
+        status = case((is_complete, literal(AssignmentStatus.COMPLETED.value)),
+                      (is_started, literal(AssignmentStatus.IN_PROGRESS.value)),
+                      else_=literal(AssignmentStatus.NOT_STARTED.value))
+    completed_at = type_coerce(
+        case((is_complete, _later(page_agg.c.done_at, quiz_agg.c.done_at, casus_agg.c.done_at))), UTCDateTime())
+    modules_done = sum((_as_int(c) for c in complete), literal(0))
+    casuses_done = sum((got(casus_agg, f"casuses_{n}") for n in range(len(shape.modules))), literal(0))
+    scores = [quiz_agg.c[f"best_{n}"] for n, (_m, quiz_id, _c) in enumerate(shape.modules) if quiz_id is not None]
+
+    query = (select(member_list.c.user_id, member_list.c.name, member_list.c.email, member_list.c.team_id,
+                    member_list.c.team_name, status.label("status"), completed_at.label("completed_at"),
+                    modules_done.label("modules_done"), casuses_done.label("casuses_done"),
+                    func.coalesce(on_task.c.microseconds, 0).label("on_task"), *scores)
+             .select_from(member_list)
+             .outerjoin(page_agg, page_agg.c.user_id == member_list.c.user_id)
+             .outerjoin(quiz_agg, quiz_agg.c.user_id == member_list.c.user_id)
+             .outerjoin(casus_agg, casus_agg.c.user_id == member_list.c.user_id)
+             .outerjoin(on_task, on_task.c.user_id == member_list.c.user_id)
+             .order_by(func.lower(member_list.c.name), member_list.c.user_id))
+    result = []
+    statuses = {s.value: s for s in AssignmentStatus}
+    for row in session.execute(query):
+        (user_id, name, email, team_id, team_name, status_value, completed, modules, casuses, micro,
+         *best) = row
+        result.append(MemberFigures(user_id, name, email, team_id, team_name, statuses[status_value], completed,
+                                    int(modules), int(casuses), tuple(best),
+                                    timedelta(microseconds=int(micro)).total_seconds() / 60))
+    return result
+
+
+def _pages(shape: CourseShape, wanted_ids: list[str], ids: Any) -> Any:
+    """Per member and module: pages of the module read (ids no longer in it ignored), whether a page was
+    opened; the latest reading in the modules asked for. Grouped per module first, then turned into one row
+    per member: the per-module columns then cost a pass over a few rows per member, not over every page."""
+    pages = PageProgress.__table__
+    known = or_(*[and_(pages.c.module_id == module.id, pages.c.page_id.in_([p.id for p in module.pages]))
+                  for module, _quiz, _casuses in shape.modules if module.pages]) if shape.modules else false()
+    per_module = (select(pages.c.user_id, pages.c.module_id,
+                         func.sum(_as_int(and_(pages.c.read_at.is_not(None), known))).label("read"),
+                         func.max(pages.c.read_at).label("done_at"))
+                  .where(pages.c.user_id.in_(ids)).group_by(pages.c.user_id, pages.c.module_id).subquery("modules"))
+    columns: list[Any] = [per_module.c.user_id]
+    for n, (module, _quiz, _casuses) in enumerate(shape.modules):
+        this = per_module.c.module_id == module.id
+        columns += [func.max(case((this, per_module.c.read), else_=0)).label(f"read_{n}"),
+                    func.max(_as_int(this)).label(f"opened_{n}")]
+    columns.append(func.max(case((per_module.c.module_id.in_(wanted_ids), per_module.c.done_at))).label("done_at"))
+    return select(*columns).group_by(per_module.c.user_id).subquery("p")
+
+
+def _quizzes(catalog: Catalog, shape: CourseShape, wanted_ids: list[str], ids: Any) -> Any:
+    """Per member and module with a knowledge check: whether they handed it in, the best score, whether the
+    counted attempt passed; the latest hand-in of the checks of the modules asked for.
+
+    The best attempt is the highest score, a pass winning a tie, the earliest of equals; the last attempt's
+    "counts" policy decides whether the best or the last one counts (course.progress.quiz_outcome).
+    """
+    attempts = QuizAttempt.__table__
+    passed = _as_int(attempts.c.passed.is_(True))
+    partition = (attempts.c.user_id, attempts.c.quiz_id)
+    quiz_ids = [q for _m, q, _c in shape.modules if q is not None]
+    wanted_quizzes = [q.id for q in catalog.quizzes.values() if q.module in wanted_ids]
+    ranked = select(
+        attempts.c.user_id, attempts.c.quiz_id, attempts.c.score, passed.label("passed"), attempts.c.counts,
+        attempts.c.submitted_at,
+        func.row_number().over(partition_by=partition,
+                               order_by=(func.coalesce(attempts.c.score, 0).desc(), passed.desc(),
+                                         attempts.c.number)).label("best"),
+        func.row_number().over(partition_by=partition, order_by=attempts.c.number.desc()).label("last"),
+    ).where(attempts.c.user_id.in_(ids), attempts.c.status == AttemptStatus.SUBMITTED,
+            attempts.c.quiz_id.in_(sorted(set(quiz_ids) | set(wanted_quizzes)))).subquery("ranked")
+    best, last = ranked.c.best == 1, ranked.c.last == 1
+    per_quiz = (select(ranked.c.user_id, ranked.c.quiz_id,
+                       func.max(case((best, ranked.c.score))).label("score"),
+                       case((func.max(case((last, ranked.c.counts))) == "best",
+                             func.max(case((best, ranked.c.passed)))),
+                            else_=func.max(case((last, ranked.c.passed)))).label("passed"),
+                       func.max(case((last, ranked.c.submitted_at))).label("done_at"))
+                .where(or_(best, last)).group_by(ranked.c.user_id, ranked.c.quiz_id).subquery("checks"))
+    columns: list[Any] = [per_quiz.c.user_id]
+    for n, (_module, quiz_id, _casuses) in enumerate(shape.modules):
+        if quiz_id is None:
+            continue
+        this = per_quiz.c.quiz_id == quiz_id
+        columns += [func.max(_as_int(this)).label(f"attempted_{n}"),
+                    func.max(case((this, per_quiz.c.score))).label(f"best_{n}"),
+                    func.max(case((this, per_quiz.c.passed), else_=0)).label(f"passed_{n}")]
+    columns.append(func.max(case((per_quiz.c.quiz_id.in_(wanted_quizzes), per_quiz.c.done_at))).label("done_at"))
+    return select(*columns).group_by(per_quiz.c.user_id).subquery("q")
+
+
+def _casuses(shape: CourseShape, requirement: Requirement, ids: Any) -> Any:
+    """Per member: casussen completed per module, whether each casus asked for is, and the latest first
+    completion of those asked for (each casus counts once, from its first completion)."""
+    runs = CasusRun.__table__
+    firsts = (select(runs.c.user_id, runs.c.casus_id, func.min(runs.c.completed_at).label("done_at"))
+              .where(runs.c.user_id.in_(ids), runs.c.status == RunStatus.COMPLETED, runs.c.completed_at.is_not(None))
+              .group_by(runs.c.user_id, runs.c.casus_id).subquery("firsts"))
+    casus_cols: list[Any] = [firsts.c.user_id]
+    for n, (_module, _quiz, casus_ids) in enumerate(shape.modules):
+        casus_cols.append(func.sum(_as_int(firsts.c.casus_id.in_(casus_ids))).label(f"casuses_{n}"))
+    for n, casus_id in enumerate(requirement.casus_ids):
+        casus_cols.append(func.max(_as_int(firsts.c.casus_id == casus_id)).label(f"asked_{n}"))
+    casus_cols.append(func.max(case((firsts.c.casus_id.in_(requirement.casus_ids), firsts.c.done_at)))
+                      .label("done_at"))
+    return select(*casus_cols).group_by(firsts.c.user_id).subquery("c")
+
+
+def _time_on_task(ids: Any) -> Any:
+    """Per member, microseconds on task as course.certification.minutes_on_task counts them: each page from
+    opening to reading, each check from start to hand-in, each casus from start to completion; each cut at
+    the cap, overlaps counted once.
+
+    In one pass over the spans in order of start: each adds what reaches past the latest end before it
+    (the length of a union of intervals), so no second pass numbers the merged stretches.
+    """
+    pages, attempts, runs = PageProgress.__table__, QuizAttempt.__table__, CasusRun.__table__
+
+    def span(table: Any, start: Any, end: Any) -> Select[Any]:
+        return (select(table.c.user_id, _EpochMicroseconds(start).label("s"), _EpochMicroseconds(end).label("e"))
+                .where(table.c.user_id.in_(ids), end.is_not(None)))
+
+    # MATERIALIZED: SQLite would otherwise copy the moment conversions into every later use of s and e.
+    spans = union_all(span(pages, pages.c.first_seen_at, pages.c.read_at),
+                      span(attempts, attempts.c.started_at, attempts.c.submitted_at),
+                      span(runs, runs.c.started_at, runs.c.completed_at)).cte("spans").prefix_with("MATERIALIZED")
+    cap = MAX_MINUTES_PER_ACTIVITY * 60 * 1_000_000
+    clipped = (select(spans.c.user_id, spans.c.s,
+                      case((spans.c.e - spans.c.s > cap, spans.c.s + cap), else_=spans.c.e).label("e"))
+               .where(spans.c.e > spans.c.s).cte("clipped").prefix_with("MATERIALIZED"))
+    before = func.max(clipped.c.e).over(partition_by=clipped.c.user_id, order_by=(clipped.c.s, clipped.c.e),
+                                        rows=(None, -1))
+    ordered = select(clipped.c.user_id, clipped.c.s, clipped.c.e, before.label("before")).subquery("ordered")
+    beyond = case((or_(ordered.c.before.is_(None), ordered.c.before <= ordered.c.s), ordered.c.e - ordered.c.s),
+                  (ordered.c.e > ordered.c.before, ordered.c.e - ordered.c.before), else_=0)
+    return (select(ordered.c.user_id, cast(func.sum(beyond), BigInteger).label("microseconds"))
+            .group_by(ordered.c.user_id).subquery("on_task"))
