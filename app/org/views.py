@@ -4,7 +4,9 @@ decides who may see what (another organisation's slug or ids answer 404, like mi
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -405,7 +407,8 @@ def _export(slug: str, fmt: str) -> Response:
                    rows=len(result.rows), **{f"filter_{k}": v for k, v in filters.items()})
     name = f"voltooiing-{slug}-{_today().isoformat()}.{fmt}"
     if fmt == "csv":
-        body: str | bytes = "\ufeff" + org_report.to_csv(result)
+        # Streamed: the first rows leave while the rest are written (the report itself is already complete).
+        body: Iterable[str] | bytes = chain(["\ufeff"], org_report.csv_lines(result))
         mimetype = "text/csv"
     else:
         body = org_report.to_xlsx(result)

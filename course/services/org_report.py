@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -180,25 +181,49 @@ def defuse(value: object) -> object:
     return value
 
 
-def to_csv(report: Report) -> str:
-    """The report as CSV (';', as Dutch Excel expects), formula-like text cells defused."""
+def csv_lines(report: Report, chunk: int = 500) -> Iterator[str]:
+    """The report as CSV (';', as Dutch Excel expects), formula-like text cells defused: the header, then
+    the rows a few hundred at a time, for a response that starts before the last row is written."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header(report))
-    for row in report.rows:
+    for n, row in enumerate(report.rows, 1):
         writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else defuse(v)
                          for v in cells(report, row)])
-    return out.getvalue()
+        if n % chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def to_csv(report: Report) -> str:
+    """The whole report as one CSV text (csv_lines)."""
+    return "".join(csv_lines(report))
 
 
 def to_xlsx(report: Report) -> bytes:
-    """The report as an XLSX workbook with the same columns; text is never read as a formula."""
-    from openpyxl import Workbook
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Voltooiing")
-    sheet.append(header(report))
-    for row in report.rows:
-        sheet.append([defuse(v) for v in cells(report, row)])
+    """The report as an XLSX workbook with the same columns; text is never read as a formula.
+
+    XlsxWriter writing row by row (constant_memory): for 10,000 members it takes about half the time of
+    openpyxl's write-only mode (docs/benchmarks.md).
+    """
+    import xlsxwriter
     out = io.BytesIO()
-    workbook.save(out)
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet("Voltooiing")
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(0, 0, header(report))
+    for number, row in enumerate(report.rows, 1):
+        for column, value in enumerate(cells(report, row)):
+            if value is None:
+                continue
+            if isinstance(value, date):
+                sheet.write_datetime(number, column, value, day)
+            elif isinstance(value, str):
+                sheet.write_string(number, column, str(defuse(value)))
+            else:
+                sheet.write_number(number, column, value)
+    workbook.close()
     return out.getvalue()

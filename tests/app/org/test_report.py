@@ -64,7 +64,7 @@ def test_csv_and_xlsx_have_the_same_columns_and_defuse_formulas(admin: FlaskClie
                                                                 valid_catalog) -> None:
     seed(session, org, valid_catalog)
     response = admin.get(f"/organisatie/{org.slug}/rapport.csv")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.status_code == 200 and response.mimetype == "text/csv" and response.is_streamed
     assert f'filename="voltooiing-{org.slug}-' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == ["Naam", "E-mailadres", "Team", "Status", "Modules afgerond", "Modules totaal",
