@@ -8,13 +8,27 @@ enough members contributed that no one can be picked out.
 from __future__ import annotations
 
 import secrets
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    String,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -231,7 +245,7 @@ def group_overview(session: Session, catalog: Catalog, group: Group, minimum: in
                    ) -> GroupOverview:
     """Every member's progress and the group's answer spread per question and per fork.
 
-    Six queries whatever the group's size. A spread appears only when at least ``minimum`` members
+    Seven queries whatever the group's size. A spread appears only when at least ``minimum`` members
     contributed to it; each member counts once per option they chose (over all their attempts and runs).
     """
     members = session.execute(
@@ -247,95 +261,127 @@ def group_overview(session: Session, catalog: Catalog, group: Group, minimum: in
     return GroupOverview(group, rows, questions, forks, withheld_q + withheld_f, minimum)
 
 
-def answer_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int], minimum: int = MIN_CONTRIBUTORS
-                   ) -> tuple[tuple[Spread, ...], tuple[Spread, ...], int]:
-    """How these learners answered each knowledge-check question and chose at each casus fork:
-    (questions, forks, withheld), each spread only with at least ``minimum`` contributors. Two queries."""
+def answer_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int] | ScalarSelect[int],
+                   minimum: int = MIN_CONTRIBUTORS) -> tuple[tuple[Spread, ...], tuple[Spread, ...], int]:
+    """How these learners (ids, or a select of them) answered each knowledge-check question and chose at each
+    casus fork: (questions, forks, withheld), each spread only with at least ``minimum`` contributors.
+
+    Three queries, counted by the database: an organisation's tens of thousands of answers never travel.
+    """
     questions, withheld_q = _question_spreads(session, catalog, user_ids, minimum)
     forks, withheld_f = _fork_spreads(session, catalog, user_ids, minimum)
     return questions, forks, withheld_q + withheld_f
 
 
-def _question_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int], minimum: int
-                      ) -> tuple[tuple[Spread, ...], int]:
-    if not user_ids:
+def _nobody(user_ids: Sequence[int] | ScalarSelect[int]) -> bool:
+    return isinstance(user_ids, Sequence) and not user_ids
+
+
+def _question_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int] | ScalarSelect[int],
+                      minimum: int) -> tuple[tuple[Spread, ...], int]:
+    """Per question: members who answered it, who got it right at least once, who got it wrong (or not
+    graded) at least once, and who chose each option (each member once per option, over all attempts)."""
+    if _nobody(user_ids):
         return (), 0
-    answers = session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.quiz_id, AttemptAnswer.question_id, AttemptAnswer.raw,
-               AttemptAnswer.correct)
-        .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
-        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED)).all()
-    chosen: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    contributors: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for user_id, quiz_id, question_id, raw, correct in answers:
-        key = (quiz_id, question_id)
-        contributors[key].add(user_id)
-        for value in _chosen_values(raw):
-            chosen[key][value].add(user_id)
-        chosen[key]["__correct" if correct else "__wrong"].add(user_id)
+    who = QuizAttempt.user_id
+    answers = (select(QuizAttempt.quiz_id, AttemptAnswer.question_id)
+               .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+               .where(who.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED))
+    totals = session.execute(answers.add_columns(
+        func.count(distinct(who)), func.count(distinct(case((AttemptAnswer.correct.is_(True), who)))),
+        func.count(distinct(case((AttemptAnswer.correct.is_(True), None), else_=who))))
+        .group_by(QuizAttempt.quiz_id, AttemptAnswer.question_id)).all()
+    contributors: dict[tuple[str, str], int] = {}
+    chosen: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for quiz_id, question_id, users, right, wrong in totals:
+        contributors[(quiz_id, question_id)] = users
+        chosen[(quiz_id, question_id)].update({"__correct": right, "__wrong": wrong})
+    value, chose, listed = _chosen_values(session)
+    for quiz_id, question_id, option, users in session.execute(
+            answers.join(chose, true()).where(listed).add_columns(value, func.count(distinct(who)))
+            .group_by(QuizAttempt.quiz_id, AttemptAnswer.question_id, value)):
+        chosen[(quiz_id, question_id)][option] = users
     spreads, withheld = [], 0
     for (quiz_id, question_id), users in sorted(contributors.items()):
         quiz = catalog.quizzes.get(quiz_id)
         question = quiz.question(question_id) if quiz else None
         if question is None:
             continue
-        if len(users) < minimum:
+        if users < minimum:
             withheld += 1
             continue
-        counts = chosen[(quiz_id, question_id)]
-        options = _question_options(question, counts)
-        spreads.append(Spread(question_id, question.prompt, len(users), options, quiz.title))
+        options = _question_options(question, chosen[(quiz_id, question_id)])
+        spreads.append(Spread(question_id, question.prompt, users, options, quiz.title))
     return tuple(spreads), withheld
 
 
-def _chosen_values(raw: Any) -> list[str]:
-    if not isinstance(raw, dict):
-        return []
-    return [str(v) for v in raw.get("", []) if isinstance(v, str)]
+def _chosen_values(session: Session) -> tuple[ColumnElement[str], Any, ColumnElement[bool]]:
+    """(the value, the FROM item giving it, the condition) for each text value an answer's form field ""
+    holds: the options a member chose. A field that is not a list, and values that are not text, give none."""
+    if session.get_bind().dialect.name == "postgresql":
+        listed = ("CASE WHEN json_typeof(quiz_attempt_answers.raw -> '') = 'array'"
+                  " THEN quiz_attempt_answers.raw -> '' ELSE '[]'::json END")
+        chose = func.json_array_elements(literal_column(listed)).table_valued("value").alias("chose")
+        return (type_coerce(literal_column("chose.value #>> '{}'"), String()), chose,
+                func.json_typeof(chose.c.value) == "string")
+    field = literal_column("""'$.""'""")  # the form field "": SQLite's path to an empty key
+    chose = func.json_each(AttemptAnswer.raw, field).table_valued("value", "type").alias("chose")
+    return chose.c.value, chose, and_(chose.c.type == "text", func.json_type(AttemptAnswer.raw, field) == "array")
 
 
-def _question_options(question: Any, counts: dict[str, set[int]]) -> tuple[tuple[str, str, int, bool], ...]:
+def _question_options(question: Any, counts: Mapping[str, int]) -> tuple[tuple[str, str, int, bool], ...]:
     options = getattr(question, "options", None)
     if options:
-        return tuple((o.id, o.text, len(counts.get(o.id, ())), bool(o.correct)) for o in options)
+        return tuple((o.id, o.text, counts.get(o.id, 0), bool(o.correct)) for o in options)
     if hasattr(question, "feedback_true"):
         right = "true" if question.answer else "false"
-        return tuple((v, label, len(counts.get(v, ())), v == right)
+        return tuple((v, label, counts.get(v, 0), v == right)
                      for v, label in (("true", "Juist"), ("false", "Onjuist")))
     # Orderings, categories and typed answers: right or not, per member.
-    return (("correct", "Goed", len(counts.get("__correct", ())), True),
-            ("wrong", "Niet (helemaal) goed", len(counts.get("__wrong", ())), False))
+    return (("correct", "Goed", counts.get("__correct", 0), True),
+            ("wrong", "Niet (helemaal) goed", counts.get("__wrong", 0), False))
 
 
-def _fork_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int], minimum: int
-                  ) -> tuple[tuple[Spread, ...], int]:
-    if not user_ids:
+def _fork_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int] | ScalarSelect[int],
+                  minimum: int) -> tuple[tuple[Spread, ...], int]:
+    """Per choice step: members who chose there, and who chose each option (each member once per option)."""
+    if _nobody(user_ids):
         return (), 0
-    decisions = session.execute(
-        select(CasusRun.user_id, CasusDecision.casus_id, CasusDecision.step_id, CasusDecision.choice)
-        .join(CasusRun, CasusRun.id == CasusDecision.run_id)
-        .where(CasusRun.user_id.in_(user_ids), CasusDecision.kind == "choice")).all()
-    by_option: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    seen: set[tuple[str, str, int, str]] = set()
-    contributors: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for user_id, casus_id, step_id, choice in decisions:
-        option = choice.get("option") if isinstance(choice, dict) else None
-        if not isinstance(option, str) or (casus_id, step_id, user_id, option) in seen:
-            continue
-        seen.add((casus_id, step_id, user_id, option))
-        contributors[(casus_id, step_id)].add(user_id)
-        by_option[(casus_id, step_id)][option] += 1
+    if session.get_bind().dialect.name == "postgresql":
+        # Keys written into the SQL, not bound: PostgreSQL matches the grouped expression by its text.
+        option: ColumnElement[Any] = type_coerce(CasusDecision.choice.op("->>")(literal_column("'option'")),
+                                                 String())
+        is_text = func.json_typeof(CasusDecision.choice.op("->")(literal_column("'option'"))) == "string"
+    else:
+        option = type_coerce(func.json_extract(CasusDecision.choice, literal_column("'$.option'")), String())
+        is_text = func.json_type(CasusDecision.choice, literal_column("'$.option'")) == "text"
+    who = CasusRun.user_id
+    decisions = (select(CasusDecision.casus_id, CasusDecision.step_id)
+                 .join(CasusRun, CasusRun.id == CasusDecision.run_id)
+                 .where(who.in_(user_ids), CasusDecision.kind == "choice", is_text))
+    per_step = union_all(
+        decisions.add_columns(literal(None, String()).label("option"), func.count(distinct(who)).label("users"))
+        .group_by(CasusDecision.casus_id, CasusDecision.step_id),
+        decisions.add_columns(option.label("option"), func.count(distinct(who)).label("users"))
+        .group_by(CasusDecision.casus_id, CasusDecision.step_id, option))
+    contributors: dict[tuple[str, str], int] = {}
+    by_option: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for casus_id, step_id, chosen, users in session.execute(per_step):
+        if chosen is None:
+            contributors[(casus_id, step_id)] = users
+        else:
+            by_option[(casus_id, step_id)][chosen] = users
     spreads, withheld = [], 0
     for casus in catalog.casuses.values():
         for step in casus.steps:
             key = (casus.id, step.id)
             if not isinstance(step, ChoiceStep) or key not in contributors:
                 continue
-            if len(contributors[key]) < minimum:
+            if contributors[key] < minimum:
                 withheld += 1
                 continue
-            options = tuple((o.id, o.text_html, by_option[key][o.id], o.recommended) for o in step.options)
-            spreads.append(Spread(step.title, step.prompt_html, len(contributors[key]), options, casus.title,
+            options = tuple((o.id, o.text_html, by_option[key].get(o.id, 0), o.recommended) for o in step.options)
+            spreads.append(Spread(step.title, step.prompt_html, contributors[key], options, casus.title,
                                   step.meldcode_step))
     return tuple(spreads), withheld
 

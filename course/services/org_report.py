@@ -87,11 +87,13 @@ def most_missed(session: Session, catalog: Catalog, access: OrgAccess, *, limit:
                 minimum: int = MIN_CONTRIBUTORS) -> Missed:
     """The knowledge-check questions and casus forks the active members (a team lead: their team) answer
     least often as recommended, from the stored per-question results and decisions; only those with at least
-    ``minimum`` members contributing. Three queries. Never an individual answer or text."""
-    user_ids = [m.user_id for m in assignment_service.active_members(session, access)]
-    if not user_ids:
-        return Missed((), (), 0, minimum)
-    questions, forks, withheld = answer_spreads(session, catalog, user_ids, minimum)
+    ``minimum`` members contributing. Counted by the database in three queries. Never an individual answer
+    or text."""
+    members = select(Membership.user_id).where(Membership.organisation_id == access.organisation.id,
+                                               Membership.deactivated_at.is_(None))
+    if access.team_id is not None:
+        members = members.where(Membership.team_id == access.team_id)
+    questions, forks, withheld = answer_spreads(session, catalog, members.scalar_subquery(), minimum)
 
     def worst(spreads: tuple[Spread, ...]) -> tuple[Spread, ...]:
         return tuple(sorted((s for s in spreads if s.recommended_percent < 100),
