@@ -4,12 +4,14 @@
 
 Seeds an organisation of N members in 40 teams on a fresh SQLite database (or in a schema of its own on the
 PostgreSQL database given, dropped afterwards), migrated by Alembic, with the real course: each member's
-progress is drawn at random (pages read, knowledge checks handed in with a score, casussen completed) and
-written with bulk inserts, as the services would store it; one assignment for everyone. Then times, with
-the project's own services, the report (every member's row, as the page shows them), the CSV and the XLSX
-export, and counts the queries the report ran. The last line printed is one JSON object:
+progress is drawn at random (pages read, knowledge checks handed in with a score and an answer per question
+drawn, casussen completed with a choice at each fork; each taking minutes) and written with bulk inserts, as
+the services would store it; one assignment for everyone. Then times, with the project's own services, the
+report (every member's row, as the page shows them), what the members miss most (the page's other
+aggregate), the CSV and the XLSX export, and counts the queries. The last line printed is one JSON object:
 
-    {"members": N, "report_seconds": …, "csv_seconds": …, "xlsx_seconds": …, "queries": …}
+    {"members": N, "report_seconds": …, "csv_seconds": …, "xlsx_seconds": …, "queries": …,
+     "missed_seconds": …, "missed_queries": …}
 
 Targets: report under 0.5 s, CSV under 1 s, XLSX under 3 s, and the same number of queries for any N.
 """
@@ -27,17 +29,20 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import create_engine, event, insert, text, update
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.db import Database  # noqa: E402
+from course.casus.kinds import ChoiceStep  # noqa: E402
 from course.catalog import load_catalog  # noqa: E402
 from course.db import (  # noqa: E402
     Assignment,
+    AttemptAnswer,
     AttemptStatus,
+    CasusDecision,
     CasusRun,
     Membership,
     Organisation,
@@ -86,7 +91,7 @@ def seed(session: Session, catalog, members: int, rng: random.Random) -> Organis
                     score = rng.choice([0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
                     moment = now - timedelta(days=rng.randint(0, 30))
                     attempts.append({"user_id": user_id, "quiz_id": quiz.id, "number": number, "seed": 1,
-                                     "snapshot": {}, "counts": "best", "status": AttemptStatus.SUBMITTED,
+                                     "snapshot": {}, "counts": "best", "status": AttemptStatus.IN_PROGRESS,
                                      "started_at": moment - timedelta(minutes=rng.randint(3, 40)),
                                      "submitted_at": moment, "score": score,
                                      "passed": score >= 0.7})
@@ -97,18 +102,73 @@ def seed(session: Session, catalog, members: int, rng: random.Random) -> Organis
                              "state": {}, "drafts": {}, "status": RunStatus.COMPLETED,
                              "started_at": moment - timedelta(minutes=rng.randint(5, 90)),
                              "updated_at": moment, "completed_at": moment})
-    for table, rows in ((PageProgress, page_rows), (QuizAttempt, attempts), (CasusRun, runs)):
-        for start in range(0, len(rows), 5000):
-            session.execute(insert(table), rows[start:start + 5000])
+    for start in range(0, len(page_rows), 5000):
+        session.execute(insert(PageProgress), page_rows[start:start + 5000])
+    seed_answers(session, quizzes, attempts, rng)
+    seed_decisions(session, catalog, runs, rng)
     session.add(Assignment(organisation_id=organisation.id, title="Meldcode", module_ids=[], casus_ids=[],
                            due_on=date.today() + timedelta(days=14)))
     session.commit()
     return organisation
 
 
-def timed(run):
-    start = time.perf_counter()
+def seed_answers(session: Session, quizzes, attempts: list[dict], rng: random.Random) -> None:
+    """The attempts with an answer per question drawn (about ten), as the quiz stores them: written while
+    the attempt is open (a submitted attempt's answers are final), one attempt number at a time (a member
+    has one open attempt per check), then handed in."""
+    by_id = {quiz.id: quiz for quiz in quizzes}
+    for number in sorted({a["number"] for a in attempts}):
+        wave = [a for a in attempts if a["number"] == number]
+        answers = []
+        for start in range(0, len(wave), 5000):
+            chunk = wave[start:start + 5000]
+            ids = session.scalars(insert(QuizAttempt).returning(QuizAttempt.id, sort_by_parameter_order=True),
+                                  chunk).all()
+            for attempt_id, attempt in zip(ids, chunk, strict=True):
+                questions = by_id[attempt["quiz_id"]].questions
+                for question in rng.sample(questions, min(10, len(questions))):
+                    options = getattr(question, "options", None)
+                    if options:
+                        picked = rng.choice(options)
+                        raw, correct = {"": [picked.id]}, bool(picked.correct) or rng.random() < 0.6
+                    elif hasattr(question, "feedback_true"):
+                        correct = rng.random() < 0.7
+                        raw = {"": ["true" if question.answer == correct else "false"]}
+                    else:
+                        raw, correct = {"volgorde": ["1", "2"]}, rng.random() < 0.6
+                    answers.append({"attempt_id": attempt_id, "question_id": question.id, "raw": raw,
+                                    "correct": correct})
+        for start in range(0, len(answers), 10000):
+            session.execute(insert(AttemptAnswer), answers[start:start + 10000])
+        session.execute(update(QuizAttempt).where(QuizAttempt.status == AttemptStatus.IN_PROGRESS)
+                        .values(status=AttemptStatus.SUBMITTED))
+
+
+def seed_decisions(session: Session, catalog, runs: list[dict], rng: random.Random) -> None:
+    """The completed casus runs with a decision at each fork (the recommended option more often than not)."""
+    decisions = []
+    for start in range(0, len(runs), 5000):
+        chunk = runs[start:start + 5000]
+        ids = session.scalars(insert(CasusRun).returning(CasusRun.id, sort_by_parameter_order=True), chunk).all()
+        for run_id, run in zip(ids, chunk, strict=True):
+            forks = [step for step in catalog.casuses[run["casus_id"]].steps if isinstance(step, ChoiceStep)]
+            for position, step in enumerate(forks):
+                good = [o for o in step.options if o.recommended] or list(step.options)
+                option = rng.choice(good) if rng.random() < 0.7 else rng.choice(step.options)
+                decisions.append({"run_id": run_id, "casus_id": run["casus_id"], "position": position,
+                                  "step_id": step.id, "kind": "choice", "choice": {"option": option.id},
+                                  "decided_at": run["completed_at"]})
+    for start in range(0, len(decisions), 10000):
+        session.execute(insert(CasusDecision), decisions[start:start + 10000])
+
+
+def timed(name, run):
+    """(result, wall-clock seconds); this process's CPU seconds go to stderr (the database's own work, on
+    PostgreSQL, is not among them)."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = run()
+    print(f"{name}: {time.perf_counter() - start:.3f} s, of which {time.process_time() - cpu:.3f} s CPU in this"
+          " process", file=sys.stderr)
     return result, time.perf_counter() - start
 
 
@@ -131,17 +191,25 @@ def main() -> None:
             catalog = load_catalog(ROOT)
             with Session(database.engine) as session:
                 organisation = seed(session, catalog, args.members, random.Random(13))
+                session.execute(text("ANALYZE"))  # planner statistics, as a database in use has them
+                session.commit()
                 print(f"seeded {args.members} members", file=sys.stderr)
                 access = OrgAccess(organisation, None, Role.ORG_ADMIN, None)
                 statements: list[str] = []
                 event.listen(database.engine, "before_cursor_execute",
                              lambda _c, _cur, statement, *_a: statements.append(statement))
-                report, report_seconds = timed(lambda: org_report.completion_report(
+                report, report_seconds = timed("report", lambda: org_report.completion_report(
                     session, catalog, access, date.today()))
                 queries = len(statements)
-                _csv, csv_seconds = timed(lambda: org_report.to_csv(org_report.completion_report(
+                del statements[:]
+                missed, missed_seconds = timed("most missed",
+                                               lambda: org_report.most_missed(session, catalog, access))
+                missed_queries = len(statements)
+                print(f"most missed: {len(missed.questions)} questions, {len(missed.forks)} forks",
+                      file=sys.stderr)
+                _csv, csv_seconds = timed("csv", lambda: org_report.to_csv(org_report.completion_report(
                     session, catalog, access, date.today())))
-                _xlsx, xlsx_seconds = timed(lambda: org_report.to_xlsx(org_report.completion_report(
+                _xlsx, xlsx_seconds = timed("xlsx", lambda: org_report.to_xlsx(org_report.completion_report(
                     session, catalog, access, date.today())))
                 assert len(report.rows) == args.members
         finally:
@@ -151,7 +219,8 @@ def main() -> None:
                     connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     print(json.dumps({"members": args.members, "report_seconds": round(report_seconds, 3),
                       "csv_seconds": round(csv_seconds, 3), "xlsx_seconds": round(xlsx_seconds, 3),
-                      "queries": queries}))
+                      "queries": queries, "missed_seconds": round(missed_seconds, 3),
+                      "missed_queries": missed_queries}))
 
 
 if __name__ == "__main__":
