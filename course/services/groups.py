@@ -283,28 +283,23 @@ def _question_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int
     graded) at least once, and who chose each option (each member once per option, over all attempts)."""
     if _nobody(user_ids):
         return (), 0
-    # Each member once per question (and per chosen option) before counting: a hash of the rows instead
-    # of sorting every answer once per COUNT(DISTINCT).
     who = QuizAttempt.user_id
-    answers = (select(QuizAttempt.quiz_id, AttemptAnswer.question_id, who.label("user_id"))
+    answers = (select(QuizAttempt.quiz_id, AttemptAnswer.question_id)
                .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
                .where(who.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED))
-    right = AttemptAnswer.correct.is_(True)
-    members = (answers.add_columns(func.max(case((right, 1), else_=0)).label("right"),
-                                   func.max(case((right, 0), else_=1)).label("wrong"))
-               .group_by(QuizAttempt.quiz_id, AttemptAnswer.question_id, who).subquery("members"))
+    totals = session.execute(answers.add_columns(
+        func.count(distinct(who)), func.count(distinct(case((AttemptAnswer.correct.is_(True), who)))),
+        func.count(distinct(case((AttemptAnswer.correct.is_(True), None), else_=who))))
+        .group_by(QuizAttempt.quiz_id, AttemptAnswer.question_id)).all()
     contributors: dict[tuple[str, str], int] = {}
     chosen: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for quiz_id, question_id, users, right_users, wrong_users in session.execute(
-            select(members.c.quiz_id, members.c.question_id, func.count(), func.sum(members.c.right),
-                   func.sum(members.c.wrong)).group_by(members.c.quiz_id, members.c.question_id)):
+    for quiz_id, question_id, users, right, wrong in totals:
         contributors[(quiz_id, question_id)] = users
-        chosen[(quiz_id, question_id)].update({"__correct": int(right_users), "__wrong": int(wrong_users)})
+        chosen[(quiz_id, question_id)].update({"__correct": right, "__wrong": wrong})
     value, chose, listed = _chosen_values(session)
-    picked = answers.join(chose, true()).where(listed).add_columns(value.label("value")).distinct().subquery("picked")
     for quiz_id, question_id, option, users in session.execute(
-            select(picked.c.quiz_id, picked.c.question_id, picked.c.value, func.count())
-            .group_by(picked.c.quiz_id, picked.c.question_id, picked.c.value)):
+            answers.join(chose, true()).where(listed).add_columns(value, func.count(distinct(who)))
+            .group_by(QuizAttempt.quiz_id, AttemptAnswer.question_id, value)):
         chosen[(quiz_id, question_id)][option] = users
     spreads, withheld = [], 0
     for (quiz_id, question_id), users in sorted(contributors.items()):
@@ -361,17 +356,14 @@ def _fork_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int] | 
         option = type_coerce(func.json_extract(CasusDecision.choice, literal_column("'$.option'")), String())
         is_text = func.json_type(CasusDecision.choice, literal_column("'$.option'")) == "text"
     who = CasusRun.user_id
-    # Each member once per option at each step, then counted per option and per step (see above).
-    picked = (select(CasusDecision.casus_id, CasusDecision.step_id, option.label("option"), who.label("user_id"))
-              .join(CasusRun, CasusRun.id == CasusDecision.run_id)
-              .where(who.in_(user_ids), CasusDecision.kind == "choice", is_text).distinct()
-              .cte("picked").prefix_with("MATERIALIZED"))
+    decisions = (select(CasusDecision.casus_id, CasusDecision.step_id)
+                 .join(CasusRun, CasusRun.id == CasusDecision.run_id)
+                 .where(who.in_(user_ids), CasusDecision.kind == "choice", is_text))
     per_step = union_all(
-        select(picked.c.casus_id, picked.c.step_id, literal(None, String()).label("option"),
-               func.count(distinct(picked.c.user_id)).label("users"))
-        .group_by(picked.c.casus_id, picked.c.step_id),
-        select(picked.c.casus_id, picked.c.step_id, picked.c.option, func.count().label("users"))
-        .group_by(picked.c.casus_id, picked.c.step_id, picked.c.option))
+        decisions.add_columns(literal(None, String()).label("option"), func.count(distinct(who)).label("users"))
+        .group_by(CasusDecision.casus_id, CasusDecision.step_id),
+        decisions.add_columns(option.label("option"), func.count(distinct(who)).label("users"))
+        .group_by(CasusDecision.casus_id, CasusDecision.step_id, option))
     contributors: dict[tuple[str, str], int] = {}
     by_option: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for casus_id, step_id, chosen, users in session.execute(per_step):
