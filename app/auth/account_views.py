@@ -26,7 +26,7 @@ from app.i18n import domain_message
 from app.limits import configured, limiter, log_lockout
 from course.db import EventKind
 from course.errors import DomainError
-from course.services import accounts, orgs
+from course.services import accounts, orgs, sso
 
 # The email form has a "current password" field too: the prefix keeps the ids on the page unique.
 EMAIL_FORM_PREFIX = "change-email"
@@ -43,6 +43,10 @@ def _page(status: int = 200, **forms: Form) -> tuple[str, int]:
         "current_secret": current_secret(),
         "is_current_login": accounts.is_current_login,
         "organisations": orgs.my_organisations(db_session, current_user.id),
+        # Signing in through an organisation: which one, whether the account has a password of its own, and
+        # whether an organisation makes its sign-in mandatory (then a password is of no use).
+        "sso": sso.account_sign_in(db_session, current_user),
+        "has_password": accounts.has_password(current_user),
     }
     context.update(forms)
     return render_template("auth/account.html", **context), status

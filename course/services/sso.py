@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -362,3 +362,29 @@ def sign_in_organisation(session: Session, user_id: int) -> Organisation | None:
                           .join(SsoConfig, SsoConfig.organisation_id == Organisation.id)
                           .join(SsoIdentity, SsoIdentity.issuer == SsoConfig.issuer)
                           .where(SsoIdentity.user_id == user_id).order_by(Organisation.name).limit(1))
+
+
+@dataclass(frozen=True)
+class AccountSignIn:
+    """How an account signs in through organisations, for its account page."""
+
+    organisation: Organisation | None  # one whose provider the account is linked to
+    mandatory: Organisation | None  # one that makes signing in through it mandatory (see mandatory_organisation)
+
+
+def account_sign_in(session: Session, user: User) -> AccountSignIn:
+    """What :func:`sign_in_organisation` and :func:`mandatory_organisation` say about ``user``, in one query."""
+    linked = exists().where(SsoIdentity.user_id == user.id, SsoIdentity.issuer == SsoConfig.issuer)
+    member = exists().where(Membership.user_id == user.id, Membership.organisation_id == Organisation.id,
+                            Membership.deactivated_at.is_(None))
+    rows = session.execute(select(Organisation, SsoConfig.mandatory, SsoConfig.domains, linked.label("linked"),
+                                  member.label("member"))
+                           .join(SsoConfig, SsoConfig.organisation_id == Organisation.id)
+                           .where(linked | (SsoConfig.mandatory.is_(True) & member))
+                           .order_by(Organisation.name)).all()
+    domain = user.email.rpartition("@")[2]
+    return AccountSignIn(
+        organisation=next((row.Organisation for row in rows if row.linked), None),
+        mandatory=None if user.is_site_admin else next(
+            (row.Organisation for row in rows if row.mandatory and row.member and domain in (row.domains or [])),
+            None))

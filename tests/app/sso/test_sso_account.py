@@ -53,3 +53,26 @@ def test_an_account_with_a_password_still_needs_it(app, session, org, provider):
     response = client.post("/account/verwijderen", data={"confirm": "y", "password": "fout-wachtwoord-123"})
     assert "Dit wachtwoord klopt niet" in response.get_data(as_text=True)
     assert session.get(User, member.id) is not None
+
+
+def test_the_account_page_says_how_an_account_without_a_password_signs_in(app, client, session, org, provider):
+    """No forms that ask for a password the person never had: the page says the organisation handles it."""
+    provider.sign_in_as("fleur", f"fleur@{DOMAIN}")
+    sso_login(client)
+
+    page = client.get("/account").get_data(as_text=True)
+
+    assert "gekoppeld aan het account van je werk bij Jeugdzorg Noord" in page
+    assert "current_password" not in page and "Dat adres komt van je organisatie" in page
+    assert "Vraag er een aan via ‘Wachtwoord vergeten’" in page
+
+
+def test_the_account_page_of_a_linked_account_with_a_password_keeps_its_forms(app, session, org, provider):
+    """A linked account that has a password can still change it (SSO is optional here)."""
+    from tests.app.org.conftest import logged_in
+    member = org.members[0]
+    session.add(SsoIdentity(user_id=member.id, issuer=provider.issuer, subject="lid-0"))
+    session.commit()
+    page = logged_in(app, session, member).get("/account").get_data(as_text=True)
+    assert "gekoppeld aan het account van je werk bij Jeugdzorg Noord" in page
+    assert "current_password" in page

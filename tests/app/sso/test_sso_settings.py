@@ -80,6 +80,10 @@ def test_mandatory_sso_counts_for_any_active_membership(app, session, org, provi
     session.commit()
     assert sso.mandatory_organisation(session, operator) is None
 
+    # The account page asks the same question in one query with its other one: the same answers.
+    for user in (both, other.members[1], left, operator):
+        expected = sso.mandatory_organisation(session, user)
+        assert sso.account_sign_in(session, user).mandatory == expected
     client = app.test_client()
     response = client.post("/inloggen", data={"email": both.email, "password": PASSWORD})
     assert MANDATORY in response.get_data(as_text=True)
