@@ -12,8 +12,10 @@ remarks about other decisions are fine.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
 from course.casus.conditions import Value
 from course.casus.kinds import ChecklistStep, DebriefStep, MultiSelectStep, PlanStep, ReflectionStep, kind_of
@@ -68,8 +70,22 @@ def _inputs(step: Step) -> Iterator[tuple[dict[str, list[str]], dict[str, list[s
         yield {}, {}
 
 
-def _freeze(variables: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
-    return tuple(sorted(variables.items()))
+class _States:
+    """Variables as hashable states and back. The walk makes thousands of states (up to MAX_STATES): the
+    values in the order of the casus's own variables are much cheaper to make, hash and compare than
+    sorted (name, value) pairs. A state with a variable the casus does not declare keeps its pairs."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.names = names
+        self._values = itemgetter(*names) if len(names) > 1 else (lambda v: tuple(v[n] for n in names))
+
+    def freeze(self, variables: Mapping[str, Value]) -> tuple[Any, ...]:
+        if len(variables) == len(self.names):  # effects only set variables: the same names
+            return (True, self._values(variables))
+        return (False, tuple(sorted(variables.items())))
+
+    def thaw(self, state: tuple[Any, ...]) -> dict[str, Value]:
+        return dict(zip(self.names, state[1], strict=True)) if state[0] else dict(state[1])
 
 
 def remarks_rewarding_ticking_everything(casus: Casus) -> list[RewardedTicking]:
@@ -78,8 +94,23 @@ def remarks_rewarding_ticking_everything(casus: Casus) -> list[RewardedTicking]:
     ticked_vars = {e.variable for s in casus.steps if _ticking(s) is not None for e in getattr(s, "effects", ())}
     if not ticked_vars:
         return []
+    # Per step, what the walk needs there, worked out once instead of in every state that reaches it:
+    # a debrief's remarks that read a ticked variable; any other step's kind, whether it is a ticking
+    # step, and the two runs' parsed answers.
+    remarks: dict[str, list[tuple[int, object]]] = {}
+    moves: dict[str, tuple[object, bool, list[tuple[object, object]]]] = {}
+    for step in casus.steps:
+        if isinstance(step, DebriefStep):
+            remarks[step.id] = [(n, r.condition) for n, r in enumerate(step.remarks)
+                                if r.condition.variables & ticked_vars]
+        else:
+            kind = kind_of(step)
+            moves[step.id] = (kind, _ticking(step) is not None,
+                              [(kind.parse(step, all_input), kind.parse(step, exact_input or all_input))
+                               for all_input, exact_input in _inputs(step)])
     start = casus.initial_variables()
-    queue = deque([(casus.start, _freeze(start), _freeze(start), False)])
+    states = _States(tuple(start))
+    queue = deque([(casus.start, states.freeze(start), states.freeze(start), False)])
     seen = set(queue)
     found: set[tuple[str, int]] = set()
     while queue and len(seen) < MAX_STATES:
@@ -87,18 +118,18 @@ def remarks_rewarding_ticking_everything(casus: Casus) -> list[RewardedTicking]:
         step = casus.step(step_id)
         if isinstance(step, DebriefStep):
             if differed:
-                for n, remark in enumerate(step.remarks):
-                    if (remark.condition.variables & ticked_vars and remark.condition.holds(dict(everything))
-                            and remark.condition.holds(dict(exact))):
+                for n, condition in remarks[step.id]:
+                    if (condition.holds(states.thaw(everything))  # type: ignore[attr-defined]
+                            and condition.holds(states.thaw(exact))):  # type: ignore[attr-defined]
                         found.add((step.id, n))
             continue
-        kind = kind_of(step)
-        for all_input, exact_input in _inputs(step):
-            answer = kind.parse(step, all_input)
-            outcome = kind.apply(step, answer, dict(everything))
-            exact_outcome = kind.apply(step, kind.parse(step, exact_input or all_input), dict(exact))
-            state = (outcome.next, _freeze(dict(outcome.variables)), _freeze(dict(exact_outcome.variables)),
-                     differed or _ticking(step) is not None)
+        kind, ticks, answers = moves[step.id]
+        everything_vars, exact_vars = states.thaw(everything), states.thaw(exact)
+        for answer, exact_answer in answers:
+            outcome = kind.apply(step, answer, dict(everything_vars))  # type: ignore[attr-defined]
+            exact_outcome = kind.apply(step, exact_answer, dict(exact_vars))  # type: ignore[attr-defined]
+            state = (outcome.next, states.freeze(outcome.variables), states.freeze(exact_outcome.variables),
+                     differed or ticks)
             if state not in seen:
                 seen.add(state)
                 queue.append(state)

@@ -112,3 +112,15 @@ def test_a_step_without_wrong_items_is_a_plain_count(tmp_path):
                          "    effects: {signalen").replace('"signalen >= 2 and afgeleid == 0"', '"signalen >= 3"')
     casuses, errors = load(tmp_path, text)
     assert errors == [] and len(casuses) == 1
+
+
+def test_states_of_the_walk_round_trip_also_with_a_variable_the_casus_does_not_declare():
+    """The walk's compact states give back exactly the variables they were made from."""
+    from course.casus.ticking import _States
+    states = _States(("a", "b"))
+    assert states.thaw(states.freeze({"a": 1, "b": True})) == {"a": 1, "b": True}
+    assert states.freeze({"a": 1, "b": True}) == states.freeze({"b": True, "a": 1})
+    assert states.freeze({"a": 1, "b": True}) != states.freeze({"a": 2, "b": True})
+    extra = {"a": 1, "b": True, "c": 3}
+    assert states.thaw(states.freeze(extra)) == extra
+    assert _States(("a",)).thaw(_States(("a",)).freeze({"a": 5})) == {"a": 5}
