@@ -30,9 +30,11 @@ PENDING = "leerlijn.second_step"  # the cookie-session key of a login waiting fo
 PENDING_SECONDS = 300
 
 
-def start_second_step(user: User, *, remember: bool, next_url: str) -> Response:
-    """The password was right: ask for the code before logging in."""
-    session[PENDING] = {"user": user.id, "remember": remember, "next": next_url, "at": int(time.time())}
+def start_second_step(user: User, *, remember: bool, next_url: str, method: str = "password") -> Response:
+    """The first step (``method``: the password, or signing in through an organisation) was right: ask for the
+    code before logging in."""
+    session[PENDING] = {"user": user.id, "remember": remember, "next": next_url, "at": int(time.time()),
+                        "method": method}
     return redirect(url_for("auth.login_code"))
 
 
@@ -67,7 +69,8 @@ def login_code() -> str | Response:
             form.code.errors.append(_("Deze code klopt niet. Probeer de nieuwste code uit je app."))
         else:
             log_in(user, remember=bool(pending["remember"]))  # a new session: the pending step is gone
-            security_event(EventKind.LOGIN, user_id=user.id, second_step=kind)
+            security_event(EventKind.LOGIN, user_id=user.id, second_step=kind,
+                           **({"method": pending["method"]} if pending.get("method") == "sso" else {}))
             if kind == "recovery":
                 security_event(EventKind.RECOVERY_CODE_USED, user_id=user.id,
                                left=len(user.recovery_code_hashes))

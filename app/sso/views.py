@@ -127,7 +127,7 @@ def callback(slug: str) -> Response:
         security_event(EventKind.SSO_LINKED, user_id=user.id, organisation=slug, issuer=settings.config.issuer)
     next_url = safe_next(pending.get("next"))
     if user.two_factor_enabled:  # the provider replaces the password, not the second step
-        return start_second_step(user, remember=False, next_url=next_url)
+        return start_second_step(user, remember=False, next_url=next_url, method="sso")
     log_in(user, remember=False)
     security_event(EventKind.LOGIN, user_id=user.id, method="sso", organisation=slug)
     if result.new_account:

@@ -12,7 +12,7 @@ import requests
 from sqlalchemy import func, select
 
 from course.db import EventKind, Membership, Role, SecurityEvent, SsoIdentity, User
-from course.services import accounts
+from course.services import accounts, two_factor
 from tests.app.org.conftest import PASSWORD
 from tests.app.sso.conftest import CLIENT_ID, DOMAIN, SLUG, configure, page_after, sso_login
 
@@ -251,6 +251,11 @@ def test_an_account_with_two_step_verification_still_gives_its_code(app, client,
 
     assert response.headers["Location"] == "/inloggen/code"
     assert logged_in_as(client) is None
+    code = two_factor.new_recovery_codes(session, org.admin.id)[0]
+    assert client.post("/inloggen/code", data={"code": code}).status_code == 302
+    assert logged_in_as(client) is not None
+    [login] = [e for e in events(session, EventKind.LOGIN) if e.user_id == org.admin.id]
+    assert login.detail == {"second_step": "recovery", "method": "sso"}
 
 
 def test_find_the_organisation_by_the_email_domain(app, client, session, org, provider):
