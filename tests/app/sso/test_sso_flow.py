@@ -291,3 +291,31 @@ def test_a_site_administrator_never_signs_in_through_an_organisation(app, client
 
     assert "Beheerders van Leerlijn loggen in met hun wachtwoord" in page and logged_in_as(client) is None
     assert session.scalar(select(func.count()).select_from(SsoIdentity)) == 0
+
+
+def test_an_answer_after_the_attempt_expired_logs_nobody_in(app, client, session, org, provider):
+    """A sign-in left at the provider for longer than ten minutes must be started again."""
+    provider.sign_in_as("medewerker-30", f"tom@{DOMAIN}")
+    start = client.get(f"/sso/{SLUG}/login")
+    with client.session_transaction() as cookie:
+        cookie["leerlijn.sso"] = {**cookie["leerlijn.sso"], "at": cookie["leerlijn.sso"]["at"] - 601}
+    back = requests.get(start.headers["Location"], allow_redirects=False, timeout=10).headers["Location"]
+
+    assert "verlopen of al gebruikt" in page_after(client, client.get(back.removeprefix("http://localhost")))
+    assert logged_in_as(client) is None and users_named(session, f"tom@{DOMAIN}") == []
+
+
+def test_a_deactivated_member_signing_in_stays_deactivated(app, client, session, org, provider):
+    """Signing in through the organisation logs the person in, but does not undo the admin's deactivation."""
+    member = org.members[0]
+    membership = session.scalar(select(Membership).where(Membership.user_id == member.id))
+    membership.deactivated_at = membership.created_at
+    session.commit()
+    provider.sign_in_as("lid-0", member.email)
+
+    sso_login(client)
+
+    session.expire_all()
+    assert logged_in_as(client) is not None
+    assert session.get(Membership, membership.id).deactivated_at is not None
+    assert session.scalar(select(func.count()).select_from(Membership).where(Membership.user_id == member.id)) == 1
