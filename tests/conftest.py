@@ -230,6 +230,12 @@ def count_queries(connection: Connection):
     return counting
 
 
+def without_csrf_tokens(html: str) -> str:
+    """``html`` with its CSRF tokens blanked, to compare two pages: a token carries the second it was made
+    in, so two answers a second apart differ there (and only there) on a busy machine."""
+    return re.sub(r'(<input[^>]*name="csrf_token"[^>]*value=")[^"]*', r"\1", html)
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token in a rendered form (for tests that run with CSRF protection on)."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
