@@ -6,9 +6,12 @@ Seeds an organisation of N members in 40 teams on a fresh SQLite database (or in
 PostgreSQL database given, dropped afterwards), migrated by Alembic, with the real course: each member's
 progress is drawn at random (pages read, knowledge checks handed in with a score and an answer per question
 drawn, casussen completed with a choice at each fork; each taking minutes) and written with bulk inserts, as
-the services would store it; one assignment for everyone. Then times, with the project's own services, the
-report (every member's row, as the page shows them), what the members miss most (the page's other
-aggregate), the CSV and the XLSX export, and counts the queries. The last line printed is one JSON object:
+the services would store it; one assignment for everyone; each member's time on task then stored as
+`flask org refresh-figures` stores it (course.services.on_task), unless --unstored is given: the report
+then merges every member's spans itself, as after an upgrade before that command ran. Then times, with
+the project's own services, the report (every member's row, as the page shows them), what the members
+miss most (the page's other aggregate), the CSV and the XLSX export, and counts the queries. The last line
+printed is one JSON object:
 
     {"members": N, "report_seconds": …, "csv_seconds": …, "xlsx_seconds": …, "queries": …,
      "missed_seconds": …, "missed_queries": …}
@@ -29,7 +32,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, insert, text, update
+from sqlalchemy import create_engine, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +56,7 @@ from course.db import (  # noqa: E402
     Team,
     User,
 )
-from course.services import org_report  # noqa: E402
+from course.services import on_task, org_report  # noqa: E402
 from course.services.orgs import OrgAccess  # noqa: E402
 
 TEAMS = 40
@@ -176,6 +179,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument("--unstored", action="store_true",
+                        help="no stored time on task: the report merges every member's spans")
     args = parser.parse_args()
     schema = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -191,6 +196,10 @@ def main() -> None:
             catalog = load_catalog(ROOT)
             with Session(database.engine) as session:
                 organisation = seed(session, catalog, args.members, random.Random(13))
+                if not args.unstored:
+                    member_ids = session.scalars(select(Membership.user_id).where(
+                        Membership.organisation_id == organisation.id)).all()
+                    timed("time on task stored", lambda: on_task.refresh_all(session, member_ids))
                 session.execute(text("ANALYZE"))  # planner statistics, as a database in use has them
                 session.commit()
                 print(f"seeded {args.members} members", file=sys.stderr)

@@ -72,6 +72,9 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
                   omit=frozenset({"created_by_id", "user_id"})),
     PersonalTable("page_progress", "user_id", section="page_progress", omit=frozenset({"user_id"}),
                   activity=("last_seen_at", "read_at")),
+    # The learner's time on task as the report counts it, derived from the rows above (course.services.on_task).
+    # Not an activity moment: refresh-figures rewrites updated_at without the learner doing anything.
+    PersonalTable("time_on_task", "user_id", section="time_on_task", omit=frozenset({"user_id"})),
     PersonalTable("quiz_attempts", "user_id", section="quiz_attempts", omit=frozenset({"user_id"}),
                   nested=(Nested("quiz_attempt_answers", "attempt_id", "answers",
                                  omit=frozenset({"attempt_id"})),),

@@ -193,3 +193,24 @@ def sso_command(slug: str, issuer: str | None, client_id: str | None, domains: s
                f"Mandatory:     {'yes' if settings.config.mandatory else 'no'}\n"
                f"Redirect URI:  {uri}   (register this at the provider)\n"
                f"Usable:        {'yes' if settings.usable else 'no'}")
+
+
+@org_cli.command("refresh-figures")
+def refresh_figures() -> None:
+    """Recompute every learner's stored time on task from their progress rows.
+
+    The services keep it up to date as learners work; run this once after upgrading to a version that
+    stores it (reports compute a missing figure themselves, slowly) and after writing progress rows by
+    other means than the application. Safe to run at any time.
+    """
+    from sqlalchemy import select
+
+    from app.db import db_session
+    from course.db import User
+    from course.services import on_task
+    user_ids = list(db_session.scalars(select(User.id).order_by(User.id)))
+    done = 0
+    for start in range(0, len(user_ids), 2000):
+        done += on_task.refresh_all(db_session, user_ids[start:start + 2000])
+        db_session.commit()  # short transactions: learners keep working meanwhile
+    click.echo(f"Time on task recomputed for {done} account(s).")

@@ -32,6 +32,7 @@ from course.db.base import utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
 from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
+from course.services import on_task
 from course.services.ownership import lock_learner, own
 
 # The key of a draft that holds the ids chosen on a step without text (see keep_unsent).
@@ -319,6 +320,8 @@ def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_f
             keep_version(session, casus)  # for a run started before versions were kept
     session.add(CasusDecision(run_id=run.id, casus_id=run.casus_id, position=len(state.path), step_id=step.id,
                               kind=step.kind, choice=_recorded_choice(step, decision.answer), decided_at=now))
+    if run.status == RunStatus.COMPLETED:
+        on_task.refresh(session, run.user_id)
     session.commit()
     return _view(run, casus, new_state, casuses)
 

@@ -30,6 +30,7 @@ from course.db.casus import CasusRun, RunStatus
 from course.db.quiz import AttemptStatus, QuizAttempt
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, PageVisit, SubmittedAttempt, quiz_outcome
+from course.services import on_task
 
 
 def record_visit(session: Session, user_id: int, page: Page, *, read: bool = False,
@@ -52,6 +53,8 @@ def record_visit(session: Session, user_id: int, page: Page, *, read: bool = Fal
         index_elements=["user_id", "module_id", "page_id"],
         set_={"last_seen_at": now, "read_at": func.coalesce(table.c.read_at, stmt.excluded.read_at)})
     session.execute(stmt)
+    if read:  # only reading closes a page's span (opening it counts for nothing yet)
+        on_task.refresh(session, user_id)
     session.commit()
     return True
 

@@ -39,7 +39,7 @@ from course.assignments import AssignmentStatus, Requirement
 from course.catalog import Catalog
 from course.certification import MAX_MINUTES_PER_ACTIVITY
 from course.content.model import CasusesRule, PagesRule, QuizRule
-from course.db import AttemptStatus, CasusRun, PageProgress, QuizAttempt, RunStatus
+from course.db import AttemptStatus, CasusRun, PageProgress, QuizAttempt, RunStatus, TimeOnTask
 from course.db.base import UTCDateTime
 from course.progress import CourseShape
 
@@ -103,7 +103,8 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
     team_name), by name, with their status and completion date for ``requirement`` on ``today``.
 
     One statement whatever the number of members: each kind of progress row is aggregated per member in
-    the database (pages, knowledge-check attempts, casus runs, time spans) and joined to the members.
+    the database (pages, knowledge-check attempts, casus runs) and joined to the members with their stored
+    time on task; the spans of members without one are merged here.
     """
     shape = CourseShape.of(catalog)
     rules = catalog.course.completion
@@ -116,7 +117,12 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
     page_agg = _pages(shape, wanted_ids, ids)
     quiz_agg = _quizzes(catalog, shape, wanted_ids, ids)
     casus_agg = _casuses(shape, requirement, ids)
-    on_task = _time_on_task(ids)
+    # Time on task is stored per learner (course.services.on_task); only members without a stored figure
+    # (rows written before it was kept, or outside the services) have their spans merged here.
+    stored = TimeOnTask.__table__
+    unstored = (select(member_list.c.user_id).outerjoin(stored, stored.c.user_id == member_list.c.user_id)
+                .where(stored.c.id.is_(None)).scalar_subquery())
+    on_task = _time_on_task(unstored)
 
     # The rules, per module (course.progress.module_progress) and for the requirement (course.assignments).
     def got(table: Any, name: str) -> ColumnElement[Any]:
@@ -165,21 +171,24 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
     query = (select(member_list.c.user_id, member_list.c.name, member_list.c.email, member_list.c.team_id,
                     member_list.c.team_name, status.label("status"), completed_at.label("completed_at"),
                     modules_done.label("modules_done"), casuses_done.label("casuses_done"),
+                    stored.c.minutes_on_task.label("stored_minutes"),
                     func.coalesce(on_task.c.microseconds, 0).label("on_task"), *scores)
              .select_from(member_list)
              .outerjoin(page_agg, page_agg.c.user_id == member_list.c.user_id)
              .outerjoin(quiz_agg, quiz_agg.c.user_id == member_list.c.user_id)
              .outerjoin(casus_agg, casus_agg.c.user_id == member_list.c.user_id)
+             .outerjoin(stored, stored.c.user_id == member_list.c.user_id)
              .outerjoin(on_task, on_task.c.user_id == member_list.c.user_id)
              .order_by(func.lower(member_list.c.name), member_list.c.user_id))
     result = []
     statuses = {s.value: s for s in AssignmentStatus}
     for row in session.execute(query):
-        (user_id, name, email, team_id, team_name, status_value, completed, modules, casuses, micro,
-         *best) = row
+        (user_id, name, email, team_id, team_name, status_value, completed, modules, casuses, stored_minutes,
+         micro, *best) = row
+        minutes = (stored_minutes if stored_minutes is not None
+                   else timedelta(microseconds=int(micro)).total_seconds() / 60)
         result.append(MemberFigures(user_id, name, email, team_id, team_name, statuses[status_value], completed,
-                                    int(modules), int(casuses), tuple(best),
-                                    timedelta(microseconds=int(micro)).total_seconds() / 60))
+                                    int(modules), int(casuses), tuple(best), minutes))
     return result
 
 

@@ -36,6 +36,7 @@ from course.quiz import (
     missing_answers,
     parse_form,
 )
+from course.services import on_task
 from course.services.ownership import lock_learner, own
 
 
@@ -314,6 +315,7 @@ def submit_attempt(session: Session, user_id: int, attempt_id: int,
                             table.c.question_id == bindparam("qid")).values(
             score=bindparam("new_score"), correct=bindparam("new_correct")),
         [{"qid": qid, "new_score": float(g.score), "new_correct": g.correct} for qid, g in result.grades.items()])
+    on_task.refresh(session, user_id)
     session.commit()
     session.refresh(attempt)
     return _review(session, user_id, attempt, paper, answers, result.grades)

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from course.db import CasusRun, LiveAnswer, LiveParticipant, LiveSession, RunStatus
+from course.certification import minutes_on_task
+from course.db import CasusRun, LiveAnswer, LiveParticipant, LiveSession, RunStatus, TimeOnTask
 from tests.app.trainer.conftest import learners, location_id, text
 
 
@@ -273,6 +274,9 @@ def test_a_live_casus_follows_the_path_the_trainer_takes(app: Flask, trainer: Fl
     assert learner.post(f"/live/{code}/bewaren").status_code == 302
     runs = session.scalars(select(CasusRun)).all()
     assert len(runs) == 1 and runs[0].status == RunStatus.COMPLETED
+    # The kept run counts as time on task in the learner's stored figure, as the report reads it.
+    stored = session.execute(select(TimeOnTask.user_id, TimeOnTask.minutes_on_task)).all()
+    assert stored == [(runs[0].user_id, minutes_on_task([(runs[0].started_at, runs[0].completed_at)]))]
     assert "/inloggen" in anon.post(f"/live/{code}/bewaren").headers["Location"]
 
 
