@@ -11,8 +11,8 @@ until it shows every acknowledged answer.
 A phone answers as live.js does (the default): the answer is posted in the background and the reply, the
 part of the page that changes, is what the participant sees, so it must say "Je antwoord is binnen." With
 --no-js a phone answers as a browser without JavaScript: the form post, its redirect, then the page that
-must say so. (live.js sends a second tap only after the first was answered; both taps go at once here, the
-worst case for the unique constraint.) The last line printed is one JSON object:
+must say so. (live.js sends no second tap while the first is on its way; here both go at once, on two
+connections: the worst case for the unique constraint.) The last line printed is one JSON object:
 
     {"participants": N, "acknowledged": …, "stored": …, "lost": …, "doubled": …,
      "seconds_all_answered": …, "presenter_lag_seconds": …}
