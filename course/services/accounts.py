@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import bindparam, delete, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -158,6 +158,14 @@ def start_login(session: Session, user: User, *, remember: bool, lifetime: timed
     return secret
 
 
+# The query of every logged-in request, built once (building it cost a third as much as running it).
+_RESUME_LOGIN = (
+    select(LoginSession, User, exists().where(Membership.user_id == User.id, Membership.role == Role.ORG_ADMIN,
+                                              Membership.deactivated_at.is_(None)))
+    .join(User, LoginSession.user_id == User.id)
+    .where(LoginSession.secret_hash == bindparam("secret_hash")))
+
+
 def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
                  now: datetime | None = None) -> User | None:
     """The user of the live login with this secret (``login_secret`` set), or None.
@@ -168,10 +176,7 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     ``needs_two_factor`` on the user (an administrator of the site or of an organisation), in the same query.
     """
     now = now or utcnow()
-    org_admin = exists().where(Membership.user_id == User.id, Membership.role == Role.ORG_ADMIN,
-                               Membership.deactivated_at.is_(None))
-    row = session.execute(select(LoginSession, User, org_admin).join(User, LoginSession.user_id == User.id)
-                          .where(LoginSession.secret_hash == _secret_hash(secret))).one_or_none()
+    row = session.execute(_RESUME_LOGIN, {"secret_hash": _secret_hash(secret)}).one_or_none()
     if row is None:
         return None
     login, user, is_org_admin = row

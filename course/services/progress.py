@@ -11,8 +11,8 @@ from sqlalchemy import (
     DateTime,
     Float,
     Integer,
-    Select,
     String,
+    bindparam,
     func,
     literal_column,
     null,
@@ -93,7 +93,7 @@ def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[in
     attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
     completed: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
     for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.execute(
-            _progress_rows(user_ids, pages=visits is None)):
+            _PROGRESS_ROWS[visits is None], {"user_ids": list(user_ids)}):
         if kind == "page":
             pages[user_id].append(PageVisit(item, page_id, at, done_at))
         elif kind == "quiz":
@@ -109,11 +109,13 @@ def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[in
         completed[user_id]) for user_id in user_ids}
 
 
-def _progress_rows(user_ids: Sequence[int], *, pages: bool) -> CompoundSelect | Select:
+def _progress_rows(*, pages: bool) -> CompoundSelect:
     """Everything progress is computed from, as rows of one shape: (kind, user id, module/quiz/casus id,
-    page id, moment, read at, score, passed, counts, attempt number); kind is 'page', 'quiz' or 'casus'."""
+    page id, moment, read at, score, passed, counts, attempt number); kind is 'page', 'quiz' or 'casus'.
+    For the users in the expanding parameter ``user_ids``."""
     def nothing(type_: Any) -> Any:
         return type_coerce(null(), type_)
+    user_ids = bindparam("user_ids", expanding=True)
     quizzes = select(literal_column("'quiz'"), QuizAttempt.user_id, QuizAttempt.quiz_id, nothing(String),
                      QuizAttempt.submitted_at, nothing(DateTime), QuizAttempt.score, QuizAttempt.passed,
                      QuizAttempt.counts, QuizAttempt.number).where(
@@ -128,3 +130,7 @@ def _progress_rows(user_ids: Sequence[int], *, pages: bool) -> CompoundSelect | 
                   PageProgress.last_seen_at, PageProgress.read_at, nothing(Float), nothing(Boolean), nothing(String),
                   nothing(Integer)).where(PageProgress.user_id.in_(user_ids))
     return union_all(rows, quizzes, casuses)
+
+
+# Built once: making the statement cost a third as much as running it, on every page with progress.
+_PROGRESS_ROWS = {True: _progress_rows(pages=True), False: _progress_rows(pages=False)}
