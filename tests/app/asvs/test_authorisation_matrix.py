@@ -203,6 +203,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("org.assignment", "GET"): Entry("/organisatie/{org}/opdrachten/{assignment}", LOGIN, org_managers(200),
                                      private=True),
     ("org.report", "GET"): Entry("/organisatie/{org}/rapport", LOGIN, org_managers(200), private=True),
+    ("org.missed", "GET"): Entry("/organisatie/{org}/rapport/meest-gemist", LOGIN, org_managers(200), private=True),
     ("org.report_csv", "GET"): Entry("/organisatie/{org}/rapport.csv", LOGIN, org_managers(200), private=True),
     ("org.report_xlsx", "GET"): Entry("/organisatie/{org}/rapport.xlsx", LOGIN, org_managers(200), private=True),
     ("org.points_csv", "GET"): Entry("/organisatie/{org}/accreditatiepunten.csv", LOGIN, org_admins(200),

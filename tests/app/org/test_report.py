@@ -123,13 +123,27 @@ def test_the_forks_members_miss_most_show_from_five_members(admin: FlaskClient, 
     members = [org.admin, org.lead, *org.members]
     for user in members[:4]:
         run_casus(session, valid_catalog, user.id, "afsluiten")
-    page = text(admin.get(f"/organisatie/{org.slug}/rapport"))
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport/meest-gemist"))
     assert "Nog niet genoeg leden hebben kennischecks of casussen gedaan" in page
     run_casus(session, valid_catalog, members[4].id, "afsluiten")
-    page = text(admin.get(f"/organisatie/{org.slug}/rapport"))
+    page = text(admin.get(f"/organisatie/{org.slug}/rapport/meest-gemist"))
     assert "Casus: " in page and "0% 5" in page
-    section = page[page.index("Wat de leden het vaakst missen"):page.index("Per lid")]
-    assert all(user.name not in section for user in members)
+    section = page[page.index("Uit de ingeleverde kennischecks"):page.index("Zorgen over een kind")]
+    assert "Casus: " in section and all(user.name not in section for user in members)
+
+
+def test_the_report_page_links_to_what_members_miss_most_and_does_not_count_it(
+        admin: FlaskClient, session: Session, org: Org, valid_catalog, count_queries) -> None:
+    """Counting every stored answer and decision takes seconds for a large organisation: the report page
+    leaves it to a page of its own."""
+    members = [org.admin, org.lead, *org.members]
+    for user in members[:5]:
+        run_casus(session, valid_catalog, user.id, "afsluiten")
+    with count_queries() as counter:
+        response = admin.get(f"/organisatie/{org.slug}/rapport")
+    assert f'href="/organisatie/{org.slug}/rapport/meest-gemist"' in response.get_data(as_text=True)
+    assert "Casus: " not in text(response)
+    assert not [s for s in counter.statements if "casus_decisions" in s or "quiz_attempt_answers" in s]
 
 
 def test_completion_over_time_as_a_chart_with_the_same_figures_in_a_table(admin: FlaskClient, session: Session,
