@@ -75,8 +75,10 @@ def page(module_id: str, page_id: str) -> str:
     else:
         remember_progress(read_pages={(v.module_id, v.page_id) for v in visits if v.read_at is not None})
     read = {v.page_id for v in visits if v.module_id == module.id and v.read_at is not None}
+    # The mark-read form is plain HTML with the CSRF token (building a WTForms object only to print it cost
+    # a tenth of the page); mark_read validates the post with the real form.
     return render_template("learn/page.html", module=module, page=page, read=read, previous=previous,
-                           following=following, form=MarkReadForm())
+                           following=following)
 
 
 @bp.route("/modules/<module_id>/<page_id>/gelezen", methods=["POST"])
