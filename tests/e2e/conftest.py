@@ -208,8 +208,11 @@ def _watch(page: Any, visits: Visits, coverage: Any = None) -> Any:
     # Leaving a page cancels what it was still loading or sending (net::ERR_ABORTED): harmless, because a
     # request already sent is still handled by the server. Any other failure, or an abort while the learner
     # stays on the page, is a defect.
-    navigations = {"started": 0}
+    # A request made while a navigation is already on its way (a click on "Gelezen, volgende" as the page's
+    # end came into view) belongs to a page that is being left, too.
+    navigations = {"started": 0, "committed": 0}
     started_during: dict[Any, int] = {}
+    while_leaving: set[Any] = set()
 
     def on_request(request: Any) -> None:
         if request.is_navigation_request() and request.frame == page.main_frame:
@@ -218,9 +221,16 @@ def _watch(page: Any, visits: Visits, coverage: Any = None) -> Any:
                 _take_coverage(page, coverage)  # the leaving page's scripts, before they are unloaded
         else:
             started_during[request] = navigations["started"]
+            if navigations["started"] > navigations["committed"]:
+                while_leaving.add(request)
+
+    def on_navigated(frame: Any) -> None:
+        if frame == page.main_frame:
+            navigations["committed"] = navigations["started"]
 
     def on_request_failed(request: Any) -> None:
-        left_the_page = started_during.get(request, navigations["started"]) != navigations["started"]
+        left_the_page = (started_during.get(request, navigations["started"]) != navigations["started"]
+                         or request in while_leaving)
         # Styles, the favicon, a poll (GET): an aborted read loses nothing. An aborted POST may be lost work.
         harmless = left_the_page or request.resource_type not in ("fetch", "xhr") or request.method == "GET"
         if request.failure == "net::ERR_ABORTED" and harmless:
@@ -231,6 +241,7 @@ def _watch(page: Any, visits: Visits, coverage: Any = None) -> Any:
     page.on("pageerror", lambda error: visits.problems.append(f"{page.url}: script error {error}"))
     page.on("request", on_request)
     page.on("requestfailed", on_request_failed)
+    page.on("framenavigated", on_navigated)
     page.on("response", visits.saw)
     page.set_default_timeout(10_000)
     return page

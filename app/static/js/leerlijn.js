@@ -6,11 +6,13 @@
   // *attribute*: `form.action` would be a button when the form has buttons named "action".
   // A reply that is not JSON (an error page) gives data = {}; the caller shows its own message then.
   // A 401 with a login_url means the session expired and the server kept the work: go and log in.
-  function postForm(form, fields) {
+  // `keepalive` lets a small post outlive the page (the learner follows a link while it is on its way).
+  function postForm(form, fields, keepalive) {
     var body = new FormData(form);
     Object.keys(fields || {}).forEach(function (name) { body.set(name, fields[name]); });
     return fetch(form.getAttribute("action"), {
-      method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
+      method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" },
+      keepalive: !!keepalive
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
       return (json ? response.json() : Promise.resolve({})).then(function (data) {
@@ -41,7 +43,8 @@
       if (sent || !entries.some(function (e) { return e.isIntersecting; })) return;
       sent = true;
       observer.disconnect();
-      postForm(form).then(function (result) {
+      // Reaching the end and following the pager at once must still count the page as read.
+      postForm(form, null, true).then(function (result) {
         if (result.ok) showState(status, form.dataset.savedText || "Gelezen ✓", "saved");
         else sent = false;
       }).catch(function () { sent = false; });
