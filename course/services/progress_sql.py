@@ -5,7 +5,7 @@ completion date for an assignment), so a report over 10,000 members never rebuil
 The pure rules stay the one source of truth: course/progress.py (what completes a module, the counted quiz
 attempt), course/assignments.py (status, completion date, the stricter minimum score) and
 course/certification.py (time on task). This module is their translation, built from the catalog's shape;
-tests/course/test_progress_sql.py seeds varied progress and checks, on SQLite and on PostgreSQL, that every
+tests/app/org/test_report_sql.py seeds varied progress and checks, on SQLite and on PostgreSQL, that every
 figure here equals what the pure rules give for the same rows, so the two cannot drift apart.
 """
 

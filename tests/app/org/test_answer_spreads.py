@@ -18,7 +18,7 @@ from course.catalog import Catalog, load_catalog
 from course.db import AttemptAnswer, AttemptStatus, CasusDecision, CasusRun, QuizAttempt, RunStatus, User
 from course.services.groups import answer_spreads
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 

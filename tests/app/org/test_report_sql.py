@@ -32,7 +32,7 @@ from course.progress import CourseShape
 from course.services import assignments as assignment_service
 from course.services import progress_sql
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TODAY = date(2026, 11, 27)
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
