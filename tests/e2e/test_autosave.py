@@ -50,6 +50,7 @@ def _answer_one(question):
         return selects[0].get_attribute("id"), chosen[0]
     field = question.locator("input[type=text], input[type=number]").first
     field.fill("2")
+    field.press("Tab")  # a text field's change (and so its autosave) comes when the learner moves on
     return field.get_attribute("id"), "2"
 
 
