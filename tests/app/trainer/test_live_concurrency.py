@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -32,16 +33,21 @@ def real_app(tmp_path: Path, trainer_catalog: Catalog) -> Iterator[Flask]:
         yield app
 
 
-def test_parallel_double_answers_are_stored_exactly_once(real_app: Flask) -> None:
+def _new_session(real_app: Flask, title: str) -> tuple[Any, Any, int]:
+    """A trainer (logged in) with a new live session on the test quiz: (database, trainer's client, session id)."""
     database = real_app.extensions["leerlijn.db"]
     with Session(database.engine) as session:
         create_user(session, email="trainer@example.org", name="Tara", password="een-lang-wachtwoord",
                     role=Role.TRAINER)
     trainer = real_app.test_client()
     AuthActions(trainer).login(email="trainer@example.org")
-    response = trainer.post("/trainer/live/nieuw", data={"title": "Druk", "source": "quiz:eerste-toets",
+    response = trainer.post("/trainer/live/nieuw", data={"title": title, "source": "quiz:eerste-toets",
                                                          "min_results": "1"})
-    live_id = int(re.search(r"/trainer/live/(\d+)$", response.headers["Location"])[1])
+    return database, trainer, int(re.search(r"/trainer/live/(\d+)$", response.headers["Location"])[1])
+
+
+def test_parallel_double_answers_are_stored_exactly_once(real_app: Flask) -> None:
+    database, trainer, live_id = _new_session(real_app, "Druk")
     with Session(database.engine) as session:
         code = session.get(LiveSession, live_id).code
 
@@ -72,15 +78,7 @@ def test_parallel_double_answers_are_stored_exactly_once(real_app: Flask) -> Non
 
 
 def test_an_answer_racing_the_trainers_lock_is_refused_not_stored(real_app: Flask) -> None:
-    database = real_app.extensions["leerlijn.db"]
-    with Session(database.engine) as session:
-        create_user(session, email="trainer@example.org", name="Tara", password="een-lang-wachtwoord",
-                    role=Role.TRAINER)
-    trainer = real_app.test_client()
-    AuthActions(trainer).login(email="trainer@example.org")
-    response = trainer.post("/trainer/live/nieuw", data={"title": "Slot", "source": "quiz:eerste-toets",
-                                                         "min_results": "1"})
-    live_id = int(re.search(r"/trainer/live/(\d+)$", response.headers["Location"])[1])
+    database, trainer, live_id = _new_session(real_app, "Slot")
     trainer.post(f"/trainer/live/{live_id}/bediening", data={"action": "start", "version": 2})
     with Session(database.engine) as session:
         code = session.get(LiveSession, live_id).code
