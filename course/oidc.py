@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -23,7 +26,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
-from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
+from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from course.errors import N_, DomainError
@@ -36,6 +39,11 @@ LEEWAY_SECONDS = 60
 TIMEOUT_SECONDS = 10
 # What a discovery document or key set may reasonably weigh: more is not a provider we talk to.
 MAX_DOCUMENT_BYTES = 512 * 1024
+# How long a discovery document and a key set are used before they are fetched again. Providers publish a
+# new signing key well before they use it, and a token signed with a key we don't have fetches the set anew.
+CACHE_SECONDS = 3600
+
+T = TypeVar("T")
 
 
 class SsoError(DomainError):
@@ -119,13 +127,43 @@ def _get_json(url: str, *, timeout: float) -> dict[str, Any]:
     return data
 
 
-def discover(issuer: str, *, allow_http: bool = False, timeout: float = TIMEOUT_SECONDS) -> Provider:
-    """The provider ``issuer`` as its discovery document describes it.
+class ProviderCache:
+    """Discovery documents and key sets kept for a while, per app: without it every sign-in made three round
+    trips to the provider (discovery twice, keys once) before the person was in, and a provider that
+    throttles would see each of them. Only good answers are kept: a failure is fetched again next time.
+    Thread-safe; two threads missing at once both fetch, which is harmless."""
+
+    def __init__(self, seconds: float = CACHE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self._seconds = seconds
+        self._clock = clock
+        self._entries: dict[tuple[str, ...], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...], fetch: Callable[[], T]) -> tuple[T, bool]:
+        """The value kept under ``key`` while fresh, else ``fetch()`` kept; and whether it was kept already."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and self._clock() - entry[0] < self._seconds:
+            return entry[1], True
+        return self.put(key, fetch()), False
+
+    def put(self, key: tuple[str, ...], value: T) -> T:
+        with self._lock:
+            self._entries[key] = (self._clock(), value)
+        return value
+
+
+def discover(issuer: str, *, allow_http: bool = False, timeout: float = TIMEOUT_SECONDS,
+             cache: ProviderCache | None = None) -> Provider:
+    """The provider ``issuer`` as its discovery document describes it (kept in ``cache`` when given).
 
     Raises SsoError: 'unreachable', 'issuer' (the document names another issuer), 'discovery' (no usable
     document) or 'config' (an issuer or endpoint that is not https).
     """
     issuer = check_url(issuer, allow_http=allow_http)
+    if cache is not None:
+        return cache.get(("discovery", issuer),
+                         lambda: discover(issuer, allow_http=allow_http, timeout=timeout))[0]
     document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=timeout)
     if document.get("issuer") != issuer:  # OpenID Connect Discovery 1.0, section 4.3
         raise wrong_issuer()
@@ -171,7 +209,7 @@ def state_matches(expected: str | None, given: str | None) -> bool:
     return bool(expected and given) and secrets.compare_digest(expected.encode(), given.encode())
 
 
-def _key_set(provider: Provider, timeout: float) -> KeySet:
+def _fetch_key_set(provider: Provider, timeout: float) -> KeySet:
     try:
         return KeySet.import_key_set(_get_json(provider.jwks_uri, timeout=timeout))
     except (JoseError, ValueError, TypeError, KeyError) as exc:
@@ -179,8 +217,8 @@ def _key_set(provider: Provider, timeout: float) -> KeySet:
 
 
 def finish(provider: Provider, *, client_id: str, client_secret: str, redirect_uri: str, code: str,
-           code_verifier: str, nonce: str, timeout: float = TIMEOUT_SECONDS, now: int | None = None
-           ) -> dict[str, Any]:
+           code_verifier: str, nonce: str, timeout: float = TIMEOUT_SECONDS, now: int | None = None,
+           cache: ProviderCache | None = None) -> dict[str, Any]:
     """Exchange ``code`` for tokens and return the claims of the checked ID token.
 
     Raises SsoError: 'unreachable', 'token' (the provider refused the code), 'signature', 'issuer',
@@ -199,19 +237,29 @@ def finish(provider: Provider, *, client_id: str, client_secret: str, redirect_u
     if not isinstance(id_token, str):
         raise invalid_answer("token")
     return check_id_token(provider, id_token, client_id=client_id, nonce=nonce,
-                          access_token=token.get("access_token"), timeout=timeout, now=now)
+                          access_token=token.get("access_token"), timeout=timeout, now=now, cache=cache)
 
 
 def check_id_token(provider: Provider, id_token: str, *, client_id: str, nonce: str, access_token: str | None = None,
-                   timeout: float = TIMEOUT_SECONDS, now: int | None = None) -> dict[str, Any]:
+                   timeout: float = TIMEOUT_SECONDS, now: int | None = None,
+                   cache: ProviderCache | None = None) -> dict[str, Any]:
     """The claims of ``id_token`` once its signature (the provider's JWKS), issuer, audience, expiry and
     nonce check out. Raises SsoError as :func:`finish` does."""
-    keys = _key_set(provider, timeout)
+    key = ("jwks", provider.jwks_uri)
+    if cache is None:
+        keys, kept = _fetch_key_set(provider, timeout), False
+    else:
+        keys, kept = cache.get(key, lambda: _fetch_key_set(provider, timeout))
     try:
         try:
             decoded = jwt.decode(id_token, keys, algorithms=list(provider.algorithms))
-        except InvalidKeyIdError:  # the provider may have rotated its keys since: fetch them once more
-            decoded = jwt.decode(id_token, _key_set(provider, timeout), algorithms=list(provider.algorithms))
+        except (InvalidKeyIdError, BadSignatureError):
+            # Kept keys may be older than the provider's rotation: fetch them once more. Keys fetched just
+            # now are not fetched again (a bad token must not make us hammer the provider).
+            if cache is None or not kept:
+                raise
+            keys = cache.put(key, _fetch_key_set(provider, timeout))
+            decoded = jwt.decode(id_token, keys, algorithms=list(provider.algorithms))
     except JoseError as exc:
         raise bad_signature() from exc
     except (ValueError, TypeError) as exc:

@@ -39,6 +39,19 @@ def settings_for(slug: str) -> sso.Settings:
     return sso.settings_for_slug(db_session, slug, environ=os.environ, key=current_app.config["SSO_KEY"])
 
 
+def provider_of(settings: sso.Settings) -> oidc.Provider:
+    return oidc.discover(settings.config.issuer, allow_http=current_app.config["SSO_ALLOW_HTTP"],
+                         cache=provider_cache())
+
+
+def provider_cache() -> oidc.ProviderCache:
+    """The app's discovery documents and key sets (one per app, so each worker keeps its own)."""
+    cache = current_app.extensions.get("leerlijn.oidc_cache")
+    if cache is None:
+        cache = current_app.extensions["leerlijn.oidc_cache"] = oidc.ProviderCache()
+    return cache
+
+
 def redirect_uri(slug: str) -> str:
     """Where the provider sends the browser back: what the organisation registers at its provider."""
     return external_url("sso.callback", slug=slug)
@@ -80,7 +93,7 @@ def login(slug: str) -> Response:
         return redirect(next_url)
     try:
         settings = settings_for(slug)
-        provider = oidc.discover(settings.config.issuer, allow_http=current_app.config["SSO_ALLOW_HTTP"])
+        provider = provider_of(settings)
     except SsoError as error:
         return _failed(error, slug)
     auth = oidc.authorization_request(provider, client_id=settings.config.client_id, redirect_uri=redirect_uri(slug),
@@ -112,11 +125,11 @@ def callback(slug: str) -> Response:
         if not code:
             raise oidc.invalid_answer("token")
         settings = settings_for(slug)
-        provider = oidc.discover(settings.config.issuer, allow_http=current_app.config["SSO_ALLOW_HTTP"])
+        provider = provider_of(settings)
         secret = sso.client_secret(settings.config, slug, environ=os.environ, key=current_app.config["SSO_KEY"])
         claims = oidc.finish(provider, client_id=settings.config.client_id, client_secret=secret or "",
                              redirect_uri=redirect_uri(slug), code=code, code_verifier=pending["verifier"],
-                             nonce=pending["nonce"])
+                             nonce=pending["nonce"], cache=provider_cache())
         result = sso.sign_in(db_session, settings, claims)
     except SsoError as error:
         return _failed(error, slug)

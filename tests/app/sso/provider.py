@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +40,9 @@ with warnings.catch_warnings():
 KID = "test-key-1"
 
 
-def rsa_key() -> RSAKey:
+def rsa_key(kid: str = KID) -> RSAKey:
     """A fresh 2048-bit RSA key with the provider's key id, made with Authlib's JsonWebKey."""
-    key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": KID})
+    key = JsonWebKey.generate_key("RSA", 2048, is_private=True, options={"kid": kid})
     return RSAKey.import_key(key.as_dict(is_private=True))
 
 
@@ -111,7 +112,7 @@ class Provider:
     """The provider's state: its keys, clients, codes, who is signing in, and what it should get wrong."""
 
     def __init__(self) -> None:
-        self.key = rsa_key()
+        self.first_key = self.key = rsa_key()
         self.other_key = rsa_key()  # same key id, not published: a forged signature
         self.clients: dict[str, Client] = {}
         self.codes: dict[str, Code] = {}
@@ -119,6 +120,7 @@ class Provider:
         self.misbehave: dict[str, Any] = {}
         self.requests: list[dict[str, str]] = []  # the authorization requests received
         self.token_requests: list[dict[str, str]] = []
+        self.fetches: Counter[str] = Counter()  # discovery and key-set downloads
         self.issuer = ""  # set once the port is known
         self.app = self._build()
 
@@ -128,7 +130,13 @@ class Provider:
         self.misbehave.clear()
         self.requests.clear()
         self.token_requests.clear()
+        self.fetches.clear()
+        self.key = self.first_key
         self.person = {}
+
+    def rotate_key(self) -> None:
+        """Sign with a new key under a new key id from now on, publishing only that one."""
+        self.key = rsa_key(f"test-key-{secrets.token_hex(4)}")
 
     def register(self, client_id: str, client_secret: str, redirect_uri: str) -> None:
         self.clients[client_id] = Client(client_id, client_secret, [redirect_uri])
@@ -184,7 +192,7 @@ class Provider:
                 return "RS256"
 
             def get_encode_header(self, client: Client) -> dict[str, str]:
-                return {"alg": "RS256", "kid": KID}
+                return {"alg": "RS256", "kid": provider.key.kid or KID}
 
             def get_client_claims(self, client: Client) -> dict[str, Any]:
                 now = int(time.time())
@@ -210,6 +218,7 @@ class Provider:
 
         @app.get("/.well-known/openid-configuration")
         def discovery() -> Any:
+            provider.fetches["discovery"] += 1
             if "discovery_status" in provider.misbehave:  # a provider that is down, or answers nonsense
                 return "<html>Gateway Timeout</html>", provider.misbehave["discovery_status"]
             return jsonify({
@@ -227,6 +236,7 @@ class Provider:
 
         @app.get("/jwks")
         def jwks() -> Any:
+            provider.fetches["jwks"] += 1
             return jsonify({"keys": [provider.key.as_dict(private=False)]})
 
         @app.get("/authorize")
