@@ -11,6 +11,7 @@ from app.content import catalog
 from app.db import db_session
 from app.learn import bp
 from app.learn.forms import InterventionFilterForm, MarkReadForm
+from app.quiz.views import know_embedded_checks
 from app.templating import next_step_for, next_step_url, remember_progress
 from course.assignments import local_today
 from course.content.model import Module, Page
@@ -65,8 +66,13 @@ def module(module_id: str) -> str:
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
     # One query for the learner's page rows serves the visit (written only when it changes something),
-    # the table of contents, the header and, on the last page, the next step.
-    visits = progress_service.page_visits(db_session, current_user.id)
+    # the table of contents, the header and, on the last page, the next step; on a page with practice
+    # questions the same query brings the answers the learner just checked there.
+    if page.has_questions:
+        visits, checks = progress_service.page_state(db_session, current_user.id)
+        know_embedded_checks(checks)
+    else:
+        visits = progress_service.page_visits(db_session, current_user.id)
     progress_service.record_visit(db_session, current_user.id, page, visits=visits)
     previous, following = module.neighbours(page)
     if following is None:  # the last page's button names the next step, which needs the whole progress

@@ -315,6 +315,12 @@ def _embedded_opaque() -> OpaqueValues:
                                  hashlib.sha256).hexdigest())
 
 
+def know_embedded_checks(checks: dict[tuple[str, str], dict[str, list[str]]]) -> None:
+    """The learner's kept checks (``quizzes.embedded_checks``), when the page's view loaded them in its own
+    query (``progress.page_state``): the embedded questions then ask for nothing more."""
+    g.leerlijn_embedded_checks = checks
+
+
 def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     """For ``quiz/_embedded_question.html``: the display order, and the feedback of a check just made."""
     opaque = _embedded_opaque()

@@ -88,6 +88,11 @@ class Page:
         """The stable id progress rows refer to: ``module/page``."""
         return f"{self.module_id}/{self.id}"
 
+    @property
+    def has_questions(self) -> bool:
+        """Whether practice questions are embedded in the page."""
+        return any(kind == "question" for kind, _ in self.segments)
+
 
 @dataclass(frozen=True)
 class Module:

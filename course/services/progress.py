@@ -27,7 +27,7 @@ from course.catalog import Catalog
 from course.content.model import Page
 from course.db import PageProgress, utcnow
 from course.db.casus import CasusRun, RunStatus
-from course.db.quiz import AttemptStatus, QuizAttempt
+from course.db.quiz import AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, PageVisit, SubmittedAttempt, quiz_outcome
 from course.services import on_task
@@ -61,9 +61,23 @@ def record_visit(session: Session, user_id: int, page: Page, *, read: bool = Fal
 
 def page_visits(session: Session, user_id: int) -> list[PageVisit]:
     """Every page row of the user (opened, last seen, finished), in one query."""
-    return [PageVisit(*row) for row in session.execute(
-        select(PageProgress.module_id, PageProgress.page_id, PageProgress.last_seen_at, PageProgress.read_at)
-        .where(PageProgress.user_id == user_id))]
+    # Plain rows on the session's connection: the ORM's execution cost more than the query itself.
+    return [PageVisit(*row) for row in session.connection().execute(_PAGE_VISITS, {"user_id": user_id})]
+
+
+def page_state(session: Session, user_id: int) -> tuple[list[PageVisit], dict[tuple[str, str], dict[str, list[str]]]]:
+    """What a module page with embedded questions needs of the user, in one query: their page rows
+    (as ``page_visits``) and the answers kept for embedded questions (as ``quizzes.embedded_checks``:
+    (quiz id, question id) → form values; nothing is removed)."""
+    visits: list[PageVisit] = []
+    checks: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for kind, first, second, last_seen_at, read_at, raw in session.connection().execute(
+            _PAGE_STATE, {"user_id": user_id}):
+        if kind == "page":
+            visits.append(PageVisit(first, second, last_seen_at, read_at))
+        else:
+            checks[(first, second)] = dict(raw)
+    return visits, checks
 
 
 def read_pages(session: Session, user_id: int, module_id: str | None = None) -> set[tuple[str, str]]:
@@ -134,3 +148,15 @@ def _progress_rows(*, pages: bool) -> CompoundSelect:
 
 # Built once: making the statement cost a third as much as running it, on every page with progress.
 _PROGRESS_ROWS = {True: _progress_rows(pages=True), False: _progress_rows(pages=False)}
+
+_PAGES = PageProgress.__table__.c
+_PAGE_VISITS = select(_PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at).where(
+    _PAGES.user_id == bindparam("user_id"))
+_CHECKS = EmbeddedCheck.__table__.c
+# The page rows come first, with a JSON-typed empty column: a union's columns take their types (and so the
+# conversion of the kept answers) from its first select.
+_PAGE_STATE = union_all(
+    select(literal_column("'page'"), _PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at,
+           type_coerce(null(), _CHECKS.raw.type)).where(_PAGES.user_id == bindparam("user_id")),
+    select(literal_column("'check'"), _CHECKS.quiz_id, _CHECKS.question_id, type_coerce(null(), DateTime),
+           type_coerce(null(), DateTime), _CHECKS.raw).where(_CHECKS.user_id == bindparam("user_id")))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from course.db import AttemptAnswer, AttemptStatus, QuizAttempt
 from tests.app.quiz.conftest import build_course, form_fields, option_value, perfect_raw
-from tests.conftest import make_app
+from tests.conftest import AuthActions, make_app
 
 
 def test_overview_states_the_policy(client, auth):
@@ -372,6 +372,29 @@ def test_embedded_question_gives_instant_feedback(client, auth):
     page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
     assert "Juist begonnen." in page and "De meldcode begint met signalen." in page
     # Shown once: a reload asks the question afresh.
+    assert "Juist begonnen." not in client.get("/modules/eerste/oefenen").get_data(as_text=True)
+
+
+def test_embedded_feedback_is_shown_to_the_learner_who_checked_only(app, client, auth, count_queries):
+    """Anna checks a practice question: her page shows the feedback once; Bram, on the same page, sees none,
+    and the page's own query brings the check (no query more than a page without questions)."""
+    auth.register(name="Anna Jansen", email="anna@example.org")
+    bram = app.test_client()
+    AuthActions(bram).register(name="Bram Bakker", email="bram@example.org")
+    page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
+    client.post("/quiz/vraag/eerste-toets/oefenen", data={
+        "q.oefenen": option_value(page, "Signalen in kaart brengen"), "next": "/modules/eerste/oefenen"})
+    # Reloads of two last pages of a module (which name the next step), one without questions.
+    bram.get("/modules/tweede/enige")
+    with count_queries() as plain:
+        bram.get("/modules/tweede/enige")
+    bram.get("/modules/eerste/oefenen")
+    with count_queries() as practice:
+        bram_page = bram.get("/modules/eerste/oefenen").get_data(as_text=True)
+    assert "Juist begonnen." not in bram_page and "Bram Bakker" in bram_page
+    assert practice.count == plain.count, practice.statements
+    anna_page = client.get("/modules/eerste/oefenen").get_data(as_text=True)
+    assert "Juist begonnen." in anna_page and "Bram Bakker" not in anna_page
     assert "Juist begonnen." not in client.get("/modules/eerste/oefenen").get_data(as_text=True)
 
 
