@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -115,3 +115,22 @@ def language() -> Response:
         if current_user.is_authenticated:
             accounts.set_locale(db_session, current_user.id, form.locale.data)
     return redirect(safe_next(form.next.data))
+
+
+@bp.get("/taal")
+def visitor_language() -> Response:
+    """The language links in the header of a visitor who is not logged in (base.html).
+
+    A plain link instead of the form, so that a visitor's page carries no CSRF token: making one starts a
+    session, and with it a Set-Cookie on every first page (the welcome page, any public page a crawler or
+    a first visit opens), plus the cost of signing the token and the cookie. Without a token this is a GET
+    that a page of another site can send a browser to (a link, a redirect). What it can do is what the
+    visitor could do with one click: switch their own interface language, kept in their own session
+    cookie; nothing on the server changes and no account. A logged-in learner's choice is saved on the
+    account, a state change that stays behind the POST form and its token (``language`` above): for them
+    this link changes nothing. ``next`` leads only to a page of this site (``safe_next``).
+    """
+    locale = request.args.get("locale")
+    if not current_user.is_authenticated and locale in current_app.config["LANGUAGES"]:
+        session["locale"] = locale
+    return redirect(safe_next(request.args.get("next")))

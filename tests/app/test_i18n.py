@@ -104,6 +104,30 @@ def test_anonymous_visitor_language_choice_is_remembered_in_the_session(client):
     assert 'lang="nl"' in client.get("/inloggen").get_data(as_text=True)
 
 
+def test_a_visitor_switches_with_the_header_link_and_gets_no_cookie_before(client, app):
+    """A first visit sets no cookie (the visitor's header has a link, no form with a CSRF token); following
+    the link switches the language of the visitor's own session and comes back to the same page."""
+    first = app.test_client().get("/over-deze-cursus?x=1")
+    assert "Set-Cookie" not in first.headers and 'name="csrf_token"' not in first.get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" class="small-button"[^>]*>.*?English', first.get_data(as_text=True)).group(1)
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 302 and response.headers["Location"] == "/over-deze-cursus?x=1"
+    html = client.get("/inloggen", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert 'lang="en"' in html and "Email address" in html
+    assert client.get("/taal?locale=xx&next=https://example.com/").headers["Location"] == "/"
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_visitor_link_changes_nothing_for_a_logged_in_learner(client, auth, session):
+    """A link from another site cannot change an account's language: that stays behind the form's token."""
+    auth.register()
+    assert 'action="/taal"' in client.get("/voortgang").get_data(as_text=True)  # the form, not the link
+    response = client.get("/taal?locale=en&next=/voortgang")
+    assert response.status_code == 302 and response.headers["Location"] == "/voortgang"
+    assert session.scalar(select(User.locale).where(User.email == "sanne@example.org")) != "en"
+    assert 'lang="nl"' in client.get("/voortgang").get_data(as_text=True)
+
+
 def test_logged_in_learner_language_choice_is_saved_on_the_account(client, auth, session):
     """The choice follows the learner to a new session (another device) after logging in again."""
     auth.register()

@@ -82,6 +82,7 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("auth.login", "POST"): Entry("/inloggen", 200, 302, missing=None),  # empty form: errors shown
     ("auth.register", "POST"): Entry("/registreren", 200, 302, missing=None),
     ("auth.language", "POST"): Entry("/taal", 302, 302, missing=None, data={"locale": "nl"}),
+    ("auth.visitor_language", "GET"): Entry("/taal", 302, 302, missing=None),
     ("auth.forgot_password", "GET"): Entry("/wachtwoord-vergeten", 200, 200, missing=None),
     ("auth.forgot_password", "POST"): Entry("/wachtwoord-vergeten", 200, 200, missing=None),  # errors shown
     # Mailed links: a token that is not ours opens nothing, for anyone.
