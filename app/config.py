@@ -40,6 +40,13 @@ def _dev_secret(instance: Path) -> str:
     return key
 
 
+def _cache_dir(instance: Path) -> Path | None:
+    value = os.environ.get("LEERLIJN_CATALOG_CACHE_DIR", "").strip()
+    if value.lower() in {"off", "0", "no", "false"}:
+        return None
+    return Path(value) if value else instance / "cache"
+
+
 def from_environment(instance_path: Path) -> dict[str, object]:
     """The app's settings, read from environment variables.
 
@@ -62,6 +69,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "SECRET_KEY": secret or _dev_secret(instance_path),
         "DATABASE_URL": database_url,
         "CONTENT_DIR": Path(os.environ.get("LEERLIJN_CONTENT_DIR", REPO_ROOT)),
+        # The validated course kept between starts, per content and code version (course/catalog_cache.py);
+        # LEERLIJN_CATALOG_CACHE_DIR=off loads and validates it in full at every start.
+        "CATALOG_CACHE_DIR": _cache_dir(instance_path),
         # Single-machine SQLite installs migrate themselves; on PostgreSQL behind several app servers
         # run `flask --app app db upgrade` once per deployment instead.
         "AUTO_MIGRATE": _bool("LEERLIJN_AUTO_MIGRATE", not database_url.startswith("postgresql")),

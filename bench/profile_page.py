@@ -2,11 +2,13 @@
 
     .venv/bin/pip install pyinstrument
     .venv/bin/python bench/profile_page.py [module-page|module-index|overview|dashboard|quiz|interventions|
-                                            welcome|autosave|startup] [--requests 300] [--database-url URL]
+                                            welcome|autosave|startup|startup-full] [--requests 300]
+                                           [--database-url URL]
 
 The app runs with the real course on a fresh SQLite database (or a schema of its own on the PostgreSQL
 database given), the learner has read two pages. Prints pyinstrument's call tree (time per frame, frames
-under 1 % hidden). ``startup`` profiles ``create_app`` itself.
+under 1 % hidden). ``startup`` profiles ``create_app`` itself (a restart: the course from the cache in
+``instance/cache``), ``startup-full`` with the course loaded and validated in full.
 """
 
 from __future__ import annotations
@@ -48,8 +50,10 @@ def main() -> None:
             url = f"sqlite:///{tmp}/profile.sqlite3"
         config = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "AUTO_MIGRATE": True, "WTF_CSRF_ENABLED": False}
         try:
-            if args.scenario == "startup":
+            if args.scenario in ("startup", "startup-full"):
                 create_app(config)  # migrate first: start-up is what a migrated database costs
+                if args.scenario == "startup-full":  # the course loaded and validated, not read from the cache
+                    config["CATALOG_CACHE_DIR"] = None
                 profiler = Profiler(interval=0.0005)
                 with profiler:
                     create_app(config)

@@ -88,6 +88,10 @@ class Catalog:
         return tuple(p for m in self.modules for p in m.pages)
 
 
+# Every file and folder under the content root that load_catalog reads (the disk cache hashes exactly these).
+CONTENT_ENTRIES = (MANIFEST, "modules", "quizzes", "casuses", "jobaids", "interventions.yaml", "trainersgids")
+
+
 def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
     """Load and validate the course under ``root``.
 

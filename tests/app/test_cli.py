@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from app.cli import course_cli
+from course.catalog_cache import cache_key, load_catalog_cached
+from course.content.loader import ContentUrls
 from course.db import Role, User
 from tests.conftest import VALID_CONTENT
 
@@ -28,6 +30,25 @@ def test_course_check_lists_every_problem_with_file_and_line_and_exits_1(tmp_pat
     assert "modules/02-tweede/01-enige.md:4: unknown key 'foo'" in result.output
     assert "modules/02-tweede/01-enige.md:8: broken link 'nergens.md': no such page" in result.output
     assert "2 problem(s) found." in result.output
+
+
+def test_course_check_validates_the_files_themselves_never_the_start_up_cache(tmp_path, monkeypatch):
+    """Even a cache that claims the broken course is fine (written by hand) does not hide its problems."""
+    root, cache = tmp_path / "content", tmp_path / "cache"
+    shutil.copytree(VALID_CONTENT, root)
+    load_catalog_cached(root, None, cache)
+    (kept,) = cache.iterdir()
+    valid_key = cache_key(root.resolve(), ContentUrls())
+    page = root / "modules/02-tweede/01-enige.md"
+    page.write_text(page.read_text() + "\n[weg](nergens.md)\n")
+    broken_key = cache_key(root.resolve(), ContentUrls())
+    forged = kept.read_bytes().replace(valid_key.encode(), broken_key.encode())
+    (cache / kept.name.replace(valid_key, broken_key)).write_bytes(forged)
+    assert load_catalog_cached(root, None, cache).module("tweede") is not None  # the forgery works there
+    monkeypatch.setenv("LEERLIJN_CATALOG_CACHE_DIR", str(cache))
+    result = CliRunner().invoke(course_cli, ["check", "--content-dir", str(root)])
+    assert result.exit_code == 1
+    assert "modules/02-tweede/01-enige.md:7: broken link 'nergens.md': no such page" in result.output
 
 
 def test_course_stats_json_has_the_documented_keys():

@@ -1,5 +1,5 @@
 """Starting the app: a fresh database is created and migrated (also by servers starting at once); broken content
-stops the start."""
+stops the start; servers starting at once share one whole cache of the course."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
+from course.catalog import load_catalog
+from course.catalog_cache import load_catalog_cached
 from course.errors import ContentErrors
 from tests.conftest import VALID_CONTENT, AuthActions
 
@@ -22,7 +24,7 @@ def test_a_fresh_sqlite_database_is_created_and_migrated(tmp_path):
     db_file = tmp_path / "instance" / "leerlijn.sqlite3"
     app = create_app({"DATABASE_URL": f"sqlite:///{db_file}", "CONTENT_DIR": VALID_CONTENT, "AUTO_MIGRATE": True,
                       "SECRET_KEY": "s" * 40, "WTF_CSRF_ENABLED": False,
-                      "MAIL_OUTBOX": tmp_path / "outbox"})
+                      "MAIL_OUTBOX": tmp_path / "outbox", "CATALOG_CACHE_DIR": tmp_path / "cache"})
     assert db_file.exists()
     tables = set(inspect(create_engine(f"sqlite:///{db_file}")).get_table_names())
     assert {"users", "organisations", "memberships", "page_progress", "alembic_version"} <= tables
@@ -40,17 +42,60 @@ def test_the_app_refuses_to_start_on_invalid_content_with_every_problem(tmp_path
     shutil.copytree(VALID_CONTENT, root)
     (root / "modules/02-tweede/01-enige.md").write_text("---\ntitle: x\n---\n[kapot](weg.md)\n")
     with pytest.raises(ContentErrors) as info:
-        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "CONTENT_DIR": root, "SECRET_KEY": "s" * 40})
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "CONTENT_DIR": root, "SECRET_KEY": "s" * 40,
+                    "CATALOG_CACHE_DIR": tmp_path / "cache"})
     assert [str(e) for e in info.value.errors] == [
         "modules/02-tweede/01-enige.md:2: missing required key 'minutes'",
         "modules/02-tweede/01-enige.md:4: broken link 'weg.md': no such page",
     ]
 
 
+def test_a_restart_after_breaking_cached_content_refuses_to_start_with_file_and_line(tmp_path):
+    """The course that started fine yesterday (and was kept) does not hide today's broken edit."""
+    root = tmp_path / "content"
+    shutil.copytree(VALID_CONTENT, root)
+    config = {"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "CONTENT_DIR": root, "SECRET_KEY": "s" * 40,
+              "AUTO_MIGRATE": True, "CATALOG_CACHE_DIR": tmp_path / "cache", "MAIL_OUTBOX": tmp_path / "outbox"}
+    create_app(config).extensions["leerlijn.db"].engine.dispose()
+    assert list((tmp_path / "cache").iterdir())
+    (root / "modules/02-tweede/01-enige.md").write_text("---\ntitle: x\n---\n[kapot](weg.md)\n")
+    with pytest.raises(ContentErrors) as info:
+        create_app(config)
+    assert [str(e) for e in info.value.errors] == [
+        "modules/02-tweede/01-enige.md:2: missing required key 'minutes'",
+        "modules/02-tweede/01-enige.md:4: broken link 'weg.md': no such page",
+    ]
+
+
+def _start_with_cache(root: Path, cache: Path, barrier, results) -> None:
+    """One server's start: wait for the others, then load the course through the shared cache folder."""
+    barrier.wait()
+    catalog = load_catalog_cached(root, None, cache)
+    results.put([(p.id, p.segments) for p in catalog.pages])
+
+
+def test_servers_starting_at_once_on_an_empty_cache_all_get_the_course_and_leave_one_whole_file(tmp_path):
+    cache = tmp_path / "cache"
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(4), context.Queue()
+    servers = [context.Process(target=_start_with_cache, args=(VALID_CONTENT, cache, barrier, results))
+               for _ in range(4)]
+    for server in servers:
+        server.start()
+    started = [results.get(timeout=120) for _ in servers]
+    for server in servers:
+        server.join(timeout=60)
+    expected = [(p.id, p.segments) for p in load_catalog(VALID_CONTENT).pages]
+    assert started == [expected] * 4
+    (kept,) = cache.iterdir()  # one file, no half-written leftovers
+    assert not kept.name.startswith(".")
+    assert load_catalog_cached(VALID_CONTENT, None, cache) == load_catalog(VALID_CONTENT)
+
+
 def _serve_once(url: str, outbox: Path) -> int:
     """Start an app server on ``url`` (migrating it if need be) and answer one request; its status."""
     app = create_app({"DATABASE_URL": url, "CONTENT_DIR": VALID_CONTENT, "AUTO_MIGRATE": True,
-                      "SECRET_KEY": "s" * 40, "MAIL_OUTBOX": outbox})
+                      "SECRET_KEY": "s" * 40, "MAIL_OUTBOX": outbox, "CATALOG_CACHE_DIR": outbox.parent / "cache"})
     try:
         return app.test_client().get("/").status_code
     finally:

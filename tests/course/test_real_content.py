@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
 
-from course.catalog import Catalog, load_catalog
+from course.catalog import CONTENT_ENTRIES, Catalog, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 QUIZ_FILES = sorted((ROOT / "quizzes").glob("*.yaml"))
@@ -23,6 +24,21 @@ def catalog() -> Catalog:
 def test_the_course_loads_with_zero_errors():
     loaded = catalog()
     assert len(loaded.modules) == 9
+
+
+def test_the_course_is_read_from_the_files_the_start_up_cache_is_keyed_on_and_no_others(tmp_path):
+    """An edit anywhere the loader reads changes the cache key, so a restart never shows the old course."""
+    for entry in CONTENT_ENTRIES:
+        source = ROOT / entry
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / entry)
+        elif source.exists():
+            shutil.copy2(source, tmp_path / entry)
+    copy, original = load_catalog(tmp_path), catalog()
+    assert copy.modules == original.modules and copy.quizzes == original.quizzes
+    assert copy.casuses == original.casuses and copy.jobaids == original.jobaids
+    assert copy.interventions == original.interventions and copy.trainer_guides == original.trainer_guides
+    assert copy.course == original.course and copy.study_load == original.study_load
 
 
 @pytest.mark.parametrize("module_index", range(9))
