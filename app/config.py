@@ -127,4 +127,6 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "PUBLIC_URL": (os.environ.get("LEERLIJN_PUBLIC_URL") or "").rstrip("/") or None,
         # Accounts unused for this many days are erased by `flask privacy purge` (and the privacy page says so).
         "RETENTION_DAYS": _positive_int("LEERLIJN_RETENTION_DAYS", 730),
+        # How long the record of each API request is kept (for looking into a misuse), by `privacy purge`.
+        "API_LOG_DAYS": _positive_int("LEERLIJN_API_LOG_DAYS", 365),
     }

@@ -64,7 +64,12 @@ def _authenticate() -> None:
     if request.endpoint == "api.openapi":
         return
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    token = api_tokens.authenticate(db_session, secret.strip()) if scheme.lower() == "bearer" else None
+    try:
+        token = api_tokens.authenticate(db_session, secret.strip()) if scheme.lower() == "bearer" else None
+    except api_tokens.ExpiredToken as expired:
+        g.expired_api_token = expired.token  # recorded: "last used" tells the admin a system still tries it
+        abort(401, f"This token expired on {expired.expired_at:%Y-%m-%d}; an admin of the organisation can make "
+                   "a new one.")
     if token is None:
         abort(401, "A valid organisation API token is needed: Authorization: Bearer <token>.")
     g.api_token = token
@@ -72,15 +77,19 @@ def _authenticate() -> None:
 
 @bp.after_request
 def _record(response: Response) -> Response:
-    token: ApiToken | None = g.get("api_token")
+    token: ApiToken | None = g.get("api_token") or g.get("expired_api_token")
     if token is None and response.status_code == 429:  # refused by the limiter before authentication
         _scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-        token = api_tokens.authenticate(db_session, secret.strip())
+        try:
+            token = api_tokens.authenticate(db_session, secret.strip())
+        except api_tokens.ExpiredToken as expired:
+            token = expired.token
     if token is not None:
         api_tokens.record_use(db_session, token.id, method=request.method, path=request.path,
                               status=response.status_code)
     if response.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="leerlijn"'
+        response.headers["WWW-Authenticate"] = 'Bearer realm="leerlijn"' + (
+            ', error="invalid_token", error_description="The token expired"' if g.get("expired_api_token") else "")
     return response
 
 

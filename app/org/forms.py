@@ -15,10 +15,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from course.db import ApiScope, Role
+from course.services.api_tokens import DEFAULT_VALID_DAYS, VALID_DAYS
 
 
 def _strip(value: str | None) -> str | None:
@@ -119,6 +120,12 @@ class ApiTokenForm(FlaskForm):
                        render_kw={"autocomplete": "off"})
     scopes = MultiCheckboxField(_l("Wat mag de sleutel?"), choices=scope_choices,
                                 validators=[DataRequired(_l("Kies wat de sleutel mag."))])
+    valid_days = RadioField(_l("Hoe lang is de sleutel geldig?"), coerce=int, default=DEFAULT_VALID_DAYS,
+                            choices=[(30, _l("30 dagen")), (90, _l("90 dagen")), (180, _l("180 dagen")),
+                                     (365, _l("1 jaar"))],
+                            validate_choice=False,  # AnyOf says it in words of this form
+                            validators=[InputRequired(_l("Kies hoe lang de sleutel geldig is.")),
+                                        AnyOf(VALID_DAYS, message=_l("Kies hoe lang de sleutel geldig is."))])
 
 
 class RevokeApiTokenForm(FlaskForm):

@@ -477,13 +477,14 @@ def api_tokens_page(slug: str) -> Any:
     if form.validate_on_submit():
         try:
             created = api_tokens.create_token(db_session, current_user.id, slug, name=form.name.data or "",
-                                              scopes=form.scopes.data or [])
+                                              scopes=form.scopes.data or [], valid_days=form.valid_days.data)
         except DomainError as error:
             _field_error(form, error, "name")
         else:
             form = ApiTokenForm(formdata=None)
     return render_template("org/api_tokens.html", organisation=access.organisation, form=form, created=created,
                            tokens=api_tokens.tokens(db_session, access), scopes=dict(form.scopes.choices or []),
+                           now=utcnow(), ending_soon=api_tokens.ending_soon,
                            revoke_form=RevokeApiTokenForm(formdata=None)), 422 if form.errors else 200
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.db import db_session
 from app.privacy import bp
 from course.db import EventKind, User
+from course.services import api_tokens
 from course.services import privacy as service
 from course.services.accounts import normalise_email
 from course.services.audit import record_event
@@ -23,8 +24,13 @@ from course.services.audit import record_event
               help="Erase accounts with no activity for this many days (default: LEERLIJN_RETENTION_DAYS).")
 @click.option("--dry-run", is_flag=True, help="Only list the accounts that would be erased.")
 def purge(inactive_days: int | None, dry_run: bool) -> None:
-    """Erase every account (and all its data) inactive for N days; site administrators are kept."""
+    """Erase every account (and all its data) inactive for N days; site administrators are kept. Also forget
+    API requests older than LEERLIJN_API_LOG_DAYS (default 365)."""
     days = inactive_days if inactive_days is not None else current_app.config["RETENTION_DAYS"]
+    if not dry_run:
+        api_days = current_app.config["API_LOG_DAYS"]
+        forgotten = api_tokens.forget_uses(db_session, api_days)
+        click.echo(f"Forgot {forgotten} API request(s) older than {api_days} days.")
     report = service.purge_inactive(db_session, days, dry_run=dry_run)
     if report.erased:
         for _account in report.accounts:  # one event per account, naming nobody (the account is gone)

@@ -33,6 +33,8 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(12))  # the first characters, so the admin recognises it
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)  # ApiScope values
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every token ends: a secret that leaked into a forgotten script or log stops working by itself.
+    expires_at: Mapped[datetime] = mapped_column()
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]  # a revoked token answers 401 like an unknown one
 

@@ -9,9 +9,9 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
@@ -34,6 +34,20 @@ from course.services.orgs import OrgAccess, admin_access, audit
 
 TOKEN_PREFIX = "llapi_"  # noqa: S105 - so a leaked token is recognisable (secret scanners, logs)
 MAX_TOKENS = 20  # active tokens per organisation
+# How long a new token may live, in days; the admin chooses. A year at most: an integration whose key must be
+# renewed now and then is one whose owner is still known.
+VALID_DAYS = (30, 90, 180, 365)
+DEFAULT_VALID_DAYS = 180
+EXPIRY_WARNING_DAYS = 30  # the page warns this long before a token ends
+
+
+class ExpiredToken(DomainError):
+    """The token is right but its time is over; ``expired_at`` says since when."""
+
+    def __init__(self, token: ApiToken):
+        super().__init__(N_("Deze sleutel is verlopen."))
+        self.token = token
+        self.expired_at = token.expires_at
 
 
 def hash_token(secret: str) -> str:
@@ -47,17 +61,25 @@ class NewToken:
     secret: str  # shown to the admin once, never stored
 
 
-def tokens(session: Session, access: OrgAccess) -> list[ApiToken]:
-    """The organisation's tokens, active ones first, newest first within each; one query."""
+def _usable(now: datetime) -> ColumnElement[bool]:
+    return and_(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+
+
+def tokens(session: Session, access: OrgAccess, now: datetime | None = None) -> list[ApiToken]:
+    """The organisation's tokens, usable ones first (the soonest to end first), then revoked and expired ones,
+    newest first; one query."""
+    usable = _usable(now or utcnow())
     return list(session.scalars(select(ApiToken).where(ApiToken.organisation_id == access.organisation.id)
-                                .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())))
+                                .order_by(~usable, ApiToken.expires_at, ApiToken.id.desc())))
 
 
-def create_token(session: Session, user_id: int, slug: str, *, name: str, scopes: Iterable[str]) -> NewToken:
-    """A new token for the organisation ``slug`` with ``scopes``; commits and logs who made it.
+def create_token(session: Session, user_id: int, slug: str, *, name: str, scopes: Iterable[str],
+                 valid_days: int = DEFAULT_VALID_DAYS, now: datetime | None = None) -> NewToken:
+    """A new token for the organisation ``slug`` with ``scopes``, usable for ``valid_days`` days; commits and
+    logs who made it.
 
-    Raises NotFound when the user is not the organisation's admin and DomainError (field 'name' or 'scopes')
-    for an empty name, no or an unknown scope, or too many active tokens.
+    Raises NotFound when the user is not the organisation's admin and DomainError (field 'name', 'scopes' or
+    'valid_days') for an empty name, no or an unknown scope, a validity not offered, or too many active tokens.
     """
     access = admin_access(session, user_id, slug)
     name = " ".join(name.split())[:120]
@@ -66,17 +88,21 @@ def create_token(session: Session, user_id: int, slug: str, *, name: str, scopes
     chosen = sorted(set(scopes))
     if not chosen or not set(chosen) <= {s.value for s in ApiScope}:
         raise DomainError(N_("Kies wat de sleutel mag."), field="scopes")
+    if valid_days not in VALID_DAYS:
+        raise DomainError(N_("Kies hoe lang de sleutel geldig is."), field="valid_days")
+    now = now or utcnow()
     active = session.scalar(select(func.count()).select_from(ApiToken).where(
-        ApiToken.organisation_id == access.organisation.id, ApiToken.revoked_at.is_(None)))
+        ApiToken.organisation_id == access.organisation.id, _usable(now)))
     if active >= MAX_TOKENS:
         raise DomainError(N_("Deze organisatie heeft het hoogste aantal sleutels. Trek er eerst een in."),
                           field="name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(organisation_id=access.organisation.id, name=name, token_hash=hash_token(secret),
-                     prefix=secret[:12], scopes=chosen)
+                     prefix=secret[:12], scopes=chosen, created_at=now, expires_at=now + timedelta(days=valid_days))
     session.add(token)
     session.flush()
-    audit(session, user_id, access.organisation, "org.api_token.create", api_token_id=token.id, scopes=chosen)
+    audit(session, user_id, access.organisation, "org.api_token.create", api_token_id=token.id, scopes=chosen,
+          valid_days=valid_days)
     session.commit()
     return NewToken(token, secret)
 
@@ -95,12 +121,25 @@ def revoke_token(session: Session, user_id: int, slug: str, token_id: int) -> Ap
     return token
 
 
-def authenticate(session: Session, secret: str) -> ApiToken | None:
-    """The active token whose secret this is, or None (unknown, revoked, or its organisation gone); one query."""
+def authenticate(session: Session, secret: str, now: datetime | None = None) -> ApiToken | None:
+    """The active token whose secret this is, or None (unknown, revoked, or its organisation gone); one query.
+
+    Raises ExpiredToken for a token whose time is over: its holder has the secret, so saying so gives nothing
+    away, and tells whoever runs the integration what to ask their admin for.
+    """
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    return session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
-                                                 ApiToken.revoked_at.is_(None)))
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
+                                                  ApiToken.revoked_at.is_(None)))
+    if token is not None and token.expires_at <= (now or utcnow()):
+        raise ExpiredToken(token)
+    return token
+
+
+def ending_soon(token: ApiToken, now: datetime | None = None) -> bool:
+    """Whether a usable token ends within the warning period (the organisation's page says so)."""
+    now = now or utcnow()
+    return token.revoked_at is None and now < token.expires_at <= now + timedelta(days=EXPIRY_WARNING_DAYS)
 
 
 def record_use(session: Session, token_id: int, *, method: str, path: str, status: int) -> None:
@@ -109,6 +148,20 @@ def record_use(session: Session, token_id: int, *, method: str, path: str, statu
     session.add(ApiTokenUse(token_id=token_id, at=now, method=method[:8], path=path[:200], status=status))
     session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
     session.commit()
+
+
+def forget_uses(session: Session, older_than_days: int, now: datetime | None = None) -> int:
+    """Delete the record of requests made more than ``older_than_days`` days ago; commits. Returns how many.
+
+    The record serves to look into a misuse; kept for ever it would only grow (every request adds a row).
+    A token's "last used" stays.
+    """
+    if older_than_days < 1:
+        raise DomainError(N_("Het aantal dagen moet minstens 1 zijn."))
+    cutoff = (now or utcnow()) - timedelta(days=older_than_days)
+    deleted = session.execute(delete(ApiTokenUse).where(ApiTokenUse.at < cutoff)).rowcount  # type: ignore[attr-defined]
+    session.commit()
+    return deleted
 
 
 def uses(session: Session, token_id: int, limit: int = 50) -> list[ApiTokenUse]:
