@@ -17,7 +17,17 @@ from sqlalchemy.orm import Session
 from course import progress as progress_rules
 from course.assignments import AssignmentStatus, Requirement, Standing, standing
 from course.catalog import Catalog
-from course.db import Assignment, CasusRun, Membership, Organisation, PageProgress, RunStatus, Team, User
+from course.db import (
+    Assignment,
+    CasusRun,
+    Certificate,
+    Membership,
+    Organisation,
+    PageProgress,
+    RunStatus,
+    Team,
+    User,
+)
 from course.errors import N_, DomainError, NotFound
 from course.progress import CourseProgress, PageVisit
 from course.services import quizzes as quiz_service
@@ -275,6 +285,7 @@ class MyAssignment:
     min_quiz_percent: int | None
     casus_ids: tuple[str, ...]
     standing: Standing
+    certificate_id: int | None = None  # the certificate this assignment's stricter rule earned, once earned
 
 
 def set_for(user_id: int) -> Select[tuple[Assignment, str]]:
@@ -292,13 +303,16 @@ def set_for(user_id: int) -> Select[tuple[Assignment, str]]:
 def my_assignments(session: Session, catalog: Catalog, user_id: int, today: date) -> list[MyAssignment]:
     """The work the user's organisations set them (active memberships only), soonest deadline first.
 
-    Four queries: the assignments with their organisations, and the user's progress.
+    Four queries: the assignments with their organisations and certificates, and the user's progress.
     """
-    rows = session.execute(set_for(user_id).order_by(Assignment.due_on, Assignment.id)).all()
+    earned = and_(Certificate.assignment_id == Assignment.id, Certificate.user_id == user_id,
+                  Certificate.revoked_at.is_(None))
+    rows = session.execute(set_for(user_id).add_columns(Certificate.id).outerjoin(Certificate, earned)
+                           .order_by(Assignment.due_on, Assignment.id)).all()
     if not rows:
         return []
     mine = progress_of(session, catalog, [user_id])[user_id]
     return [MyAssignment(a.title, org, a.due_on, tuple(a.module_ids or ()), a.min_quiz_percent,
                          tuple(a.casus_ids or ()),
-                         mine.standing(requirement(a), today))
-            for a, org in rows]
+                         mine.standing(requirement(a), today), certificate_id)
+            for a, org, certificate_id in rows]

@@ -342,3 +342,26 @@ def test_a_site_admin_sees_what_they_revoke_and_it_is_not_reissued(app, session,
     assert done.status_code == 302
     assert service.issue_for_assignments(session, cert_catalog, learner.id) == []
     assert len(assignment_certificates(session)) == 1
+
+
+def test_my_assignments_links_the_certificate_once_earned_and_not_a_revoked_one(app, session, org, cert_catalog):
+    """The learner finds the certificate where the assignment is listed; another learner's is never theirs."""
+    learner, other = org.members[0], org.members[1]
+    assignment = assign(session, org, "Alleen de tweede module", modules=("tweede",), min_quiz_percent=50)
+    client = logged_in(app, session, learner)
+    assert "certificaat (pdf)" not in client.get("/").get_data(as_text=True)
+    for person in (learner, other):
+        pass_quizzes(session, cert_catalog, person.id)
+        read_module(session, cert_catalog, person.id, "tweede")
+        service.issue_for_assignments(session, cert_catalog, person.id)
+    mine = session.scalar(select(Certificate).where(Certificate.user_id == learner.id,
+                                                    Certificate.assignment_id == assignment.id))
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert page.count("certificaat (pdf)") == 1
+    assert f'href="/certificaten/{mine.id}.pdf">certificaat (pdf)' in page
+    assert client.get(f"/certificaten/{mine.id}.pdf").status_code == 200
+    mine.revoked_at = utcnow()
+    session.commit()
+    assert "certificaat (pdf)" not in client.get("/").get_data(as_text=True)
