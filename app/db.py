@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 MIGRATION_LOCK = 0x4C45_524C  # "LERL": the advisory lock key that serialises migrations on PostgreSQL
@@ -36,6 +37,8 @@ class Database:
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (every branch head)."""
+        from alembic import command  # imported here: an app server that does not migrate never loads it
+
         config = alembic_config()
         with self.engine.begin() as connection:
             # Several app servers (or gunicorn workers) starting at once must not migrate side by side: the
@@ -67,6 +70,8 @@ class BackupUnsupported(Exception):
 
 
 def alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config

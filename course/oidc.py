@@ -16,20 +16,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-import requests
-import urllib3
-from authlib.common.errors import AuthlibBaseError
-from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
-from authlib.oidc.core import CodeIDToken
-from joserfc import jwt
-from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
-
 from course.errors import N_, DomainError
+
+# requests, Authlib and joserfc are imported by the functions that talk to a provider: every app server
+# imports this module (the sign-in pages), few ever use single sign-on, and loading them cost each
+# worker's start about 0.1 s of CPU.
+if TYPE_CHECKING:
+    from joserfc.jwk import KeySet
 
 # Signatures with the provider's published (asymmetric) keys only: never 'none', never HS256 with a shared secret.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -110,6 +106,9 @@ def _get_json(url: str, *, timeout: float) -> dict[str, Any]:
 
     Redirects are not followed: the provider's documents live where the issuer says.
     """
+    import requests
+    import urllib3
+
     try:
         with requests.get(url, timeout=timeout, allow_redirects=False, stream=True,
                           headers={"Accept": "application/json"}) as response:
@@ -196,6 +195,9 @@ def authorization_request(provider: Provider, *, client_id: str, redirect_uri: s
                           reauthenticate: bool = False) -> AuthorizationRequest:
     """A new authorization request (code flow, PKCE S256) with fresh random state, nonce and verifier;
     ``reauthenticate`` asks the provider to sign the person in again even when it has a session."""
+    from authlib.common.security import generate_token
+    from authlib.integrations.requests_client import OAuth2Session
+
     state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)
     client = OAuth2Session(client_id, scope=SCOPE, redirect_uri=redirect_uri, code_challenge_method="S256")
     extra = {"prompt": "login"} if reauthenticate else {}
@@ -210,6 +212,9 @@ def state_matches(expected: str | None, given: str | None) -> bool:
 
 
 def _fetch_key_set(provider: Provider, timeout: float) -> KeySet:
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     try:
         return KeySet.import_key_set(_get_json(provider.jwks_uri, timeout=timeout))
     except (JoseError, ValueError, TypeError, KeyError) as exc:
@@ -224,6 +229,10 @@ def finish(provider: Provider, *, client_id: str, client_secret: str, redirect_u
     Raises SsoError: 'unreachable', 'token' (the provider refused the code), 'signature', 'issuer',
     'audience', 'expired', 'nonce' or 'invalid' (any other bad claim).
     """
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.requests_client import OAuth2Session
+
     client = OAuth2Session(client_id, client_secret, scope=SCOPE, redirect_uri=redirect_uri,
                            code_challenge_method="S256")
     try:
@@ -245,6 +254,10 @@ def check_id_token(provider: Provider, id_token: str, *, client_id: str, nonce: 
                    cache: ProviderCache | None = None) -> dict[str, Any]:
     """The claims of ``id_token`` once its signature (the provider's JWKS), issuer, audience, expiry and
     nonce check out. Raises SsoError as :func:`finish` does."""
+    from authlib.oidc.core import CodeIDToken
+    from joserfc import jwt
+    from joserfc.errors import BadSignatureError, ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
+
     key = ("jwks", provider.jwks_uri)
     if cache is None:
         keys, kept = _fetch_key_set(provider, timeout), False

@@ -22,9 +22,11 @@ MIN_PASSWORD_LENGTH = 12
 # Django's list of 20,000 common passwords (BSD licence; from Royce Williams' list of leaked passwords).
 COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
 # scrypt (werkzeug's default KDF); a hash of a random password, used when the email is unknown so that
-# a failed login takes as long whether or not the account exists.
+# a failed login takes as long whether or not the account exists. Written out rather than made at import,
+# which cost every process 0.1 s of CPU at start-up; a test keeps its cost parameters those of new hashes.
 _PASSWORD_METHOD = "scrypt"  # noqa: S105 - the name of the KDF, not a password
-_DUMMY_HASH = generate_password_hash("not-a-real-password-7b1f", method=_PASSWORD_METHOD)
+_DUMMY_HASH = ("scrypt:32768:8:1$LB2FA7OSYWIVwtmm$b67c8e0e45311e6b98f395a52f51184e8d68af1091961ff658d63d03851277451"
+               "d7c440289c5a079eb607ffb32d43345811bf0c278c1251a18883b7cf5be8256")
 # A login's "last seen" is written at most this often, so that most requests write nothing.
 SEEN_RESOLUTION = timedelta(minutes=1)
 
