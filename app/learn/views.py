@@ -41,7 +41,9 @@ def overview() -> str:
         return render_template("learn/welcome.html")
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
     remember_progress(course=progress)
-    assignments = assignment_service.my_assignments(db_session, catalog(), current_user.id, local_today(utcnow()))
+    # Only an organisation sets work: most learners belong to none, and the login's query already said so.
+    assignments = (assignment_service.my_assignments(db_session, catalog(), current_user.id, local_today(utcnow()))
+                   if current_user.in_organisation is not False else [])
     return render_template("learn/overview.html", progress=progress, my_assignments=assignments)
 
 

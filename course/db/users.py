@@ -63,6 +63,9 @@ class User(Base):
     login_remembered = False  # whether that login is "ingelogd blijven" (no idle timeout)
     # Whether a role requires two-step verification; set when the login is loaded (resume_login).
     needs_two_factor = False
+    # Whether the user is an active member of an organisation (which may set them work), when the login was
+    # loaded (resume_login); None: not known.
+    in_organisation = None
 
     @property
     def is_site_admin(self) -> bool:

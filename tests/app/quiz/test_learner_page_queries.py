@@ -50,3 +50,12 @@ def test_saving_an_answer_runs_at_most_five_queries(client, learner_with_progres
         response = quiz.post(attempt, data, token=token, headers={"Accept": "application/json"})
     assert response.status_code == 200 and response.is_json
     assert counter.count <= 5, counter.statements
+
+
+def test_the_overview_of_a_learner_in_no_organisation_asks_for_no_assignments(client, auth, count_queries):
+    """Only organisations set work: for a learner in none, the overview's queries are the login and progress."""
+    auth.register()
+    with count_queries() as counter:
+        assert client.get("/").status_code == 200
+    assert not [s for s in counter.statements if "assignments" in s], counter.statements
+    assert counter.count == 2, counter.statements
