@@ -11,13 +11,14 @@ remarks about other decisions are fine.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from course.casus.conditions import Value
+from course.casus.conditions import Condition, Value
 from course.casus.kinds import ChecklistStep, DebriefStep, MultiSelectStep, PlanStep, ReflectionStep, kind_of
 from course.casus.model import Casus, Step
 
@@ -70,22 +71,39 @@ def _inputs(step: Step) -> Iterator[tuple[dict[str, list[str]], dict[str, list[s
         yield {}, {}
 
 
-class _States:
-    """Variables as hashable states and back. The walk makes thousands of states (up to MAX_STATES): the
-    values in the order of the casus's own variables are much cheaper to make, hash and compare than
-    sorted (name, value) pairs. A state with a variable the casus does not declare keeps its pairs."""
+def _conditions(value: object) -> Iterator[Condition]:
+    """Every condition inside a step's definition (its branches, its options' branches, replies...)."""
+    if isinstance(value, Condition):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _conditions(getattr(value, f.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _conditions(item)
 
-    def __init__(self, names: tuple[str, ...]):
-        self.names = names
-        self._values = itemgetter(*names) if len(names) > 1 else (lambda v: tuple(v[n] for n in names))
+
+class _States:
+    """Variables as hashable states and back. Only the variables that can matter are kept: those a condition
+    on the way reads (which step follows, which reply is given) or a debrief remark of interest reads. An
+    effect only ever reads the variable it changes, so the others can never steer the walk or a remark;
+    keeping them made runs that differ only in, say, a tally nobody reads into different states, and the real
+    casussen into more than MAX_STATES. The values in a fixed order are cheap to hash and compare."""
+
+    def __init__(self, start: Mapping[str, Value], relevant: frozenset[str]):
+        self.start = dict(start)
+        self.names = tuple(n for n in start if n in relevant)
+        self._values = itemgetter(*self.names) if len(self.names) > 1 else (lambda v: tuple(v[n] for n in self.names))
 
     def freeze(self, variables: Mapping[str, Value]) -> tuple[Any, ...]:
-        if len(variables) == len(self.names):  # effects only set variables: the same names
+        if len(variables) == len(self.start):  # effects only set declared variables: the same names
             return (True, self._values(variables))
         return (False, tuple(sorted(variables.items())))
 
     def thaw(self, state: tuple[Any, ...]) -> dict[str, Value]:
-        return dict(zip(self.names, state[1], strict=True)) if state[0] else dict(state[1])
+        if not state[0]:
+            return dict(state[1])
+        return {**self.start, **dict(zip(self.names, state[1], strict=True))}
 
 
 def remarks_rewarding_ticking_everything(casus: Casus) -> list[RewardedTicking]:
@@ -109,7 +127,11 @@ def remarks_rewarding_ticking_everything(casus: Casus) -> list[RewardedTicking]:
                               [(kind.parse(step, all_input), kind.parse(step, exact_input or all_input))
                                for all_input, exact_input in _inputs(step)])
     start = casus.initial_variables()
-    states = _States(tuple(start))
+    read = {name for step in casus.steps if not isinstance(step, DebriefStep)
+            for condition in _conditions(step) for name in condition.variables}
+    read |= {name for conditions in remarks.values() for _, condition in conditions
+             for name in condition.variables}  # type: ignore[attr-defined]
+    states = _States(start, frozenset(read))
     queue = deque([(casus.start, states.freeze(start), states.freeze(start), False)])
     seen = set(queue)
     found: set[tuple[str, int]] = set()

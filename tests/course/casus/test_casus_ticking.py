@@ -115,12 +115,47 @@ def test_a_step_without_wrong_items_is_a_plain_count(tmp_path):
 
 
 def test_states_of_the_walk_round_trip_also_with_a_variable_the_casus_does_not_declare():
-    """The walk's compact states give back exactly the variables they were made from."""
+    """The walk's compact states give back the variables they were made from; one nothing reads goes back to
+    its start value, so runs that differ only there are one state."""
     from course.casus.ticking import _States
-    states = _States(("a", "b"))
-    assert states.thaw(states.freeze({"a": 1, "b": True})) == {"a": 1, "b": True}
-    assert states.freeze({"a": 1, "b": True}) == states.freeze({"b": True, "a": 1})
-    assert states.freeze({"a": 1, "b": True}) != states.freeze({"a": 2, "b": True})
-    extra = {"a": 1, "b": True, "c": 3}
+    states = _States({"a": 0, "b": False, "tally": 0}, frozenset({"a", "b"}))
+    assert states.thaw(states.freeze({"a": 1, "b": True, "tally": 0})) == {"a": 1, "b": True, "tally": 0}
+    assert states.freeze({"a": 1, "b": True, "tally": 0}) == states.freeze({"tally": 0, "b": True, "a": 1})
+    assert states.freeze({"a": 1, "b": True, "tally": 0}) != states.freeze({"a": 2, "b": True, "tally": 0})
+    assert states.freeze({"a": 1, "b": True, "tally": 4}) == states.freeze({"a": 1, "b": True, "tally": 7})
+    assert states.thaw(states.freeze({"a": 1, "b": True, "tally": 4})) == {"a": 1, "b": True, "tally": 0}
+    extra = {"a": 1, "b": True, "tally": 0, "c": 3}
     assert states.thaw(states.freeze(extra)) == extra
-    assert _States(("a",)).thaw(_States(("a",)).freeze({"a": 5})) == {"a": 5}
+    one = _States({"a": 0}, frozenset({"a"}))
+    assert one.thaw(one.freeze({"a": 5})) == {"a": 5}
+
+
+def many_flags(flags: int, praise_when: str) -> str:
+    """``flags`` choice steps that each set a flag nothing reads (2**flags runs), then a choice that steers
+    by a flag, then the casus above; its praise for the signals is ``praise_when``."""
+    variables = "".join(f"  f{n}: {{type: bool}}\n" for n in range(flags)) + "  route: {type: bool}\n"
+    good = "judgement: aanbevolen, feedback: Goed."
+    steps = "".join(
+        f"  - id: keuze{n}\n    kind: choice\n    title: Keuze {n}\n    prompt: Ja of nee?\n    options:\n"
+        f"      - {{id: ja, text: Ja, {good}, effects: {{f{n}: true}}, next: keuze{n + 1}}}\n"
+        f"      - {{id: nee, text: Nee, {good}, effects: {{f{n}: false}}, next: keuze{n + 1}}}\n"
+        for n in range(flags))
+    steps += (f"  - id: keuze{flags}\n    kind: choice\n    title: Route\n    prompt: Welke kant?\n    options:\n"
+              f"      - {{id: om, text: Om, {good}, effects: {{route: true}}, next: wissel}}\n"
+              f"      - {{id: recht, text: Recht, {good}, next: wissel}}\n"
+              "  - id: wissel\n    kind: info\n    title: Verder\n    text: Verder.\n    next:\n"
+              "      - {when: route, goto: signalen}\n      - {goto: debrief}\n")
+    text = CASUS.replace("start: signalen\n", "start: keuze0\n").replace("steps:\n", "steps:\n" + steps)
+    text = text.replace("  valkuilen: {type: number}\n", "  valkuilen: {type: number}\n" + variables)
+    return text.replace('"signalen >= 2 and afgeleid == 0"', praise_when)
+
+
+def test_variables_nothing_reads_do_not_hide_a_remark_behind_the_state_limit(tmp_path):
+    """2**15 ways to set flags nobody reads would be more states than the walk's limit: it would stop before
+    ever reaching the debrief by the route that matters. They are one state each step, so the remark that
+    ticking everything meets is found, only on the route a flag steers to (the flag is kept)."""
+    casuses, errors = load(tmp_path, many_flags(15, '"signalen >= 2"'))
+    assert casuses == ()
+    assert len(errors) == 1 and "steps[" in errors[0] and "ticks every item" in errors[0]
+    casuses, errors = load(tmp_path, many_flags(15, '"signalen >= 2 and afgeleid == 0"'))
+    assert errors == [] and len(casuses) == 1
