@@ -13,9 +13,10 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
+from flask.globals import request_ctx
 from flask_babel import ngettext
 from flask_limiter import Limiter, RateLimitExceeded, RequestLimit
-from flask_limiter.util import get_remote_address
+from flask_limiter.util import get_qualified_name, get_remote_address
 from werkzeug.wrappers import Response
 
 from app.errors import render_error
@@ -26,6 +27,7 @@ limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="m
 
 def init_app(app: Flask) -> None:
     limiter.init_app(app)
+    _hooks_only_where_limited(app)
 
     @app.errorhandler(RateLimitExceeded)
     def too_many(_exc: RateLimitExceeded) -> tuple[str, int]:
@@ -35,6 +37,58 @@ def init_app(app: Flask) -> None:
         return render_error(429, ngettext("Te veel pogingen achter elkaar. Probeer het over %(num)d minuut opnieuw.",
                                           "Te veel pogingen achter elkaar. Probeer het over %(num)d minuten opnieuw.",
                                           wait))
+
+
+def _hooks_only_where_limited(app: Flask) -> None:
+    """Run Flask-Limiter's three request hooks only on requests that have a limit.
+
+    Its before-request hook works out, on every request, which app-wide, default and blueprint limits
+    apply (on a page without any: some 40 µs, a tenth of a simple page); its after-request and teardown
+    hooks look at what a limit left. Here there are no app-wide or default limits: the limits sit on views
+    (checked by their decorator, inside the view) and on the API blueprint. So the before-request check
+    runs for the endpoints where Flask-Limiter's own resolution finds a limit (worked out once per
+    endpoint), and the other two only when a limit was checked in this request (it leaves its context on
+    the request): a login's failed-attempt count and the limit headers stay as they were.
+    A Flask-Limiter that registers its hooks differently stops the start-up here instead of silently
+    running unlimited.
+    """
+    inject_headers = getattr(Limiter, "_Limiter__inject_headers", None)
+    before, after, teardown = (app.before_request_funcs[None], app.after_request_funcs[None],
+                               app.teardown_request_funcs[None])
+    check = limiter._check_request_limit
+    release = getattr(limiter, "_Limiter__release_context", None)
+    found = [check in before, any(getattr(f, "func", None) is inject_headers for f in after), release in teardown]
+    if not all(found):
+        raise RuntimeError(f"Flask-Limiter's request hooks not found as expected ({found}): check app/limits.py")
+    manager = limiter.limit_manager
+    needs_check: dict[str | None, bool] = {}
+
+    def limits_before_view(endpoint: str | None) -> bool:
+        view = app.view_functions.get(endpoint or "")
+        if endpoint is None or view is None:
+            return bool(manager.application_limits)  # a 404: only app-wide limits could apply
+        name = get_qualified_name(view)
+        blueprint = endpoint.rpartition(".")[0] or None
+        defaults, decorated = manager.resolve_limits(app, endpoint, blueprint, name, in_middleware=True,
+                                                     marked_for_limiting=name in limiter._marked_for_limiting)
+        return bool(defaults or decorated or manager.application_limits)
+
+    def check_where_limited() -> None:
+        endpoint = request.endpoint
+        known = needs_check.get(endpoint)
+        if known is None:
+            known = needs_check[endpoint] = limits_before_view(endpoint)
+        if known:
+            check()
+
+    def limit_was_checked() -> bool:
+        return hasattr(request_ctx, "_limiter_request_context")
+
+    before[before.index(check)] = check_where_limited
+    for i, hook in enumerate(after):
+        if getattr(hook, "func", None) is inject_headers:
+            after[i] = (lambda response, hook=hook: hook(response) if limit_was_checked() else response)
+    teardown[teardown.index(release)] = lambda exc=None: release(exc) if limit_was_checked() else None
 
 
 def configured(name: str) -> Callable[[], str]:
