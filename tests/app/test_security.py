@@ -19,6 +19,42 @@ def test_every_page_sends_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+PAGE_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
+                "Cross-Origin-Opener-Policy": "same-origin",
+                "Permissions-Policy": "camera=(), microphone=(), geolocation=()"}
+
+
+def test_pages_static_files_and_views_own_headers_each_get_theirs(app, client):
+    """Every answer has the full set once; pages are never cached, static files may be; a header a view
+    sets itself (its own caching, its own policy) is kept, not overwritten or doubled."""
+    from flask import Response
+
+    @app.route("/eigen-kopregels")
+    def own_headers() -> Response:
+        return Response("x", headers={"cache-control": "no-cache, private", "Content-Security-Policy": "sandbox"})
+
+    page, static, own = client.get("/"), client.get("/static/css/leerlijn.css"), client.get("/eigen-kopregels")
+    for response in (page, static, own):
+        assert {name: response.headers[name] for name in PAGE_HEADERS} == PAGE_HEADERS
+        assert len(response.headers) == len({name.lower() for name, _ in response.headers})
+    assert page.headers["Cache-Control"] == "no-store" and "no-store" not in static.headers.get("Cache-Control", "")
+    assert page.headers["Content-Security-Policy"] == static.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert own.headers["Cache-Control"] == "no-cache, private" and own.headers["Content-Security-Policy"] == "sandbox"
+
+
+def test_a_new_secret_key_ends_old_sessions_unless_kept_as_fallback(app, client):
+    """Rotating SECRET_KEY makes old session cookies worthless at once (the signing is not kept past a
+    key change); an old key listed in SECRET_KEY_FALLBACKS still opens them."""
+    client.post("/taal", data={"locale": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    old = app.secret_key
+    app.config["SECRET_KEY"] = "another-secret-key-with-enough-length-0000"
+    assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+    app.config["SECRET_KEY_FALLBACKS"] = [old]
+    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
 def test_https_sites_tell_browsers_to_keep_to_https(connection, valid_catalog, tmp_path, client):
     """HSTS wherever cookies are Secure (production's default), and not on plain-HTTP development."""
     secure = make_app(connection, valid_catalog, tmp_path, SESSION_COOKIE_SECURE=True).test_client()
