@@ -11,7 +11,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import content, db, errors, i18n, limits, security
+from app import content, db, errors, i18n, limits, security, sessions
 from app.config import from_environment
 
 csrf = CSRFProtect()
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     content.init_app(app)
     db.init_app(app)
+    sessions.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
