@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, g, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from markupsafe import Markup
 
 from app.auth.devices import device_name
@@ -84,7 +84,19 @@ def whole_percent(value: float | None) -> str:
     """
     if value is None:
         return "–"
-    return format_percent(math.floor(round(value * 100, 9)) / 100)
+    whole = math.floor(round(value * 100, 9))
+    # Babel's formatting cost a twentieth of a page with a progress bar per module; its result depends on
+    # the number and the language only.
+    key = (str(get_locale()), whole)
+    text = _PERCENTS.get(key)
+    if text is None:
+        if len(_PERCENTS) > 1000:
+            _PERCENTS.clear()
+        text = _PERCENTS[key] = format_percent(whole / 100)
+    return text
+
+
+_PERCENTS: dict[tuple[str, int], str] = {}
 
 
 def init_app(app: Flask) -> None:

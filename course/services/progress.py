@@ -106,7 +106,7 @@ def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[in
     pages: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
     attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
     completed: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
-    for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.execute(
+    for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.connection().execute(
             _PROGRESS_ROWS[visits is None], {"user_ids": list(user_ids)}):
         if kind == "page":
             pages[user_id].append(PageVisit(item, page_id, at, done_at))
@@ -116,11 +116,25 @@ def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[in
             completed[user_id].add(item)
     if visits is not None:
         pages = {user_id: list(visits.get(user_id, ())) for user_id in user_ids}
+    shape = _shape(catalog)
     return {user_id: progress.course_progress(
         catalog, pages[user_id],
         {quiz_id: quiz_outcome([a for _, a in sorted(rows, key=lambda r: r[0])])
          for quiz_id, rows in attempts[user_id].items()},
-        completed[user_id]) for user_id in user_ids}
+        completed[user_id], shape=shape) for user_id in user_ids}
+
+
+_SHAPES: dict[int, tuple[Catalog, progress.CourseShape]] = {}
+
+
+def _shape(catalog: Catalog) -> progress.CourseShape:
+    """The catalog's CourseShape, worked out once per catalog (a catalog never changes once loaded)."""
+    known = _SHAPES.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        if len(_SHAPES) > 8:  # tests load many catalogs; an app has one
+            _SHAPES.clear()
+        known = _SHAPES[id(catalog)] = (catalog, progress.CourseShape.of(catalog))
+    return known[1]
 
 
 def _progress_rows(*, pages: bool) -> CompoundSelect:
@@ -130,19 +144,21 @@ def _progress_rows(*, pages: bool) -> CompoundSelect:
     def nothing(type_: Any) -> Any:
         return type_coerce(null(), type_)
     user_ids = bindparam("user_ids", expanding=True)
-    quizzes = select(literal_column("'quiz'"), QuizAttempt.user_id, QuizAttempt.quiz_id, nothing(String),
-                     QuizAttempt.submitted_at, nothing(DateTime), QuizAttempt.score, QuizAttempt.passed,
-                     QuizAttempt.counts, QuizAttempt.number).where(
-        QuizAttempt.user_id.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED)
-    casuses = select(literal_column("'casus'"), CasusRun.user_id, CasusRun.casus_id, nothing(String),
+    # Table columns, run on the session's connection: the ORM's execution cost more than the query itself.
+    attempt, run, page = QuizAttempt.__table__.c, CasusRun.__table__.c, PageProgress.__table__.c
+    quizzes = select(literal_column("'quiz'"), attempt.user_id, attempt.quiz_id, nothing(String),
+                     attempt.submitted_at, nothing(DateTime), attempt.score, attempt.passed,
+                     attempt.counts, attempt.number).where(
+        attempt.user_id.in_(user_ids), attempt.status == AttemptStatus.SUBMITTED)
+    casuses = select(literal_column("'casus'"), run.user_id, run.casus_id, nothing(String),
                      nothing(DateTime), nothing(DateTime), nothing(Float), nothing(Boolean), nothing(String),
-                     nothing(Integer)).where(CasusRun.user_id.in_(user_ids), CasusRun.status == RunStatus.COMPLETED)
+                     nothing(Integer)).where(run.user_id.in_(user_ids), run.status == RunStatus.COMPLETED)
     if not pages:
         return union_all(quizzes, casuses)
     # The page rows come first: a union's columns take their types (and conversions) from its first select.
-    rows = select(literal_column("'page'"), PageProgress.user_id, PageProgress.module_id, PageProgress.page_id,
-                  PageProgress.last_seen_at, PageProgress.read_at, nothing(Float), nothing(Boolean), nothing(String),
-                  nothing(Integer)).where(PageProgress.user_id.in_(user_ids))
+    rows = select(literal_column("'page'"), page.user_id, page.module_id, page.page_id, page.last_seen_at,
+                  page.read_at, nothing(Float), nothing(Boolean), nothing(String),
+                  nothing(Integer)).where(page.user_id.in_(user_ids))
     return union_all(rows, quizzes, casuses)
 
 
