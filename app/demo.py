@@ -62,32 +62,32 @@ def _paper_form(paper: Paper, questions: list[QuestionType]) -> dict[str, list[s
     return form
 
 
-def _read(session: Session, user_id: int, module: Module, pages: int | None = None) -> None:
+def _read(session: Session, catalog: Catalog, user_id: int, module: Module, pages: int | None = None) -> None:
     for page in module.pages[:pages]:
-        progress_service.record_visit(session, user_id, page, read=True)
+        progress_service.record_visit(session, user_id, page, read=True, catalog=catalog)
 
 
 def _bring_to_stage(session: Session, catalog: Catalog, user_id: int, stage: str) -> None:
     first = catalog.modules[0]
     quiz = catalog.quiz_for_module(first.id)
     if stage == "started":
-        _read(session, user_id, first, 2)
+        _read(session, catalog, user_id, first, 2)
     elif stage == "halfway":
-        _read(session, user_id, first)
+        _read(session, catalog, user_id, first)
         if len(catalog.modules) > 1:
-            _read(session, user_id, catalog.modules[1], 1)
+            _read(session, catalog, user_id, catalog.modules[1], 1)
         if quiz is not None:  # a knowledge check begun, one answer saved
             attempt = quiz_service.start_attempt(session, user_id, quiz)
             paper = quiz_service.view_attempt(session, user_id, attempt.id).paper
             quiz_service.save_answers(session, user_id, attempt.id,
                                       _paper_form(paper, [paper.questions[0].question]))
     elif stage == "module-done":
-        _read(session, user_id, first)
+        _read(session, catalog, user_id, first)
         if quiz is not None:
             attempt = quiz_service.start_attempt(session, user_id, quiz)
             paper = quiz_service.view_attempt(session, user_id, attempt.id).paper
             quiz_service.submit_attempt(session, user_id, attempt.id,
-                                        _paper_form(paper, [pq.question for pq in paper.questions]))
+                                        _paper_form(paper, [pq.question for pq in paper.questions]), catalog=catalog)
 
 
 def fill(session: Session, catalog: Catalog, password: str | None = None) -> tuple[list[DemoUser], str]:

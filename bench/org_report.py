@@ -7,8 +7,9 @@ PostgreSQL database given, dropped afterwards), migrated by Alembic, with the re
 progress is drawn at random (pages read, knowledge checks handed in with a score and an answer per question
 drawn, casussen completed with a choice at each fork; each taking minutes) and written with bulk inserts, as
 the services would store it; one assignment for everyone; each member's time on task then stored as
-`flask org refresh-figures` stores it (course.services.on_task), unless --unstored is given: the report
-then merges every member's spans itself, as after an upgrade before that command ran. Then times, with
+`flask org refresh-figures` stores it (course.services.on_task), and likewise their standing per module
+(course.services.module_summaries), unless --unstored is given: the report then merges every member's spans
+and aggregates every page row and check attempt itself, as after an upgrade before that command ran. Then times, with
 the project's own services, the report (every member's row, as the page shows them), what the members
 miss most (the page's other aggregate), the CSV and the XLSX export, and counts the queries. The last line
 printed is one JSON object:
@@ -56,7 +57,7 @@ from course.db import (  # noqa: E402
     Team,
     User,
 )
-from course.services import on_task, org_report  # noqa: E402
+from course.services import module_summaries, on_task, org_report  # noqa: E402
 from course.services.orgs import OrgAccess  # noqa: E402
 
 TEAMS = 40
@@ -180,7 +181,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default: a fresh SQLite file)")
     parser.add_argument("--unstored", action="store_true",
-                        help="no stored time on task: the report merges every member's spans")
+                        help="no stored figures: the report computes every member from the raw rows")
     args = parser.parse_args()
     schema = None
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,6 +201,8 @@ def main() -> None:
                     member_ids = session.scalars(select(Membership.user_id).where(
                         Membership.organisation_id == organisation.id)).all()
                     timed("time on task stored", lambda: on_task.refresh_all(session, member_ids))
+                    timed("module summaries stored",
+                          lambda: module_summaries.refresh_all(session, catalog, member_ids))
                 session.execute(text("ANALYZE"))  # planner statistics, as a database in use has them
                 session.commit()
                 print(f"seeded {args.members} members", file=sys.stderr)

@@ -75,6 +75,9 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     # The learner's time on task as the report counts it, derived from the rows above (course.services.on_task).
     # Not an activity moment: refresh-figures rewrites updated_at without the learner doing anything.
     PersonalTable("time_on_task", "user_id", section="time_on_task", omit=frozenset({"user_id"})),
+    # The learner's standing per module as the report counts it, derived from the rows above and below
+    # (course.services.module_summaries); done_at repeats a moment those rows hold.
+    PersonalTable("module_summaries", "user_id", section="module_summaries", omit=frozenset({"user_id"})),
     PersonalTable("quiz_attempts", "user_id", section="quiz_attempts", omit=frozenset({"user_id"}),
                   nested=(Nested("quiz_attempt_answers", "attempt_id", "answers",
                                  omit=frozenset({"attempt_id"})),),

@@ -240,6 +240,28 @@ def resume_point(catalog: Catalog, visits: Sequence[PageVisit], read: Mapping[st
     return last.module_id, last.page_id
 
 
+def module_done_at(visits: Iterable[PageVisit], quizzes: Mapping[str, QuizOutcome],
+                   module_of_quiz: Mapping[str, str]) -> dict[str, datetime]:
+    """Per module id, the moment of the learner's latest step in it: a page of the module read (also a page
+    no longer in it) or one of its knowledge checks handed in (``module_of_quiz``: quiz id -> module id).
+    Modules with neither are left out. The completion date of an assignment is the latest of these over the
+    modules it asks (course.assignments.standing)."""
+    done: dict[str, datetime] = {}
+
+    def later(module_id: str, moment: datetime) -> None:
+        if module_id not in done or moment > done[module_id]:
+            done[module_id] = moment
+
+    for visit in visits:
+        if visit.read_at is not None:
+            later(visit.module_id, visit.read_at)
+    for quiz_id, outcome in quizzes.items():
+        module_id = module_of_quiz.get(quiz_id)
+        if module_id is not None and outcome.last_submitted_at is not None:
+            later(module_id, outcome.last_submitted_at)
+    return done
+
+
 @dataclass(frozen=True)
 class NextStep:
     """The one thing to do next in a module: ``kind`` names what ``target`` is (a page, quiz or casus id of

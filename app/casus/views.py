@@ -169,7 +169,7 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
                                                versions=versions)
         else:
             service.submit_step(db_session, current_user.id, run_id, step_id, form, casuses=casuses,
-                                versions=versions)
+                                versions=versions, catalog=catalog())
     except NotFound:
         abort(404)
     except service.StepNotCurrent as exc:

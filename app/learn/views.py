@@ -96,7 +96,7 @@ def mark_read(module_id: str, page_id: str) -> Response:
     form = MarkReadForm()
     if not form.validate_on_submit():
         abort(400)
-    progress_service.record_visit(db_session, current_user.id, page, read=True)
+    progress_service.record_visit(db_session, current_user.id, page, read=True, catalog=catalog())
     if request.accept_mimetypes.best == "application/json":
         return jsonify(read=True)
     _, following = module.neighbours(page)

@@ -197,20 +197,25 @@ def sso_command(slug: str, issuer: str | None, client_id: str | None, domains: s
 
 @org_cli.command("refresh-figures")
 def refresh_figures() -> None:
-    """Recompute every learner's stored time on task from their progress rows.
+    """Recompute every learner's stored figures from their progress rows: time on task and their standing
+    per module, as the completion report reads them.
 
-    The services keep it up to date as learners work; run this once after upgrading to a version that
-    stores it (reports compute a missing figure themselves, slowly) and after writing progress rows by
+    The services keep them up to date as learners work; run this once after upgrading to a version that
+    stores them, after a content change that adds, removes or moves pages, checks or casussen (reports
+    compute a missing or outdated figure themselves, exactly but slowly) and after writing progress rows by
     other means than the application. Safe to run at any time.
     """
     from sqlalchemy import select
 
+    from app.content import catalog
     from app.db import db_session
     from course.db import User
-    from course.services import on_task
+    from course.services import module_summaries, on_task
     user_ids = list(db_session.scalars(select(User.id).order_by(User.id)))
-    done = 0
+    done = summed = 0
     for start in range(0, len(user_ids), 2000):
         done += on_task.refresh_all(db_session, user_ids[start:start + 2000])
+        summed += module_summaries.refresh_all(db_session, catalog(), user_ids[start:start + 2000])
         db_session.commit()  # short transactions: learners keep working meanwhile
     click.echo(f"Time on task recomputed for {done} account(s).")
+    click.echo(f"Standing per module recomputed for {summed} account(s).")

@@ -152,7 +152,7 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
         return _keep_answers_for_token_owner(token.user_id, token.session_version, attempt_id, form, action)
     try:
         if action == "submit":
-            service.submit_attempt(db_session, current_user.id, attempt_id, form)
+            service.submit_attempt(db_session, current_user.id, attempt_id, form, catalog=catalog())
             issue_after_step()
             return redirect(url_for("quiz.review", attempt_id=attempt_id))
         result = service.save_answers(db_session, current_user.id, attempt_id, form)

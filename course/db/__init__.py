@@ -6,7 +6,7 @@ from course.db.base import Base, utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
 from course.db.certificates import Certificate, CertificateKind, RegisterNumber
 from course.db.orgs import Assignment, SentReminder, Team
-from course.db.progress import PageProgress, TimeOnTask
+from course.db.progress import ModuleSummary, PageProgress, TimeOnTask
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.sso import SsoConfig, SsoIdentity
 from course.db.trainer import Group, GroupMember, LiveAnswer, LiveParticipant, LiveSession, LiveSource
@@ -35,6 +35,7 @@ __all__ = [
            "LiveSource",
            "LoginSession",
            "Membership",
+           "ModuleSummary",
            "Organisation",
            "PageProgress",
            "QuizAttempt",

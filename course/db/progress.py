@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course.db.base import Base, utcnow
@@ -40,3 +40,29 @@ class TimeOnTask(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Counts the writes: a figure is stored only over the version read with its spans (course.services.on_task).
     version: Mapped[int] = mapped_column(default=0)
+
+
+class ModuleSummary(Base):
+    """A learner's standing in one module, as the completion rules decide it (course.progress), kept by the
+    services that record progress (course.services.module_summaries) so that a report over thousands of
+    members reads a few numbers per member instead of aggregating every page row and check attempt.
+
+    Valid only for the course shape it was computed for (``shape``) and the learner's rows as they were at
+    their stored time on task's ``version`` (``basis``); any other row is ignored by the report, which then
+    computes that member from the raw rows."""
+
+    __tablename__ = "module_summaries"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    module_id: Mapped[str] = mapped_column(String(64))
+    # Fingerprint of what the rules read from the content: modules, their pages, checks and casussen, the
+    # completion rules (course.services.module_summaries.shape_key).
+    shape: Mapped[str] = mapped_column(String(32))
+    basis: Mapped[int] = mapped_column(Integer)  # the time_on_task.version the rows were read after
+    complete: Mapped[bool] = mapped_column(Boolean)
+    started: Mapped[bool] = mapped_column(Boolean)  # a page read, a check handed in or a casus completed
+    best_score: Mapped[float | None] = mapped_column(Float)  # the module's knowledge check, 0..1
+    casuses_done: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime | None] = mapped_column()  # latest page read or check handed in here

@@ -28,11 +28,12 @@ from course.casus.engine import RunState, StepNotCurrent
 from course.casus.kinds import MAX_TEXT_LENGTH, Answer, InputError, PlanStep, ReflectionStep, kind_of
 from course.casus.kinds.reflection import ANSWER_FIELD
 from course.casus.model import Casus, Step
+from course.catalog import Catalog
 from course.db.base import utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
 from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
-from course.services import on_task
+from course.services import module_summaries, on_task
 from course.services.ownership import lock_learner, own
 
 # The key of a draft that holds the ids chosen on a step without text (see keep_unsent).
@@ -284,7 +285,8 @@ def _readable_state(casus: Casus, run: CasusRun) -> RunState:
 
 
 def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_form: Mapping[str, Sequence[str]],
-                *, casuses: Mapping[str, Casus], versions: Versions | None = None) -> RunView:
+                *, casuses: Mapping[str, Casus], versions: Versions | None = None,
+                catalog: Catalog | None = None) -> RunView:
     """Answer the current step of a run: apply the engine's transition, record the decision (commits).
 
     Returns the run after the answer. Posting the answer just given again (a double click) changes
@@ -322,6 +324,8 @@ def submit_step(session: Session, user_id: int, run_id: int, step_id: str, raw_f
                               kind=step.kind, choice=_recorded_choice(step, decision.answer), decided_at=now))
     if run.status == RunStatus.COMPLETED:
         on_task.refresh(session, run.user_id)
+        if catalog is not None:  # the learner's standing per module, as the report reads it
+            module_summaries.refresh(session, catalog, run.user_id)
     session.commit()
     return _view(run, casus, new_state, casuses)
 

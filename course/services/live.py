@@ -32,7 +32,7 @@ from course.errors import N_, DomainError, NotFound
 from course.live import sources
 from course.live.items import ItemKind, LiveItem, Tally, parse_answer, tally
 from course.live.state import Action, LiveState, Phase, TransitionError, apply
-from course.services import on_task
+from course.services import module_summaries, on_task
 from course.services.casuses import keep_version
 from course.services.groups import new_code, normalise_code, require_trainer
 
@@ -571,5 +571,6 @@ def keep_casus(session: Session, catalog: Catalog, live: LiveSession, participan
     session.flush()
     participant.kept_run_id = run.id
     on_task.refresh(session, user_id)
+    module_summaries.refresh(session, catalog, user_id)
     session.commit()
     return run

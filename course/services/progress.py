@@ -30,16 +30,17 @@ from course.db.casus import CasusRun, RunStatus
 from course.db.quiz import AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, PageVisit, SubmittedAttempt, quiz_outcome
-from course.services import on_task
+from course.services import module_summaries, on_task
 
 
 def record_visit(session: Session, user_id: int, page: Page, *, read: bool = False,
-                 visits: Sequence[PageVisit] | None = None) -> bool:
+                 visits: Sequence[PageVisit] | None = None, catalog: Catalog | None = None) -> bool:
     """Note that the user opened ``page`` (and finished it, if ``read``); commits. Safe to repeat.
 
     ``visits`` are the user's page rows as the caller just loaded them (``page_visits``): when they show
     that opening the page changes nothing (``progress.visit_needs_recording``), nothing is written and
-    nothing committed. Returns whether it wrote.
+    nothing committed. Reading keeps the learner's stored figures: time on task, and with ``catalog`` their
+    standing per module (without it the report computes them from the rows). Returns whether it wrote.
     """
     now = utcnow()
     if not read and visits is not None and not progress.visit_needs_recording(visits, page.module_id, page.id, now):
@@ -55,6 +56,8 @@ def record_visit(session: Session, user_id: int, page: Page, *, read: bool = Fal
     session.execute(stmt)
     if read:  # only reading closes a page's span (opening it counts for nothing yet)
         on_task.refresh(session, user_id)
+        if catalog is not None:
+            module_summaries.refresh(session, catalog, user_id)
     session.commit()
     return True
 

@@ -39,9 +39,10 @@ from course.assignments import AssignmentStatus, Requirement
 from course.catalog import Catalog
 from course.certification import MAX_MINUTES_PER_ACTIVITY
 from course.content.model import CasusesRule, PagesRule, QuizRule
-from course.db import AttemptStatus, CasusRun, PageProgress, QuizAttempt, RunStatus, TimeOnTask
+from course.db import AttemptStatus, CasusRun, ModuleSummary, PageProgress, QuizAttempt, RunStatus, TimeOnTask
 from course.db.base import UTCDateTime
 from course.progress import CourseShape
+from course.services import module_summaries
 
 
 @dataclass(frozen=True)
@@ -111,17 +112,32 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
     wanted = [n for n, (module, _q, _c) in enumerate(shape.modules)
               if not requirement.module_ids or module.id in requirement.module_ids]
     wanted_ids = [shape.modules[n][0].id for n in wanted]
-    member_list = members.subquery("members")
-    ids = select(member_list.c.user_id).scalar_subquery()
+    # SQLite would otherwise select the members again for every list of them below; PostgreSQL plans better
+    # with the members' statistics, which a materialized list hides (it would then expect far more rows).
+    member_list = (members.cte("members").prefix_with("MATERIALIZED", dialect="sqlite")
+                   .prefix_with("NOT MATERIALIZED", dialect="postgresql"))
+    all_ids = select(member_list.c.user_id).scalar_subquery()
+    threshold = None if requirement.min_quiz_percent is None else requirement.min_quiz_percent - 0.0000005
 
-    page_agg = _pages(shape, wanted_ids, ids)
-    quiz_agg = _quizzes(catalog, shape, wanted_ids, ids)
-    casus_agg = _casuses(shape, requirement, ids)
+    # Members with valid stored figures (course.services.module_summaries) are read from them; only the
+    # others (rows written before they were kept or outside the services, a content change since) have their
+    # rows aggregated here.
+    summed = _summaries(catalog, shape, wanted_ids, threshold, all_ids)
+    stored = TimeOnTask.__table__
+    unsummed_list = (select(member_list.c.user_id).outerjoin(stored, stored.c.user_id == member_list.c.user_id)
+                     .where(~_has_summary(catalog, member_list.c.user_id, stored.c.version))
+                     .cte("unsummed").prefix_with("MATERIALIZED"))
+    unsummed = select(unsummed_list.c.user_id).scalar_subquery()
+    page_agg = _pages(shape, wanted_ids, unsummed)
+    quiz_agg = _quizzes(catalog, shape, wanted_ids, unsummed)
+    # The casussen an assignment asks are looked up for every member.
+    casus_agg = _casuses(shape, requirement, all_ids if requirement.casus_ids else unsummed)
+    summary = summed.c.basis == stored.c.version
     # Time on task is stored per learner (course.services.on_task); only members without a stored figure
     # (rows written before it was kept, or outside the services) have their spans merged here.
-    stored = TimeOnTask.__table__
-    unstored = (select(member_list.c.user_id).outerjoin(stored, stored.c.user_id == member_list.c.user_id)
-                .where(stored.c.id.is_(None)).scalar_subquery())
+    unstored_list = (select(member_list.c.user_id).outerjoin(stored, stored.c.user_id == member_list.c.user_id)
+                     .where(stored.c.id.is_(None)).cte("unstored").prefix_with("MATERIALIZED"))
+    unstored = select(unstored_list.c.user_id).scalar_subquery()
     on_task = _time_on_task(unstored)
 
     # The rules, per module (course.progress.module_progress) and for the requirement (course.assignments).
@@ -146,15 +162,23 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
             began.append(got(quiz_agg, f"attempted_{n}") == 1)
         started.append(or_(*began))
     asked = [complete[n] for n in wanted]
-    if requirement.min_quiz_percent is not None:
+    if threshold is not None:
         # course.assignments.scored_at_least: round(score * 100, 6) >= minimum.
-        threshold = requirement.min_quiz_percent - 0.0000005
         asked += [quiz_agg.c[f"best_{n}"] * 100 > threshold for n in wanted if shape.modules[n][1] is not None]
-    asked += [got(casus_agg, f"asked_{n}") == 1 for n in range(len(requirement.casus_ids))]
-    is_complete = and_(*asked) if asked else true()
-    began_any = [started[n] for n in wanted] + [got(casus_agg, f"asked_{n}") == 1
-                                                for n in range(len(requirement.casus_ids))]
-    is_started = or_(*began_any) if began_any else false()
+    casuses_asked = [got(casus_agg, f"asked_{n}") == 1 for n in range(len(requirement.casus_ids))]
+    raw_complete = and_(*asked, *casuses_asked) if asked or casuses_asked else true()
+    raw_started = or_(*[started[n] for n in wanted], *casuses_asked) if wanted or casuses_asked else false()
+    # From the summaries: every module asked complete (and scored enough), started when one was or a page of
+    # one was opened (opening alone changes no summary: looked up here, for the few members it decides).
+    pages = PageProgress.__table__
+    # OFFSET 0 keeps PostgreSQL from turning this into a hash of every page row of the modules (a full scan):
+    # a look-up per member in the index is what it needs.
+    opened = (select(pages.c.id).where(pages.c.user_id == member_list.c.user_id, pages.c.module_id.in_(wanted_ids))
+              .limit(1).offset(0).exists())
+    summed_complete = and_(summed.c.short == 0, *casuses_asked)
+    summed_started = or_(summed.c.started == 1, opened, *casuses_asked)
+    is_complete = case((summary, summed_complete), else_=raw_complete)
+    is_started = case((summary, summed_started), else_=raw_started)
     if today > requirement.due_on:
         status = case((is_complete, literal(AssignmentStatus.COMPLETED.value)),
                       else_=literal(AssignmentStatus.OVERDUE.value))
@@ -162,11 +186,14 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
         status = case((is_complete, literal(AssignmentStatus.COMPLETED.value)),
                       (is_started, literal(AssignmentStatus.IN_PROGRESS.value)),
                       else_=literal(AssignmentStatus.NOT_STARTED.value))
-    completed_at = type_coerce(
-        case((is_complete, _later(page_agg.c.done_at, quiz_agg.c.done_at, casus_agg.c.done_at))), UTCDateTime())
-    modules_done = sum((_as_int(c) for c in complete), literal(0))
-    casuses_done = sum((got(casus_agg, f"casuses_{n}") for n in range(len(shape.modules))), literal(0))
-    scores = [quiz_agg.c[f"best_{n}"] for n, (_m, quiz_id, _c) in enumerate(shape.modules) if quiz_id is not None]
+    completed_at = type_coerce(case((is_complete, case(
+        (summary, _later(summed.c.done_at, casus_agg.c.done_at)),
+        else_=_later(page_agg.c.done_at, quiz_agg.c.done_at, casus_agg.c.done_at)))), UTCDateTime())
+    modules_done = case((summary, summed.c.modules_done), else_=sum((_as_int(c) for c in complete), literal(0)))
+    casuses_done = case((summary, summed.c.casuses_done),
+                        else_=sum((got(casus_agg, f"casuses_{n}") for n in range(len(shape.modules))), literal(0)))
+    scores = [case((summary, summed.c[f"best_{n}"]), else_=quiz_agg.c[f"best_{n}"])
+              for n, (_m, quiz_id, _c) in enumerate(shape.modules) if quiz_id is not None]
 
     query = (select(member_list.c.user_id, member_list.c.name, member_list.c.email, member_list.c.team_id,
                     member_list.c.team_name, status.label("status"), completed_at.label("completed_at"),
@@ -174,6 +201,7 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
                     stored.c.minutes_on_task.label("stored_minutes"),
                     func.coalesce(on_task.c.microseconds, 0).label("on_task"), *scores)
              .select_from(member_list)
+             .outerjoin(summed, summed.c.user_id == member_list.c.user_id)
              .outerjoin(page_agg, page_agg.c.user_id == member_list.c.user_id)
              .outerjoin(quiz_agg, quiz_agg.c.user_id == member_list.c.user_id)
              .outerjoin(casus_agg, casus_agg.c.user_id == member_list.c.user_id)
@@ -190,6 +218,44 @@ def member_figures(session: Session, catalog: Catalog, members: Select[Any], req
         result.append(MemberFigures(user_id, name, email, team_id, team_name, statuses[status_value], completed,
                                     int(modules), int(casuses), tuple(best), minutes))
     return result
+
+
+def _has_summary(catalog: Catalog, user_id: Any, version: Any) -> ColumnElement[bool]:
+    """Whether the member has summaries still valid: of the course's current shape, and read after their
+    latest write (their stored time on task's ``version``). A learner's summaries of one shape all come from
+    its latest refresh (each writes every module of the shape), so they share one basis."""
+    summaries = ModuleSummary.__table__
+    return select(summaries.c.id).where(summaries.c.user_id == user_id, summaries.c.basis == version,
+                                        summaries.c.shape == module_summaries.shape_key(catalog)).exists()
+
+
+def _summaries(catalog: Catalog, shape: CourseShape, wanted_ids: list[str], threshold: float | None, ids: Any
+               ) -> Any:
+    """Per member with summaries of the course's current shape: their basis (valid when it is the member's
+    stored time on task's version), modules complete, casussen done, how many modules asked are not complete
+    or (with a minimum) scored too low, whether one asked was started, the latest step in those, and the best
+    score per module with a knowledge check."""
+    summaries = ModuleSummary.__table__
+    asked = summaries.c.module_id.in_(wanted_ids)
+    short = summaries.c.complete.is_(False)
+    if threshold is not None:
+        checked = [module.id for module, quiz_id, _c in shape.modules if quiz_id is not None]
+        short = or_(short, and_(summaries.c.module_id.in_(checked),
+                                or_(summaries.c.best_score.is_(None), summaries.c.best_score * 100 <= threshold)))
+    columns: list[Any] = [
+        summaries.c.user_id, func.max(summaries.c.basis).label("basis"),
+        func.sum(_as_int(summaries.c.complete.is_(True))).label("modules_done"),
+        func.sum(summaries.c.casuses_done).label("casuses_done"),
+        func.sum(_as_int(and_(asked, short))).label("short"),
+        func.max(_as_int(and_(asked, summaries.c.started.is_(True)))).label("started"),
+        func.max(case((asked, summaries.c.done_at))).label("done_at")]
+    for n, (module, quiz_id, _casuses) in enumerate(shape.modules):
+        if quiz_id is not None:
+            columns.append(func.max(case((summaries.c.module_id == module.id, summaries.c.best_score)))
+                           .label(f"best_{n}"))
+    return (select(*columns).where(summaries.c.shape == module_summaries.shape_key(catalog),
+                                   summaries.c.user_id.in_(ids))
+            .group_by(summaries.c.user_id).subquery("summed"))
 
 
 def _pages(shape: CourseShape, wanted_ids: list[str], ids: Any) -> Any:

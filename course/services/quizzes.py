@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from course.catalog import Catalog
 from course.db.base import utcnow
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for
@@ -36,7 +37,7 @@ from course.quiz import (
     missing_answers,
     parse_form,
 )
-from course.services import on_task
+from course.services import module_summaries, on_task
 from course.services.ownership import lock_learner, own
 
 
@@ -276,7 +277,8 @@ def check_question(session: Session, user_id: int, attempt_id: int, question_id:
 
 
 def submit_attempt(session: Session, user_id: int, attempt_id: int,
-                   form: Mapping[str, Sequence[str]] | None = None) -> AttemptReview:
+                   form: Mapping[str, Sequence[str]] | None = None, *, catalog: Catalog | None = None
+                   ) -> AttemptReview:
     """Save the answers in ``form`` (if any), grade the attempt from its snapshot and close it (commits).
 
     Returns the review. Idempotent: submitting a submitted attempt returns its stored result and changes
@@ -316,6 +318,8 @@ def submit_attempt(session: Session, user_id: int, attempt_id: int,
             score=bindparam("new_score"), correct=bindparam("new_correct")),
         [{"qid": qid, "new_score": float(g.score), "new_correct": g.correct} for qid, g in result.grades.items()])
     on_task.refresh(session, user_id)
+    if catalog is not None:  # the learner's standing per module, as the report reads it
+        module_summaries.refresh(session, catalog, user_id)
     session.commit()
     session.refresh(attempt)
     return _review(session, user_id, attempt, paper, answers, result.grades)

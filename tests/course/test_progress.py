@@ -26,6 +26,7 @@ from course.progress import (
     QuizStatus,
     SubmittedAttempt,
     course_progress,
+    module_done_at,
     module_progress,
     next_step,
     percent,
@@ -165,6 +166,18 @@ def attempt(score: float | None, passed: bool, counts: str = "best", minute: int
 def test_best_attempt_counts():
     outcome = quiz_outcome([attempt(0.5, False), attempt(0.9, True, minute=1), attempt(0.6, False, minute=2)])
     assert outcome == QuizOutcome(3, 0.9, 0.6, 0.9, True, T0 + timedelta(minutes=2))
+
+
+def test_a_modules_latest_step_is_its_latest_reading_or_hand_in():
+    """An assignment's completion date: per module the last page read (also one no longer in the course) or
+    check handed in, whichever came later; a page only opened, or a check of no module, is no step."""
+    at = [T0 + timedelta(minutes=n) for n in range(6)]
+    visits = [PageVisit("m1", "a", at[5], at[1]), PageVisit("m1", "weg", at[2], at[3]),
+              PageVisit("m2", "b", at[5], None), PageVisit("m3", "c", at[4], at[4])]
+    quizzes = {"q1": QuizOutcome(1, 0.5, 0.5, 0.5, False, at[2]), "q2": QuizOutcome(1, 1.0, 1.0, 1.0, True, at[3]),
+               "q3": QuizOutcome(1, 1.0, 1.0, 1.0, True, at[0]), "los": QuizOutcome(1, 1.0, 1.0, 1.0, True, at[5])}
+    done = module_done_at(visits, quizzes, {"q1": "m1", "q2": "m2", "q3": "m3"})
+    assert done == {"m1": at[3], "m2": at[3], "m3": at[4]}
 
 
 def test_last_attempt_counts_when_the_latest_says_so():

@@ -68,7 +68,8 @@ def stored(session: Session) -> dict[int, float]:
         select(TimeOnTask.user_id, TimeOnTask.minutes_on_task))}
 
 
-def hand_in(session: Session, user_id: int, attempt_id: int, rng: random.Random) -> None:
+def hand_in(session: Session, user_id: int, attempt_id: int, rng: random.Random, catalog: Catalog | None = None
+            ) -> None:
     attempt = session.get(QuizAttempt, attempt_id)
     assert attempt is not None
     paper = Paper.from_snapshot(attempt.snapshot)
@@ -76,7 +77,7 @@ def hand_in(session: Session, user_id: int, attempt_id: int, rng: random.Random)
     for pq in paper.questions:
         raw = (perfect_raw if rng.random() < 0.6 else wrong_raw)(pq.question)
         form.update(paper_fields(paper, pq.question.id, raw))
-    quiz_service.submit_attempt(session, user_id, attempt_id, form)
+    quiz_service.submit_attempt(session, user_id, attempt_id, form, catalog=catalog)
 
 
 def test_the_stored_figure_equals_the_pure_rule_after_every_kind_of_write(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from course.certification import minutes_on_task
-from course.db import CasusRun, LiveAnswer, LiveParticipant, LiveSession, RunStatus, TimeOnTask
+from course.db import CasusRun, LiveAnswer, LiveParticipant, LiveSession, ModuleSummary, RunStatus, TimeOnTask
 from tests.app.trainer.conftest import learners, location_id, text
 
 
@@ -277,6 +277,11 @@ def test_a_live_casus_follows_the_path_the_trainer_takes(app: Flask, trainer: Fl
     # The kept run counts as time on task in the learner's stored figure, as the report reads it.
     stored = session.execute(select(TimeOnTask.user_id, TimeOnTask.minutes_on_task)).all()
     assert stored == [(runs[0].user_id, minutes_on_task([(runs[0].started_at, runs[0].completed_at)]))]
+    # So does the casus in their standing per module, stored after that figure (the report reads it).
+    kept = session.execute(select(ModuleSummary.module_id, ModuleSummary.casuses_done, ModuleSummary.basis)
+                           .where(ModuleSummary.user_id == runs[0].user_id, ModuleSummary.casuses_done > 0)).all()
+    version = session.scalar(select(TimeOnTask.version))
+    assert kept == [(app.extensions["leerlijn.catalog"].casuses[runs[0].casus_id].module, 1, version)]
     assert "/inloggen" in anon.post(f"/live/{code}/bewaren").headers["Location"]
 
 
