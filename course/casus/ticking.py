@@ -135,24 +135,29 @@ def remarks_rewarding_ticking_everything(casus: Casus) -> list[RewardedTicking]:
     queue = deque([(casus.start, states.freeze(start), states.freeze(start), False)])
     seen = set(queue)
     found: set[tuple[str, int]] = set()
+    # Kinds return new variables or, for a step without effects, the very mapping they were given: that
+    # state is the one the walk already holds, so it is not frozen again (nor is the mapping copied: apply
+    # never changes what it is given).
     while queue and len(seen) < MAX_STATES:
         step_id, everything, exact, differed = queue.popleft()
         step = casus.step(step_id)
+        everything_vars, exact_vars = states.thaw(everything), states.thaw(exact)
         if isinstance(step, DebriefStep):
             if differed:
                 for n, condition in remarks[step.id]:
-                    if (condition.holds(states.thaw(everything))  # type: ignore[attr-defined]
-                            and condition.holds(states.thaw(exact))):  # type: ignore[attr-defined]
+                    if (condition.holds(everything_vars)  # type: ignore[attr-defined]
+                            and condition.holds(exact_vars)):  # type: ignore[attr-defined]
                         found.add((step.id, n))
             continue
         kind, ticks, answers = moves[step.id]
-        everything_vars, exact_vars = states.thaw(everything), states.thaw(exact)
         for answer, exact_answer in answers:
-            outcome = kind.apply(step, answer, dict(everything_vars))  # type: ignore[attr-defined]
-            exact_outcome = kind.apply(step, exact_answer, dict(exact_vars))  # type: ignore[attr-defined]
-            state = (outcome.next, states.freeze(outcome.variables), states.freeze(exact_outcome.variables),
-                     differed or ticks)
-            if state not in seen:
-                seen.add(state)
+            outcome = kind.apply(step, answer, everything_vars)  # type: ignore[attr-defined]
+            exact_outcome = kind.apply(step, exact_answer, exact_vars)  # type: ignore[attr-defined]
+            after = everything if outcome.variables is everything_vars else states.freeze(outcome.variables)
+            exact_after = exact if exact_outcome.variables is exact_vars else states.freeze(exact_outcome.variables)
+            state = (outcome.next, after, exact_after, differed or ticks)
+            size = len(seen)
+            seen.add(state)  # hashed once: a state is a long tuple
+            if len(seen) > size:
                 queue.append(state)
     return [RewardedTicking(step_id, n) for step_id, n in sorted(found)]
