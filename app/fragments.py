@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -92,17 +92,21 @@ def init_app(app: Flask) -> None:
     cache = app.extensions["leerlijn.fragments"] = FragmentCache(
         verify=app.config.get("FRAGMENT_CACHE_VERIFY", app.testing))
     fragment = _fragment_helper(cache)
-    # Per translations object (Flask-Babel keeps one per language): the bound helpers, built once.
-    bound: dict[int, tuple[Any, dict[str, Any]]] = {}
+    # Per language: the bound helpers, built once. Flask-Babel keeps one translations object per locale for
+    # the app's lifetime, so the locale (one shared Locale object each, app/i18n.py) names it; asking
+    # Flask-Babel for it on every request cost as much as the rest of this.
+    bound: dict[Any, dict[str, Any]] = {}
+
+    def helpers(translations: Any) -> dict[str, Any]:
+        return {"gettext": _template_gettext(translations), "ngettext": _template_ngettext(translations),
+                "fragment": fragment}
 
     @app.context_processor
     def fragments_and_gettext() -> dict[str, Any]:
-        translations = get_translations()
-        known = bound.get(id(translations))
-        if known is None or known[0] is not translations:
-            if len(bound) > 16:  # outside a request Flask-Babel hands out a new empty one each time
-                bound.clear()
-            known = bound[id(translations)] = (translations, {
-                "gettext": _template_gettext(translations), "ngettext": _template_ngettext(translations),
-                "fragment": fragment})
-        return known[1]
+        locale = get_locale()
+        if locale is None:  # outside a request Flask-Babel hands out a new empty catalogue each time
+            return helpers(get_translations())
+        known = bound.get(locale)
+        if known is None:
+            known = bound[locale] = helpers(get_translations())
+        return known

@@ -8,6 +8,7 @@ The messages still come from the 'en' catalogue (gettext falls back from en_GB t
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
@@ -37,15 +38,45 @@ def ui_language() -> str:
 
 def select_language() -> str:
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    if session.get("locale") in languages:
-        return session["locale"]
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    user = current_user._get_current_object()
+    if user.is_authenticated and user.locale in languages:
+        return user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return browser_language(languages, current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def select_locale() -> str:
-    return formatting_locale(select_language())
+# Accept-Language → the language it picks: parsing the header and matching it took longer than the rest of
+# choosing the language, and browsers send a handful of distinct headers. Bounded (it is request input):
+# when full it starts afresh.
+_BROWSER_CHOICES: dict[tuple[str, tuple[str, ...], str], str] = {}
+_BROWSER_CHOICES_LIMIT = 1000
+
+
+def browser_language(languages: tuple[str, ...], default: str) -> str:
+    """The language of ``languages`` this request's Accept-Language header prefers, else ``default``."""
+    key = (request.headers.get("Accept-Language", ""), tuple(languages), default)
+    language = _BROWSER_CHOICES.get(key)
+    if language is None:
+        language = request.accept_languages.best_match(languages) or default
+        if len(_BROWSER_CHOICES) >= _BROWSER_CHOICES_LIMIT:
+            _BROWSER_CHOICES.clear()
+        _BROWSER_CHOICES[key] = language
+    return language
+
+
+# One Babel Locale per language, parsed once: Flask-Babel takes a Locale as it is (a string it parses, every
+# request). Locales are read-only, so every request can share them.
+_LOCALES: dict[str, Locale] = {}
+
+
+def select_locale() -> Locale:
+    language = select_language()
+    locale = _LOCALES.get(language)
+    if locale is None:
+        locale = _LOCALES[language] = Locale.parse(formatting_locale(language))
+    return locale
 
 
 def init_app(app: Flask) -> None:
