@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, render_template, request, session
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -60,6 +60,26 @@ def _fragment_helper(cache: FragmentCache) -> Callable[..., Markup]:
         """The HTML of a ``{% call fragment(name, *key) %}`` block for this language and mount point."""
         return cache.get((name, context["current_locale"], context["request"].script_root, *key), caller)
     return fragment
+
+
+def public_page(template: str) -> str:
+    """``template`` rendered, or for a visitor who is not logged in its HTML rendered before.
+
+    A public page (the welcome page) is the same for every such visitor with the same language at the same
+    address: the header shows no name, no progress and no CSRF token (a visitor's language switch is a
+    link), and the page's own template may use nothing of one visitor. It is rendered anew when it would
+    differ: for a logged-in user, with a message waiting in the session, or with a query string (the
+    language link leads back to the address with it). Kept in the fragment cache, so the tests render it
+    each time and compare.
+    """
+    from flask_login import current_user
+
+    from app.i18n import ui_language
+    if current_user.is_authenticated or request.query_string or session.get("_flashes"):
+        return render_template(template)
+    cache: FragmentCache = current_app.extensions["leerlijn.fragments"]
+    key = ("public-page", template, ui_language(), request.script_root, request.path)
+    return cache.get(key, lambda: render_template(template))
 
 
 # --- gettext for templates, bound once per request ------------------------------------------------------

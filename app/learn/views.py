@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session
+from app.fragments import public_page
 from app.learn import bp
 from app.learn.forms import InterventionFilterForm, MarkReadForm
 from app.quiz.views import know_embedded_checks
@@ -38,7 +39,7 @@ def _page_or_404(module_id: str, page_id: str) -> tuple[Module, Page]:
 @bp.route("/")
 def overview() -> str:
     if not current_user.is_authenticated:
-        return render_template("learn/welcome.html")
+        return public_page("learn/welcome.html")
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
     remember_progress(course=progress)
     # Only an organisation sets work: most learners belong to none, and the login's query already said so.

@@ -86,6 +86,27 @@ def test_dutch_and_english_interfaces_do_not_leak_into_each_other(cached_app):
     assert ">Inloggen<" in dutch and "Mijn voortgang" not in dutch
 
 
+def test_the_welcome_page_kept_for_visitors_still_shows_each_visitor_what_is_theirs(cached_app):
+    """The welcome page is rendered once per language for visitors, yet a visitor's waiting message, an
+    address with a query string (the language link returns to it) and a logged-in learner get their own."""
+    visitor = cached_app.test_client()
+    first = visitor.get("/").get_data(as_text=True)
+    assert visitor.get("/").get_data(as_text=True) == first and "flash" not in first
+    with visitor.session_transaction() as cookie:
+        cookie["_flashes"] = [("info", "Je bent uitgelogd.")]
+    with_message = visitor.get("/").get_data(as_text=True)
+    assert "Je bent uitgelogd." in with_message
+    assert "Je bent uitgelogd." not in visitor.get("/").get_data(as_text=True)  # shown once, as before
+    assert "next=/?bron%3Dmail" in visitor.get("/?bron=mail").get_data(as_text=True)
+    assert "bron" not in visitor.get("/").get_data(as_text=True)
+    english = cached_app.test_client().get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Create an account" in english and "Create an account" not in visitor.get("/").get_data(as_text=True)
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    overview = anna.get("/").get_data(as_text=True)
+    assert "Anna Jansen" in overview and "Account maken en beginnen" not in overview
+    assert "Anna Jansen" not in visitor.get("/").get_data(as_text=True)
+
+
 def test_a_fragment_that_depends_on_more_than_its_key_fails_in_tests():
     """With verification on (as in the test suite) a fragment that would show one learner's data to
     another is caught the second time it renders."""
