@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
+from flask_login.utils import _create_identifier
 from werkzeug.wrappers import Response
 
 from app.db import db_session
@@ -26,6 +27,11 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = _l("Log in om verder te gaan.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    # 'basic' compares a hash of the client's address and browser with the one kept at login, but Flask-Login
+    # hashes on every request, also when the session is empty and there is nothing to compare it with (a
+    # visitor: a tenth of the welcome page). login_user asks after putting the user id in the session, so
+    # every login still keeps the real hash.
+    login_manager._session_identifier_generator = lambda: _create_identifier() if session else ""
 
     @app.before_request
     def load_login_first() -> Response | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.config import ConfigError, from_environment
@@ -53,6 +55,16 @@ def test_a_new_secret_key_ends_old_sessions_unless_kept_as_fallback(app, client)
     assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
     app.config["SECRET_KEY_FALLBACKS"] = [old]
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_a_login_keeps_the_browser_fingerprint_and_a_copied_cookie_elsewhere_is_no_longer_fresh(client, auth):
+    """Session protection still works although visitors' requests no longer compute the fingerprint."""
+    auth.register()
+    with client.session_transaction() as cookie:
+        assert re.fullmatch(r"[0-9a-f]{128}", cookie["_id"]) and cookie["_fresh"] is True
+    assert client.get("/voortgang", headers={"User-Agent": "Elders/1.0"}).status_code == 200
+    with client.session_transaction() as cookie:
+        assert cookie["_fresh"] is False
 
 
 def test_https_sites_tell_browsers_to_keep_to_https(connection, valid_catalog, tmp_path, client):
