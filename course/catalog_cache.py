@@ -72,13 +72,31 @@ def content_fingerprint(root: Path) -> str:
     """SHA-256 (hex) over the name and bytes of every file ``load_catalog`` may read under ``root``."""
     digest = hashlib.sha256()
     for entry in CONTENT_ENTRIES:
-        top = root / entry
-        files = sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top] if top.is_file() else []
+        files = _files(root / entry)
         digest.update(f"{entry}\0{len(files)}\0".encode())
         for file in files:
             digest.update(file.relative_to(root).as_posix().encode("utf-8") + b"\0")
-            digest.update(hashlib.sha256(file.read_bytes()).digest())
+            try:
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+            except OSError:  # a dangling link, a file gone meanwhile: the full load says what it makes of it
+                digest.update(b"unreadable")
     return digest.hexdigest()
+
+
+def _files(top: Path) -> list[Path]:
+    """The files under ``top`` (or ``top`` itself), through symbolic links as the loader goes through them
+    (a module folder may be a link to another checkout); a folder reached twice is listed once."""
+    if not top.is_dir():
+        return [top] if top.exists() or top.is_symlink() else []
+    found, folders = [], set()
+    for folder, subfolders, names in os.walk(top, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in folders:
+            subfolders.clear()
+            continue
+        folders.add(real)
+        found.extend(Path(folder, name) for name in names)
+    return sorted(found)
 
 
 def code_fingerprint(package: Path) -> str:

@@ -161,3 +161,22 @@ def test_an_unwritable_cache_folder_only_costs_the_full_load(content, tmp_path):
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
     assert load_catalog_cached(content, None, blocked / "cache") == load_catalog(content)
+
+
+def test_an_edit_in_a_module_folder_linked_from_elsewhere_is_loaded(content, tmp_path, full_loads):
+    """A module folder may be a symbolic link (e.g. to another checkout): editing it is a change too."""
+    elsewhere = tmp_path / "gedeeld" / "02-tweede"
+    shutil.move(content / "modules" / "02-tweede", elsewhere)
+    (content / "modules" / "02-tweede").symlink_to(elsewhere, target_is_directory=True)
+    cache = tmp_path / "cache"
+    load_catalog_cached(content, None, cache)
+    page = elsewhere / "01-enige.md"
+    page.write_text(page.read_text() + "\nTekst van elders.\n")
+    catalog = load_catalog_cached(content, None, cache)
+    assert "Tekst van elders." in "".join(v for k, v in catalog.module("tweede").pages[0].segments if k == "html")
+    assert len(full_loads) == 2
+
+
+def test_a_dangling_link_in_the_content_does_not_stop_the_start(content, tmp_path):
+    (content / "jobaids" / "weg.txt").symlink_to(tmp_path / "bestaat-niet")
+    assert load_catalog_cached(content, None, tmp_path / "cache") == load_catalog(content)
