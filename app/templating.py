@@ -50,8 +50,15 @@ def header_progress() -> HeaderProgress | None:
     if not current_user.is_authenticated:
         return None
     if "leerlijn_header_progress" not in g:
-        g.leerlijn_header_progress = _count(progress_service.read_pages(db_session, current_user.id))
+        keys = current_user.read_page_keys  # loaded with the login on most pages (app/auth)
+        g.leerlijn_header_progress = (_count(progress_service.read_pages(db_session, current_user.id))
+                                      if keys is None else _count_keys(keys))
     return g.leerlijn_header_progress
+
+
+def _count_keys(read_page_keys: frozenset[str]) -> HeaderProgress:
+    keys = catalog().page_keys
+    return HeaderProgress(len(read_page_keys & keys), len(keys))
 
 
 def next_step_for(module_id: str, reading: str | None = None) -> progress_rules.NextStep:

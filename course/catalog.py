@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -86,6 +87,11 @@ class Catalog:
     @property
     def pages(self) -> tuple[Page, ...]:
         return tuple(p for m in self.modules for p in m.pages)
+
+    @cached_property
+    def page_keys(self) -> frozenset[str]:
+        """``Page.key`` ("module/page") of every page."""
+        return frozenset(p.key for p in self.pages)
 
 
 # Every file and folder under the content root that load_catalog reads (the disk cache hashes exactly these).

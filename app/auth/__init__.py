@@ -17,6 +17,8 @@ login_manager = LoginManager()
 
 # Requests that never need the user: no database lookup for them.
 _ANONYMOUS_ENDPOINTS = frozenset({"static", "learn.media"})
+# Pages that load the learner's progress themselves (the header reuses it: app/templating.py).
+_OWN_PROGRESS_PAGES = frozenset({"learn.overview", "learn.module", "learn.page", "learn.dashboard"})
 # What an administrator may still do before turning on two-step verification.
 _BEFORE_TWO_FACTOR = frozenset({"auth.two_factor_setup", "auth.logout", "auth.keepalive", "auth.language"})
 
@@ -49,7 +51,11 @@ def init_login(app: Flask) -> None:
 @login_manager.user_loader
 def load_user(secret: str) -> User | None:
     """The user of the live login whose secret the session or remember-me cookie carries."""
-    return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"])
+    # A page shows the pages read in its header: the login's query brings them, unless the view loads the
+    # learner's progress itself.
+    read_pages = request.method == "GET" and request.endpoint not in _OWN_PROGRESS_PAGES
+    return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"],
+                                 read_pages=read_pages)
 
 
 from app.auth import account_views, mail_views, two_factor_views, views  # noqa: E402,F401  (routes register on bp)

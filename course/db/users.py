@@ -66,6 +66,8 @@ class User(Base):
     # Whether the user is an active member of an organisation (which may set them work), when the login was
     # loaded (resume_login); None: not known.
     in_organisation = None
+    # The keys ("module/page") of the pages the user finished, when loaded with the login; None: not loaded.
+    read_page_keys = None
 
     @property
     def is_site_admin(self) -> bool:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from course.db import EventKind, LoginSession, Membership, Role, User, utcnow
+from course.db import EventKind, LoginSession, Membership, PageProgress, Role, User, utcnow
 from course.errors import N_, DomainError, NotFound
 from course.services.audit import record_event
 
@@ -173,23 +173,31 @@ _RESUME_LOGIN = (
            _active_membership(Role.ORG_ADMIN), _active_membership())
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.secret_hash == bindparam("secret_hash")))
+_PAGES = PageProgress.__table__.c
+# The same with the keys ("module/page") of the pages the user finished, as one space-separated string:
+# the page header shows how many, and on a page that loads no progress of its own that cost a query.
+_RESUME_LOGIN_WITH_READ_PAGES = _RESUME_LOGIN.add_columns(
+    select(func.aggregate_strings(_PAGES.module_id + "/" + _PAGES.page_id, " "))
+    .where(_PAGES.user_id == User.id, _PAGES.read_at.is_not(None)).scalar_subquery())
 
 
 def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
-                 now: datetime | None = None) -> User | None:
+                 now: datetime | None = None, read_pages: bool = False) -> User | None:
     """The user of the live login with this secret (``login_secret`` set), or None.
 
     None when the login is unknown (logged out, ended elsewhere), past its end, idle longer than
     ``idle_timeout`` (logins without "remember me" only), or its account is disabled; such a login is
     deleted. Marks the login as seen (committing) when it was last seen more than a minute ago. Also sets
     ``needs_two_factor`` on the user (an administrator of the site or of an organisation) and
-    ``in_organisation`` (an active member of one), in the same query.
+    ``in_organisation`` (an active member of one), in the same query; with ``read_pages`` also
+    ``read_page_keys``, the keys (``Page.key``) of the pages the user finished.
     """
     now = now or utcnow()
-    row = session.execute(_RESUME_LOGIN, {"secret_hash": _secret_hash(secret)}).one_or_none()
+    row = session.execute(_RESUME_LOGIN_WITH_READ_PAGES if read_pages else _RESUME_LOGIN,
+                          {"secret_hash": _secret_hash(secret)}).one_or_none()
     if row is None:
         return None
-    user, login_id, remember, last_seen_at, expires_at, is_org_admin, in_organisation = row
+    user, login_id, remember, last_seen_at, expires_at, is_org_admin, in_organisation, *keys = row
     idle = not remember and now - last_seen_at > idle_timeout
     if now >= expires_at or idle or not user.is_active:
         session.execute(delete(LoginSession).where(LoginSession.id == login_id))
@@ -201,6 +209,8 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     user.login_secret, user.login_remembered = secret, remember
     user.needs_two_factor = user.role == Role.SITE_ADMIN or bool(is_org_admin)
     user.in_organisation = bool(in_organisation)
+    if read_pages:
+        user.read_page_keys = frozenset((keys[0] or "").split())
     return user
 
 

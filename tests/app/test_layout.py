@@ -42,6 +42,27 @@ def test_header_progress_costs_at_most_one_query(client, auth, count_queries, pa
     assert with_header <= 2, counter.statements  # the user, and the pages read
 
 
+def test_the_login_query_brings_each_learners_own_pages_read_for_the_header(app, client, auth, count_queries):
+    """Anna (English) read two pages, Bram (Dutch) none: on pages that load no progress of their own, each
+    header counts their own pages, and the login's query brings them (one query for the whole page)."""
+    from tests.conftest import AuthActions
+    auth.register(name="Anna Jansen", email="anna@example.org")
+    client.post("/taal", data={"locale": "en", "next": "/"})
+    client.post("/modules/eerste/begin/gelezen")
+    client.post("/modules/tweede/enige/gelezen")
+    bram = app.test_client()
+    AuthActions(bram).register(name="Bram Bakker", email="bram@example.org")
+    for path in ["/interventies", "/quiz/eerste-toets/", "/over-deze-cursus"]:
+        with count_queries() as counter:
+            anna_html = client.get(path).get_data(as_text=True)
+        bram_html = bram.get(path).get_data(as_text=True)
+        assert "2 of 3 pages read" in anna_html and "Anna Jansen" in anna_html, path
+        assert "0 van 3 pagina’s gelezen" in bram_html and "Anna Jansen" not in bram_html, path
+        assert not [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")][1:], counter.statements
+    client.post("/modules/eerste/vervolg/gelezen")
+    assert "3 of 3 pages read" in client.get("/interventies").get_data(as_text=True)
+
+
 def test_header_reuses_the_progress_a_page_already_loaded(client, auth, count_queries):
     """The overview, module and dashboard already know the progress: the header adds no query there."""
     auth.register()
