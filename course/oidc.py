@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from course.errors import N_, DomainError
 
@@ -99,6 +99,8 @@ class Provider:
     token_endpoint: str
     jwks_uri: str
     algorithms: tuple[str, ...]  # the ID-token algorithms both the provider and Leerlijn accept
+    # Where the browser goes to log out at the provider too (RP-Initiated Logout 1.0); None: not offered.
+    end_session_endpoint: str | None = None
 
 
 def _get_json(url: str, *, timeout: float) -> dict[str, Any]:
@@ -167,13 +169,14 @@ def discover(issuer: str, *, allow_http: bool = False, timeout: float = TIMEOUT_
     if document.get("issuer") != issuer:  # OpenID Connect Discovery 1.0, section 4.3
         raise wrong_issuer()
     endpoints = {}
-    for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+    schemes = ("https", "http") if allow_http else ("https",)
+    for key in ("authorization_endpoint", "token_endpoint", "jwks_uri", "end_session_endpoint"):
         value = document.get(key)
         parts = urlsplit(value) if isinstance(value, str) else None
-        if parts is None or parts.scheme not in (("https", "http") if allow_http else ("https",)) \
-                or not parts.hostname:
+        if parts is not None and parts.scheme in schemes and parts.hostname:
+            endpoints[key] = value
+        elif key != "end_session_endpoint":  # optional: without it, logging out ends at Leerlijn
             raise invalid_answer("discovery")
-        endpoints[key] = value
     offered = document.get("id_token_signing_alg_values_supported") or ["RS256"]
     algorithms = tuple(alg for alg in ALGORITHMS if isinstance(offered, list) and alg in offered)
     if not algorithms:
@@ -204,6 +207,17 @@ def authorization_request(provider: Provider, *, client_id: str, redirect_uri: s
     url, _state = client.create_authorization_url(provider.authorization_endpoint, state=state, nonce=nonce,
                                                   code_verifier=verifier, **extra)
     return AuthorizationRequest(url=url, state=state, nonce=nonce, code_verifier=verifier)
+
+
+def logout_url(provider: Provider, *, client_id: str, post_logout_redirect_uri: str) -> str | None:
+    """Where to send the browser to log out at the provider as well, then come back to
+    ``post_logout_redirect_uri``; None when the provider offers no logout (RP-Initiated Logout 1.0, with
+    ``client_id`` instead of an ID token hint, so Leerlijn need not keep the ID token)."""
+    if provider.end_session_endpoint is None:
+        return None
+    separator = "&" if urlsplit(provider.end_session_endpoint).query else "?"
+    return provider.end_session_endpoint + separator + urlencode(
+        {"client_id": client_id, "post_logout_redirect_uri": post_logout_redirect_uri})
 
 
 def state_matches(expected: str | None, given: str | None) -> bool:

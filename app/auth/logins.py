@@ -18,6 +18,10 @@ from course.services import accounts, sso
 
 # What survives logging in and out in the cookie session: the visitor's language choice, nothing else.
 _KEPT_ACROSS_LOGIN = ("locale",)
+# The organisation (slug) whose provider signed this login in: logging out then goes there too.
+SIGNED_IN_THROUGH = "leerlijn.sso_org"
+# Set by logging out of such a login, for the one page that sends the browser on to that provider's logout.
+LOGGING_OUT = "leerlijn.sso_logout"
 
 
 def _fresh_session() -> None:
@@ -27,13 +31,16 @@ def _fresh_session() -> None:
     session.update(kept)
 
 
-def log_in(user: User, *, remember: bool) -> None:
-    """Start a new login of ``user`` on this device, in a new session (no data from before the login)."""
+def log_in(user: User, *, remember: bool, through: str | None = None) -> None:
+    """Start a new login of ``user`` on this device, in a new session (no data from before the login);
+    ``through``: the organisation whose provider signed them in."""
     config = current_app.config
     lifetime = config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
     accounts.start_login(db_session, user, remember=remember, lifetime=lifetime,
                          user_agent=request.user_agent.string or "")
     _fresh_session()
+    if through is not None:
+        session[SIGNED_IN_THROUGH] = through
     login_user(user, remember=remember)
 
 

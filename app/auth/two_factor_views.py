@@ -30,11 +30,12 @@ PENDING = "leerlijn.second_step"  # the cookie-session key of a login waiting fo
 PENDING_SECONDS = 300
 
 
-def start_second_step(user: User, *, remember: bool, next_url: str, method: str = "password") -> Response:
-    """The first step (``method``: the password, or signing in through an organisation) was right: ask for the
-    code before logging in."""
+def start_second_step(user: User, *, remember: bool, next_url: str, method: str = "password",
+                      through: str | None = None) -> Response:
+    """The first step (``method``: the password, or signing in through an organisation, ``through``) was
+    right: ask for the code before logging in."""
     session[PENDING] = {"user": user.id, "remember": remember, "next": next_url, "at": int(time.time()),
-                        "method": method}
+                        "method": method, "through": through}
     return redirect(url_for("auth.login_code"))
 
 
@@ -68,7 +69,8 @@ def login_code() -> str | Response:
             security_event(EventKind.TWO_FACTOR_FAILED, user_id=pending["user"])
             form.code.errors.append(_("Deze code klopt niet. Probeer de nieuwste code uit je app."))
         else:
-            log_in(user, remember=bool(pending["remember"]))  # a new session: the pending step is gone
+            # A new session: the pending step is gone.
+            log_in(user, remember=bool(pending["remember"]), through=pending.get("through"))
             security_event(EventKind.LOGIN, user_id=user.id, second_step=kind,
                            **({"method": pending["method"]} if pending.get("method") == "sso" else {}))
             if kind == "recovery":

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import LanguageForm, LoginForm, LogoutForm, RegisterForm
-from app.auth.logins import log_in, log_out, password_refused
+from app.auth.logins import LOGGING_OUT, SIGNED_IN_THROUGH, log_in, log_out, password_refused
 from app.auth.mail_views import send_already_registered, send_confirmation
 from app.auth.two_factor_views import start_second_step
 from app.db import db_session
@@ -99,11 +99,17 @@ def login() -> str | Response:
 @bp.route("/uitloggen", methods=["POST"])
 def logout() -> Response:
     form = LogoutForm()
-    if form.validate_on_submit():
-        if current_user.is_authenticated:
-            security_event(EventKind.LOGOUT)
-        log_out()
-        flash(_("Je bent uitgelogd."), "info")
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.login"))
+    through = None
+    if current_user.is_authenticated:
+        security_event(EventKind.LOGOUT)
+        through = session.get(SIGNED_IN_THROUGH)
+    log_out()
+    if through:  # on to the organisation's provider, to log out there too; that page says it
+        session[LOGGING_OUT] = through
+        return redirect(url_for("sso.logout", slug=through))
+    flash(_("Je bent uitgelogd."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.audit import security_event
-from app.auth.logins import log_in
+from app.auth.logins import LOGGING_OUT, log_in
 from app.auth.tokens import external_url
 from app.auth.two_factor_views import start_second_step
 from app.auth.views import safe_next
@@ -25,6 +25,7 @@ from app.i18n import domain_message
 from app.limits import configured, limiter
 from app.sso import bp
 from app.sso.forms import FindOrganisationForm
+from app.sso.providers import provider_cache, provider_of, settings_for
 from course import oidc
 from course.db import EventKind
 from course.errors import N_
@@ -33,23 +34,6 @@ from course.services import sso
 
 PENDING = "leerlijn.sso"  # the cookie-session key of a sign-in waiting for the provider's answer
 PENDING_SECONDS = 600
-
-
-def settings_for(slug: str) -> sso.Settings:
-    return sso.settings_for_slug(db_session, slug, environ=os.environ, key=current_app.config["SSO_KEY"])
-
-
-def provider_of(settings: sso.Settings) -> oidc.Provider:
-    return oidc.discover(settings.config.issuer, allow_http=current_app.config["SSO_ALLOW_HTTP"],
-                         cache=provider_cache())
-
-
-def provider_cache() -> oidc.ProviderCache:
-    """The app's discovery documents and key sets (one per app, so each worker keeps its own)."""
-    cache = current_app.extensions.get("leerlijn.oidc_cache")
-    if cache is None:
-        cache = current_app.extensions["leerlijn.oidc_cache"] = oidc.ProviderCache()
-    return cache
 
 
 def redirect_uri(slug: str) -> str:
@@ -140,10 +124,36 @@ def callback(slug: str) -> Response:
         security_event(EventKind.SSO_LINKED, user_id=user.id, organisation=slug, issuer=settings.config.issuer)
     next_url = safe_next(pending.get("next"))
     if user.two_factor_enabled:  # the provider replaces the password, not the second step
-        return start_second_step(user, remember=False, next_url=next_url, method="sso")
-    log_in(user, remember=False)
+        return start_second_step(user, remember=False, next_url=next_url, method="sso", through=slug)
+    log_in(user, remember=False, through=slug)
     security_event(EventKind.LOGIN, user_id=user.id, method="sso", organisation=slug)
     if result.new_account:
         flash(_("Welkom, %(name)s. Je bent ingelogd via %(organisation)s.", name=user.name,
                 organisation=settings.organisation.name), "success")
     return redirect(next_url)
+
+
+@bp.route("/sso/<slug>/uitloggen")
+def logout(slug: str) -> str | Response:
+    """Just logged out of Leerlijn after signing in through the organisation: on to its provider to log out
+    there as well, else the next person at a shared computer would be signed straight back in.
+
+    The logout form cannot redirect there itself: a redirect after a post counts as posting to that site,
+    which the CSP's form-action forbids. So this page sends the browser on (an instant refresh, and a link).
+    Only once, right after that logout (a mark in the session); otherwise it is the login page.
+    """
+    if session.pop(LOGGING_OUT, None) != slug:
+        return redirect(url_for("auth.login"))
+    try:
+        settings = settings_for(slug)
+        url = oidc.logout_url(provider_of(settings), client_id=settings.config.client_id,
+                              post_logout_redirect_uri=external_url("auth.login"))
+    except SsoError:
+        url, settings = None, None
+    if url is None:
+        flash(_("Je bent uitgelogd."), "info")
+        flash(_("Gebruik je een gedeelde computer? Log dan ook uit bij je organisatie."), "info")
+        return redirect(url_for("auth.login"))
+    page = render_template("sso/logout.html", url=url, organisation=settings.organisation)
+    flash(_("Je bent uitgelogd."), "info")  # after this page is made: for the login page the provider returns to
+    return page

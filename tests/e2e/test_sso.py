@@ -74,6 +74,14 @@ def test_a_new_colleague_signs_in_through_the_organisation_on_a_phone(new_page, 
     finally:
         session.close()
 
+    # Logging out takes the phone to the provider to log out there too (past the CSP), and back.
+    page.locator("details.account-menu summary").click()
+    page.get_by_role("button", name="Uitloggen").click()
+    wait_for_path(page, "/inloggen")
+    assert len(running_provider.logouts) == 1 and running_provider.person == {}
+    assert "Je bent uitgelogd." in page.inner_text("body")
+    axe_check(page, visits)
+
 
 def test_a_forged_signature_ends_on_the_login_page_with_a_message(new_page, live_server, visits, running_provider,
                                                                   organisation):

@@ -102,6 +102,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("sso.find", "POST"): Entry("/inloggen/organisatie", 422, 302, missing=None),  # empty form: errors shown
     ("sso.login", "GET"): Entry("/sso/{org}/login", LOGIN, 302, missing=None),
     ("sso.callback", "GET"): Entry("/sso/{org}/callback", LOGIN, LOGIN, missing=None),
+    # Only right after this browser's own logout of a login through the organisation; else the login page.
+    ("sso.logout", "GET"): Entry("/sso/{org}/uitloggen", LOGIN, LOGIN, missing=None),
     # Anyone signed in, on the course's own pages.
     ("auth.account", "GET"): Entry("/account", LOGIN, 200, missing=None),
     ("auth.profile", "POST"): Entry("/account/profiel", LOGIN, 400, missing=None),  # empty form: errors shown

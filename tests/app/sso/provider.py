@@ -7,7 +7,8 @@ types a password: the authorization endpoint signs in whoever ``provider.person`
 
 It can misbehave on demand, so that the failure tests go through the whole real flow: ``provider.misbehave``
 takes ``sign_with_other_key``, ``token_issuer``, ``discovery_issuer``, ``expired``, ``nonce``, ``audience`` and
-``discovery_status`` (answer discovery with an HTML page and that status).
+``discovery_status`` (answer discovery with an HTML page and that status) and ``no_logout`` (no
+``end_session_endpoint``). Its logout endpoint forgets who was signed in.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, redirect, request
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
@@ -121,6 +122,7 @@ class Provider:
         self.requests: list[dict[str, str]] = []  # the authorization requests received
         self.token_requests: list[dict[str, str]] = []
         self.fetches: Counter[str] = Counter()  # discovery and key-set downloads
+        self.logouts: list[dict[str, str]] = []  # the logout requests received
         self.issuer = ""  # set once the port is known
         self.app = self._build()
 
@@ -131,6 +133,7 @@ class Provider:
         self.requests.clear()
         self.token_requests.clear()
         self.fetches.clear()
+        self.logouts.clear()
         self.key = self.first_key
         self.person = {}
 
@@ -226,6 +229,8 @@ class Provider:
                 "authorization_endpoint": provider.issuer + "/authorize",
                 "token_endpoint": provider.issuer + "/token",
                 "jwks_uri": provider.issuer + "/jwks",
+                **({} if provider.misbehave.get("no_logout")
+                   else {"end_session_endpoint": provider.issuer + "/logout"}),
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],
@@ -238,6 +243,13 @@ class Provider:
         def jwks() -> Any:
             provider.fetches["jwks"] += 1
             return jsonify({"keys": [provider.key.as_dict(private=False)]})
+
+        @app.get("/logout")
+        def logout() -> Any:
+            """RP-initiated logout: forget who is signed in, back to where the client asked."""
+            provider.logouts.append(dict(request.args))
+            provider.person = {}
+            return redirect(request.args["post_logout_redirect_uri"])
 
         @app.get("/authorize")
         def authorize() -> Any:
