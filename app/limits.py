@@ -52,6 +52,8 @@ def _hooks_only_where_limited(app: Flask) -> None:
     A Flask-Limiter that registers its hooks differently stops the start-up here instead of silently
     running unlimited.
     """
+    if not limiter.enabled:  # RATELIMIT_ENABLED off (LEERLIJN_RATE_LIMITS=0): Flask-Limiter adds no hooks at all
+        return
     inject_headers = getattr(Limiter, "_Limiter__inject_headers", None)
     before, after, teardown = (app.before_request_funcs[None], app.after_request_funcs[None],
                                app.teardown_request_funcs[None])

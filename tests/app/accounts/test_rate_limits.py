@@ -71,3 +71,16 @@ def test_registrations_from_one_address_are_limited(app, client, monkeypatch):
                                                   "password_repeat": PASSWORD}).status_code for i in range(3)]
     assert statuses[2] == 429
 
+
+def test_with_rate_limits_switched_off_the_app_starts_and_logins_are_not_counted(connection, valid_catalog,
+                                                                                tmp_path):
+    """LEERLIJN_RATE_LIMITS=0 (tests, benchmarks, an install behind its own limiter) still serves pages."""
+    from tests.conftest import AuthActions, make_app
+
+    client = make_app(connection, valid_catalog, tmp_path, RATELIMIT_ENABLED=False).test_client()
+    AuthActions(client).register()
+    AuthActions(client).logout()
+    statuses = [_login(client, password=f"geraden-wachtwoord-{i}").status_code for i in range(8)]
+    assert statuses == [200] * 8
+    assert _login(client).status_code == 302
+
