@@ -11,11 +11,11 @@ the services would store it; one assignment for everyone; each member's time on 
 (course.services.module_summaries), unless --unstored is given: the report then merges every member's spans
 and aggregates every page row and check attempt itself, as after an upgrade before that command ran. Then times, with
 the project's own services, the report (every member's row, as the page shows them), what the members
-miss most (the page's other aggregate), the CSV and the XLSX export, and counts the queries. The last line
-printed is one JSON object:
+miss most (the page of its own: counted, then once more as the next visit finds it kept), the CSV and the
+XLSX export, and counts the queries. The last line printed is one JSON object:
 
     {"members": N, "report_seconds": …, "csv_seconds": …, "xlsx_seconds": …, "queries": …,
-     "missed_seconds": …, "missed_queries": …}
+     "missed_seconds": …, "missed_queries": …, "missed_kept_seconds": …, "missed_kept_queries": …}
 
 Targets: report under 0.5 s, CSV under 1 s, XLSX under 3 s, and the same number of queries for any N.
 """
@@ -214,9 +214,15 @@ def main() -> None:
                     session, catalog, access, date.today()))
                 queries = len(statements)
                 del statements[:]
-                missed, missed_seconds = timed("most missed",
-                                               lambda: org_report.most_missed(session, catalog, access))
+                kept = org_report.MissedCache()
+                missed, missed_seconds = timed("most missed", lambda: org_report.most_missed(
+                    session, catalog, access, cache=kept))
                 missed_queries = len(statements)
+                del statements[:]
+                again, missed_kept_seconds = timed("most missed again (kept)", lambda: org_report.most_missed(
+                    session, catalog, access, cache=kept))
+                missed_kept_queries = len(statements)
+                assert again == missed
                 print(f"most missed: {len(missed.questions)} questions, {len(missed.forks)} forks",
                       file=sys.stderr)
                 _csv, csv_seconds = timed("csv", lambda: org_report.to_csv(org_report.completion_report(
@@ -232,7 +238,8 @@ def main() -> None:
     print(json.dumps({"members": args.members, "report_seconds": round(report_seconds, 3),
                       "csv_seconds": round(csv_seconds, 3), "xlsx_seconds": round(xlsx_seconds, 3),
                       "queries": queries, "missed_seconds": round(missed_seconds, 3),
-                      "missed_queries": missed_queries}))
+                      "missed_queries": missed_queries, "missed_kept_seconds": round(missed_kept_seconds, 3),
+                      "missed_kept_queries": missed_kept_queries}))
 
 
 if __name__ == "__main__":

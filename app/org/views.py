@@ -404,10 +404,11 @@ def report(slug: str) -> str:
 def missed(slug: str) -> str:
     """What the members miss most, on a page of its own: it counts every stored answer and decision of the
     organisation's members (seconds for thousands of them), which the report page should not pay at each
-    visit."""
+    visit. Kept per organisation and team in this process until their answers change."""
     access = service.org_access(db_session, current_user.id, slug)
+    kept = current_app.extensions.setdefault("leerlijn.missed", org_report.MissedCache())
     result = org_report.most_missed(db_session, catalog(), access,
-                                    minimum=current_app.config.get("GROUP_MIN_CONTRIBUTORS", 5))
+                                    minimum=current_app.config.get("GROUP_MIN_CONTRIBUTORS", 5), cache=kept)
     return render_template("org/missed.html", access=access, organisation=access.organisation, missed=result)
 
 

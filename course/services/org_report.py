@@ -7,18 +7,23 @@ Never reflection texts or answers to open questions: only counts, scores and dat
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import threading
+from array import array
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from course.assignments import AssignmentStatus, Requirement, local_today
 from course.catalog import Catalog
-from course.db import Membership, Team, User
+from course.db import AttemptStatus, CasusDecision, CasusRun, Membership, QuizAttempt, Team, User
 from course.services import assignments as assignment_service
 from course.services import progress_sql
 from course.services.groups import MIN_CONTRIBUTORS, Spread, answer_spreads
@@ -83,23 +88,73 @@ class Missed:
     minimum: int
 
 
+class MissedCache:
+    """What members miss most, per organisation (or team), kept while nothing it counts has changed; the
+    latest ``size`` kept. One per application process: entries hold aggregates only, never an answer."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Catalog, Missed]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], catalog: Catalog) -> Missed | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] is not catalog:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple[Any, ...], catalog: Catalog, missed: Missed) -> None:
+        with self._lock:
+            self._entries[key] = (catalog, missed)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+def _answered(session: Session, members: Select[Any]) -> tuple[Any, ...]:
+    """What most_missed counts, in brief: exactly which members, how many checks they handed in and how many
+    decisions they took. Answers of a handed-in check and decisions are never changed or removed while their
+    member stays, so while these are equal the result is too. Two queries, over indexes only."""
+    ids = session.scalars(members.order_by(Membership.user_id)).all()
+    who = members.scalar_subquery()
+    handed_in = (select(func.count()).where(QuizAttempt.user_id.in_(who), QuizAttempt.status == AttemptStatus.SUBMITTED)
+                 .scalar_subquery())
+    decided = (select(func.count()).select_from(CasusDecision).join(CasusRun, CasusRun.id == CasusDecision.run_id)
+               .where(CasusRun.user_id.in_(who)).scalar_subquery())
+    counts = session.execute(select(handed_in, decided)).one()
+    return hashlib.sha256(array("q", ids).tobytes()).hexdigest(), *counts
+
+
 def most_missed(session: Session, catalog: Catalog, access: OrgAccess, *, limit: int = 5,
-                minimum: int = MIN_CONTRIBUTORS) -> Missed:
+                minimum: int = MIN_CONTRIBUTORS, cache: MissedCache | None = None) -> Missed:
     """The knowledge-check questions and casus forks the active members (a team lead: their team) answer
     least often as recommended, from the stored per-question results and decisions; only those with at least
-    ``minimum`` members contributing. Counted by the database in three queries. Never an individual answer
-    or text."""
+    ``minimum`` members contributing. Never an individual answer or text.
+
+    Counted by the database in three queries, over every stored answer and decision of the members (seconds
+    for thousands of them); with ``cache``, the result is kept and given again (two queries) until the
+    members, their handed-in checks or their decisions change."""
     members = select(Membership.user_id).where(Membership.organisation_id == access.organisation.id,
                                                Membership.deactivated_at.is_(None))
     if access.team_id is not None:
         members = members.where(Membership.team_id == access.team_id)
+    key: tuple[Any, ...] = ()
+    if cache is not None:
+        key = (access.organisation.id, access.team_id, limit, minimum, *_answered(session, members))
+        if (kept := cache.get(key, catalog)) is not None:
+            return kept
     questions, forks, withheld = answer_spreads(session, catalog, members.scalar_subquery(), minimum)
 
     def worst(spreads: tuple[Spread, ...]) -> tuple[Spread, ...]:
         return tuple(sorted((s for s in spreads if s.recommended_percent < 100),
                             key=lambda s: (s.recommended_percent, s.title))[:limit])
 
-    return Missed(worst(questions), worst(forks), withheld, minimum)
+    result = Missed(worst(questions), worst(forks), withheld, minimum)
+    if cache is not None:
+        cache.put(key, catalog, result)
+    return result
 
 
 def completion_report(session: Session, catalog: Catalog, access: OrgAccess, today: date, *,

@@ -236,19 +236,22 @@ def _summaries(catalog: Catalog, shape: CourseShape, wanted_ids: list[str], thre
     or (with a minimum) scored too low, whether one asked was started, the latest step in those, and the best
     score per module with a knowledge check."""
     summaries = ModuleSummary.__table__
-    asked = summaries.c.module_id.in_(wanted_ids)
+    # A learner's rows of one shape are the shape's modules: asking for all of them needs no test per row.
+    everything = len(set(wanted_ids)) == len(shape.modules)
+    asked = true() if everything else summaries.c.module_id.in_(wanted_ids)
     short = summaries.c.complete.is_(False)
     if threshold is not None:
         checked = [module.id for module, quiz_id, _c in shape.modules if quiz_id is not None]
-        short = or_(short, and_(summaries.c.module_id.in_(checked),
-                                or_(summaries.c.best_score.is_(None), summaries.c.best_score * 100 <= threshold)))
+        low = or_(summaries.c.best_score.is_(None), summaries.c.best_score * 100 <= threshold)
+        short = or_(short, low if len(checked) == len(shape.modules) else and_(summaries.c.module_id.in_(checked),
+                                                                                low))
     columns: list[Any] = [
         summaries.c.user_id, func.max(summaries.c.basis).label("basis"),
         func.sum(_as_int(summaries.c.complete.is_(True))).label("modules_done"),
         func.sum(summaries.c.casuses_done).label("casuses_done"),
         func.sum(_as_int(and_(asked, short))).label("short"),
         func.max(_as_int(and_(asked, summaries.c.started.is_(True)))).label("started"),
-        func.max(case((asked, summaries.c.done_at))).label("done_at")]
+        func.max(summaries.c.done_at if everything else case((asked, summaries.c.done_at))).label("done_at")]
     for n, (module, quiz_id, _casuses) in enumerate(shape.modules):
         if quiz_id is not None:
             columns.append(func.max(case((summaries.c.module_id == module.id, summaries.c.best_score)))

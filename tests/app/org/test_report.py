@@ -132,6 +132,47 @@ def test_the_forks_members_miss_most_show_from_five_members(admin: FlaskClient, 
     assert "Casus: " in section and all(user.name not in section for user in members)
 
 
+def test_what_members_miss_most_is_kept_per_organisation_until_their_answers_change(
+        session: Session, org: Org, other_org: Org, valid_catalog, count_queries) -> None:
+    """The next visit is answered from what was counted (two small queries instead of every stored answer),
+    never for another organisation or a team lead's team, and counted again when a member decides again or
+    leaves."""
+    from course.db import Role
+    from course.services import casuses as casus_service
+    from course.services.org_report import MissedCache, most_missed
+    from course.services.orgs import OrgAccess
+    kept = MissedCache()
+
+    def missed(of: Org, team_id: int | None = None) -> object:
+        role = Role.ORG_ADMIN if team_id is None else Role.TEAM_LEAD
+        return most_missed(session, valid_catalog, OrgAccess(of.organisation, None, role, team_id), cache=kept)
+
+    ours, theirs = [org.admin, org.lead, *org.members], [other_org.admin, other_org.lead, *other_org.members]
+    for user in ours:
+        run_casus(session, valid_catalog, user.id, "afsluiten")
+    for user in theirs:
+        run_casus(session, valid_catalog, user.id, "collega")
+    first = missed(org)
+    assert first.forks and first.forks[0].contributors == 5
+    with count_queries() as counter:
+        assert missed(org) == first
+    assert counter.count == 2 and not [s for s in counter.statements if "quiz_attempt_answers" in s]
+    assert missed(other_org) != first
+    assert missed(org) == first
+    east = org.teams["Jeugdzorg Noord Oost"].id
+    assert missed(org, east) != first and not missed(org, east).forks  # three members: too few to show
+    # A member decides again: counted again, and the new choice shows.
+    casus_service.restart(session, ours[0].id, valid_catalog.casuses["oefencasus"])
+    run_casus(session, valid_catalog, ours[0].id, "collega")
+    again = missed(org)
+    assert again != first and again.forks[0].contributors == 5
+    # A member leaves: four remain, too few to show what they chose.
+    from tests.app.org.conftest import membership
+    membership(session, org, ours[1]).deactivated_at = utcnow()
+    session.commit()
+    assert not missed(org).forks
+
+
 def test_the_report_page_links_to_what_members_miss_most_and_does_not_count_it(
         admin: FlaskClient, session: Session, org: Org, valid_catalog, count_queries) -> None:
     """Counting every stored answer and decision takes seconds for a large organisation: the report page
