@@ -78,7 +78,7 @@ def overview(quiz_id: str) -> str:
     history = service.attempt_history(db_session, current_user.id, quiz.id)
     submitted = [a for a in history if a.submitted]
     current = next((a for a in history if not a.submitted), None)
-    result = service.quiz_results(db_session, current_user.id).get(quiz.id) if submitted else None
+    result = service.result_of(history)  # from the attempts just loaded: no query of its own
     return render_template("quiz/overview.html", quiz=quiz, module=catalog().module(quiz.module),
                            history=history, submitted=submitted, current=current, result=result,
                            left=service.attempts_left(quiz, len(submitted)))  # its forms: plain HTML, checked in start

@@ -59,3 +59,13 @@ def test_the_overview_of_a_learner_in_no_organisation_asks_for_no_assignments(cl
         assert client.get("/").status_code == 200
     assert not [s for s in counter.statements if "assignments" in s], counter.statements
     assert counter.count == 2, counter.statements
+
+
+def test_the_quiz_overview_counts_the_result_from_the_attempts_it_lists(client, learner_with_progress, quiz,
+                                                                        count_queries):
+    """After handing in, the overview shows the result from the one query for the attempts (and the login)."""
+    client.get("/quiz/eerste-toets/")
+    with count_queries() as counter:
+        html = client.get("/quiz/eerste-toets/").get_data(as_text=True)
+    assert "Jouw resultaat" in html and "telt mee: 100%" in html, html
+    assert counter.count == 2, counter.statements
