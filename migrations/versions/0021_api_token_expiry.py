@@ -1,7 +1,7 @@
 """API tokens expire: expires_at on every token
 
 Revision ID: 0021_api_token_expiry
-Revises: 0019_time_on_task
+Revises: 0020_module_summaries
 
 Tokens made before this get a year from the day they were made (the longest a new token may have), so no
 integration stops without its admin having had the chance to see the date on the organisation's page.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0021_api_token_expiry'
-down_revision = '0019_time_on_task'
+down_revision = '0020_module_summaries'
 branch_labels = None
 depends_on = None
 

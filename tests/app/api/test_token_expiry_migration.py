@@ -28,7 +28,7 @@ def test_tokens_made_before_expiry_existed_get_a_year(tmp_path):
         config = alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "0019_time_on_task")
+            command.upgrade(config, "0020_module_summaries")
             connection.execute(text("INSERT INTO organisations (id, slug, name, created_at) "
                                     "VALUES (1, 'jeugdzorg', 'Jeugdzorg', :made)"), {"made": made})
             connection.execute(text("INSERT INTO api_tokens (id, organisation_id, name, token_hash, prefix, scopes, "
@@ -48,3 +48,4 @@ def test_tokens_made_before_expiry_existed_get_a_year(tmp_path):
         if base:
             with create_engine(base).begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
