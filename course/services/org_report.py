@@ -195,7 +195,7 @@ def completion_report(session: Session, catalog: Catalog, access: OrgAccess, tod
             continue
         team = member.team_name or ""
         rows.append(ReportRow(member.name, member.email, team, member.status, member.modules_done, modules_total,
-                              tuple(_percent(score) for score in member.best_scores), member.casuses_done,
+                              tuple(map(_percent, member.best_scores)), member.casuses_done,
                               casuses_total, round(member.minutes_on_task), member.completed_at, member.user_id))
         counts = totals.setdefault(team, {})
         counts[member.status] = counts.get(member.status, 0) + 1
