@@ -20,6 +20,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the file's layout changes
 _PREFIX, _SUFFIX = "catalog-", ".pickle"
+ABANDONED_SECONDS = 600  # a temporary file this old was left by a server stopped while writing it
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -157,9 +159,21 @@ def _write(path: Path, key: str, catalog: Catalog) -> None:
         os.replace(temporary, path)
     except Exception as exc:  # a cache that cannot be written (disk full, ...) must not stop the app
         log.warning("course cache not written to %s: %r", path, exc)
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink(missing_ok=True)
         return
-    for old in path.parent.glob(f"{_PREFIX}*{_SUFFIX}"):  # loads of older content or code
-        if old != path:
+    _remove_others(path)
+
+
+def _remove_others(path: Path) -> None:
+    """Remove loads of older content or code, and files a server stopped while writing left behind (one
+    being written right now by another server is young, and stays)."""
+    stale = time.time() - ABANDONED_SECONDS
+    for other in path.parent.glob(f"{_PREFIX}*{_SUFFIX}"):
+        if other != path:
             with contextlib.suppress(OSError):  # left behind it is only never read
-                old.unlink(missing_ok=True)
+                other.unlink(missing_ok=True)
+    for temporary in path.parent.glob(f".{_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if temporary.stat().st_mtime < stale:
+                temporary.unlink(missing_ok=True)

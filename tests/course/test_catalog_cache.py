@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,16 @@ def test_an_edit_in_a_module_folder_linked_from_elsewhere_is_loaded(content, tmp
 def test_a_dangling_link_in_the_content_does_not_stop_the_start(content, tmp_path):
     (content / "jobaids" / "weg.txt").symlink_to(tmp_path / "bestaat-niet")
     assert load_catalog_cached(content, None, tmp_path / "cache") == load_catalog(content)
+
+
+def test_a_half_file_left_by_a_server_stopped_while_writing_is_removed_but_not_one_being_written(content,
+                                                                                                  tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    abandoned, being_written = cache / ".catalog-oud.pickle.k3j4", cache / ".catalog-nu.pickle.x9y8"
+    abandoned.write_bytes(b"\x80\x05half")
+    being_written.write_bytes(b"\x80\x05half")
+    an_hour_ago = time.time() - 3600
+    os.utime(abandoned, (an_hour_ago, an_hour_ago))
+    load_catalog_cached(content, None, cache)
+    assert not abandoned.exists() and being_written.exists()
