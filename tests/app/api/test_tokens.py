@@ -15,7 +15,7 @@ from course.services import api_tokens
 from tests.app.org.conftest import logged_in
 from tests.conftest import csrf_token
 
-NEW_TOKEN = re.compile(r'id="new-token" type="text" readonly value="(llapi_[A-Za-z0-9_-]+)"')
+NEW_TOKEN = re.compile(r'id="new-token" class="token-field" type="text" readonly value="(llapi_[A-Za-z0-9_-]+)"')
 
 
 def test_an_admin_makes_a_token_sees_it_once_and_it_is_stored_hashed(admin, session, org, call):
