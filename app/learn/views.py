@@ -50,7 +50,7 @@ def overview() -> str:
 
 @bp.route("/over-deze-cursus")
 def content_note() -> str:
-    return render_template("learn/content_note.html")
+    return public_page("learn/content_note.html")
 
 
 @bp.route("/modules/<module_id>/")

@@ -105,6 +105,12 @@ def test_the_welcome_page_kept_for_visitors_still_shows_each_visitor_what_is_the
     overview = anna.get("/").get_data(as_text=True)
     assert "Anna Jansen" in overview and "Account maken en beginnen" not in overview
     assert "Anna Jansen" not in visitor.get("/").get_data(as_text=True)
+    # The course note, public too: the visitor's header there, the learner's own for Anna.
+    note, annas_note = visitor.get("/over-deze-cursus"), anna.get("/over-deze-cursus")
+    assert ">Inloggen<" in note.get_data(as_text=True) and "Anna Jansen" not in note.get_data(as_text=True)
+    assert "Anna Jansen" in annas_note.get_data(as_text=True)
+    assert "About this course" in cached_app.test_client().get(
+        "/over-deze-cursus", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
 def test_a_fragment_that_depends_on_more_than_its_key_fails_in_tests():
