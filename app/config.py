@@ -107,6 +107,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "VERIFY_LIMIT_PER_ADDRESS": "20 per minute;200 per hour",
         # The JSON API, per token: an HR system's nightly sync pages through thousands of members well within it.
         "API_LIMIT_PER_TOKEN": "120 per minute;5000 per hour",
+        # Requests refused for their token (none, unknown, revoked, expired), per address: trying random
+        # tokens must not cost a database lookup each without end.
+        "API_LIMIT_REFUSED_PER_ADDRESS": "30 per minute;300 per hour",
         # Signing in through an organisation's provider (start and return), per client address.
         "SSO_LIMIT_PER_ADDRESS": "60 per minute;600 per hour",
         # Single sign-on: the Fernet key that encrypts client secrets an organisation admin stores (without it,

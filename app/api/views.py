@@ -94,6 +94,9 @@ def _record(response: Response) -> Response:
 
 
 limiter.limit(configured("API_LIMIT_PER_TOKEN"), key_func=_token_key)(bp)
+# Only refusals of the token count here (deducted after the answer), so a working integration never meets it.
+limiter.limit(configured("API_LIMIT_REFUSED_PER_ADDRESS"), key_func=lambda: f"api-refused:{get_remote_address()}",
+              deduct_when=lambda response: response.status_code == 401)(bp)
 
 
 def needs(scope: ApiScope) -> Callable[[F], F]:

@@ -173,6 +173,28 @@ def test_too_many_requests_with_one_token_is_a_json_429_and_other_tokens_go_on(l
         ApiTokenUse.status == 429)) == 429
 
 
+@pytest.fixture
+def refusing_app(connection, valid_catalog, tmp_path):
+    return make_app(connection, valid_catalog, tmp_path, RATELIMIT_ENABLED=True,
+                    API_LIMIT_REFUSED_PER_ADDRESS="3 per minute")
+
+
+def test_an_address_trying_tokens_that_fail_is_stopped_and_working_tokens_never_count(refusing_app, session,
+                                                                                       org):
+    """Guessing tokens from one address ends in a 429 after a few refusals, for that address only; requests
+    with a valid token, however many, do not count towards it."""
+    client = refusing_app.test_client()
+    token = new_token(session, org)
+    for _ in range(5):
+        assert client.get("/api/v1/members", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    guesses = [client.get("/api/v1/members", headers={"Authorization": f"Bearer llapi_geraden{n}"})
+               for n in range(4)]
+    assert [g.status_code for g in guesses] == [401, 401, 401, 429]
+    assert guesses[3].get_json()["error"]["status"] == 429
+    assert client.get("/api/v1/members", headers={"Authorization": "Bearer llapi_x"},
+                      environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 401
+
+
 def test_unknown_api_paths_answer_json(call, token):
     response = call("/api/v1/bestaat-niet", token)
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
