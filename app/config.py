@@ -116,6 +116,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         # secrets come from LEERLIJN_SSO_SECRET_<SLUG> only); http issuers only for local development and tests.
         "SSO_KEY": os.environ.get("LEERLIJN_SSO_KEY") or None,
         "SSO_ALLOW_HTTP": _bool("LEERLIJN_SSO_ALLOW_HTTP", False),
+        # An identity provider on the organisation's own network (not the public internet): off by default,
+        # so an issuer typed in by an organisation's admin cannot aim Leerlijn's requests at internal hosts.
+        "SSO_ALLOW_PRIVATE_HOSTS": _bool("LEERLIJN_SSO_ALLOW_PRIVATE_HOSTS", False),
         # Mail (app/mail.py): SMTP when MAIL_SERVER is set, otherwise the outbox folder and the log.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),

@@ -10,8 +10,10 @@ expiry and nonce are the ones expected. Every way this can fail raises :class:`S
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -101,13 +103,42 @@ class Provider:
     algorithms: tuple[str, ...]  # the ID-token algorithms both the provider and Leerlijn accept
     # Where the browser goes to log out at the provider too (RP-Initiated Logout 1.0); None: not offered.
     end_session_endpoint: str | None = None
+    allow_private: bool = False  # whether its endpoints may be on a private network (see reachable_host)
 
 
-def _get_json(url: str, *, timeout: float) -> dict[str, Any]:
-    """The JSON object at ``url``. Raises SsoError: unreachable, or not a usable answer.
+def private_host() -> SsoError:
+    return SsoError("private", N_("De inlogdienst van je organisatie is niet goed ingesteld: het adres wijst naar "
+                                  "een intern netwerk. Meld dit bij de beheerder van je organisatie."))
+
+
+def reachable_host(url: str, *, allow_private: bool) -> None:
+    """Refuse ``url`` when its host is, or resolves to, an address that is not on the public internet
+    (private, loopback, link-local, reserved...), unless ``allow_private``.
+
+    The issuer is typed in by an organisation's admin and the endpoints come from the document it serves:
+    without this, Leerlijn's server could be made to send requests into the network it runs in. A name
+    resolving differently between this check and the request (DNS rebinding) is not caught here; where that
+    matters, restrict outgoing traffic at the network too.
+    """
+    if allow_private:
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError) as exc:
+        raise unreachable() from exc
+    for *_, sockaddr in infos:
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if not address.is_global:
+            raise private_host()
+
+
+def _get_json(url: str, *, timeout: float, allow_private: bool) -> dict[str, Any]:
+    """The JSON object at ``url``. Raises SsoError: unreachable, private, or not a usable answer.
 
     Redirects are not followed: the provider's documents live where the issuer says.
     """
+    reachable_host(url, allow_private=allow_private)
     import requests
     import urllib3
 
@@ -154,18 +185,21 @@ class ProviderCache:
         return value
 
 
-def discover(issuer: str, *, allow_http: bool = False, timeout: float = TIMEOUT_SECONDS,
-             cache: ProviderCache | None = None) -> Provider:
+def discover(issuer: str, *, allow_http: bool = False, allow_private: bool = False,
+             timeout: float = TIMEOUT_SECONDS, cache: ProviderCache | None = None) -> Provider:
     """The provider ``issuer`` as its discovery document describes it (kept in ``cache`` when given).
 
     Raises SsoError: 'unreachable', 'issuer' (the document names another issuer), 'discovery' (no usable
-    document) or 'config' (an issuer or endpoint that is not https).
+    document), 'config' (an issuer or endpoint that is not https) or 'private' (on a private network, unless
+    ``allow_private``).
     """
     issuer = check_url(issuer, allow_http=allow_http)
     if cache is not None:
-        return cache.get(("discovery", issuer),
-                         lambda: discover(issuer, allow_http=allow_http, timeout=timeout))[0]
-    document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=timeout)
+        return cache.get(("discovery", issuer, str(allow_private)),
+                         lambda: discover(issuer, allow_http=allow_http, allow_private=allow_private,
+                                          timeout=timeout))[0]
+    document = _get_json(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=timeout,
+                         allow_private=allow_private)
     if document.get("issuer") != issuer:  # OpenID Connect Discovery 1.0, section 4.3
         raise wrong_issuer()
     endpoints = {}
@@ -181,7 +215,7 @@ def discover(issuer: str, *, allow_http: bool = False, timeout: float = TIMEOUT_
     algorithms = tuple(alg for alg in ALGORITHMS if isinstance(offered, list) and alg in offered)
     if not algorithms:
         raise invalid_answer("discovery")
-    return Provider(issuer=issuer, algorithms=algorithms, **endpoints)
+    return Provider(issuer=issuer, algorithms=algorithms, allow_private=allow_private, **endpoints)
 
 
 @dataclass(frozen=True)
@@ -230,7 +264,8 @@ def _fetch_key_set(provider: Provider, timeout: float) -> KeySet:
     from joserfc.jwk import KeySet
 
     try:
-        return KeySet.import_key_set(_get_json(provider.jwks_uri, timeout=timeout))
+        return KeySet.import_key_set(_get_json(provider.jwks_uri, timeout=timeout,
+                                               allow_private=provider.allow_private))
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise invalid_answer("jwks") from exc
 
@@ -247,6 +282,7 @@ def finish(provider: Provider, *, client_id: str, client_secret: str, redirect_u
     from authlib.common.errors import AuthlibBaseError
     from authlib.integrations.requests_client import OAuth2Session
 
+    reachable_host(provider.token_endpoint, allow_private=provider.allow_private)
     client = OAuth2Session(client_id, client_secret, scope=SCOPE, redirect_uri=redirect_uri,
                            code_challenge_method="S256")
     try:

@@ -26,4 +26,4 @@ def provider_cache() -> oidc.ProviderCache:
 
 def provider_of(settings: sso.Settings) -> oidc.Provider:
     return oidc.discover(settings.config.issuer, allow_http=current_app.config["SSO_ALLOW_HTTP"],
-                         cache=provider_cache())
+                         allow_private=current_app.config["SSO_ALLOW_PRIVATE_HOSTS"], cache=provider_cache())

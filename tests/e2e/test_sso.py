@@ -34,6 +34,7 @@ def organisation(live_server, running_provider, monkeypatch) -> tuple[str, str]:
     domain = f"{slug}.example.org"
     app = live_server.app
     monkeypatch.setitem(app.config, "SSO_ALLOW_HTTP", True)  # the provider speaks http on 127.0.0.1
+    monkeypatch.setitem(app.config, "SSO_ALLOW_PRIVATE_HOSTS", True)
     monkeypatch.setenv(sso.secret_variable(slug), SECRET)
     running_provider.reset()
     running_provider.register("leerlijn-e2e", SECRET, live_server(f"/sso/{slug}/callback"))

@@ -48,8 +48,9 @@ def provider(running_provider: Provider, monkeypatch: pytest.MonkeyPatch) -> Pro
 
 @pytest.fixture
 def app(connection: Connection, valid_catalog: Catalog, tmp_path: Path) -> Flask:
-    # The provider speaks http on 127.0.0.1; a real one is https (the default refuses http).
-    return make_app(connection, valid_catalog, tmp_path, SSO_ALLOW_HTTP=True, SSO_KEY=Fernet.generate_key().decode())
+    # The provider speaks http on 127.0.0.1; a real one is https on the internet (the defaults refuse both).
+    return make_app(connection, valid_catalog, tmp_path, SSO_ALLOW_HTTP=True, SSO_ALLOW_PRIVATE_HOSTS=True,
+                    SSO_KEY=Fernet.generate_key().decode())
 
 
 def configure(app: Flask, session: Session, slug: str, issuer: str, domains: list[str], **options) -> sso.Settings:

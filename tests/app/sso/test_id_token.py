@@ -28,7 +28,7 @@ def claims(provider) -> dict:
 
 
 def check(provider, token: str) -> dict:
-    found = oidc.discover(provider.issuer, allow_http=True)
+    found = oidc.discover(provider.issuer, allow_http=True, allow_private=True)
     return oidc.check_id_token(found, token, client_id=CLIENT_ID, nonce="de-nonce")
 
 
@@ -75,3 +75,32 @@ def test_issuers_and_endpoints_must_be_https_outside_development():
                 "https:///zonder-host"):
         with pytest.raises(oidc.SsoError):
             oidc.check_url(bad, allow_http=True)
+
+
+@pytest.mark.parametrize("issuer", ["https://127.0.0.1", "https://localhost:8443", "https://10.1.2.3/adfs",
+                                    "https://169.254.169.254", "https://[::1]", "https://[::ffff:192.168.0.1]"])
+def test_an_issuer_on_a_private_network_is_refused_before_anything_is_sent(issuer, monkeypatch):
+    """An admin's issuer pointing at the network Leerlijn runs in (a metadata service, an internal host)."""
+    import requests
+
+    def no_request(*_args, **_kwargs):
+        raise AssertionError("a request was sent")
+    monkeypatch.setattr(requests, "get", no_request)
+    with pytest.raises(oidc.SsoError) as refused:
+        oidc.discover(issuer)
+    assert refused.value.reason == "private"
+
+
+def test_endpoints_the_document_names_on_a_private_network_are_refused_too(provider):
+    """A public issuer whose document sends the keys or the token request inward: refused at that step."""
+    found = oidc.discover(provider.issuer, allow_http=True, allow_private=True)
+    inward = oidc.Provider(issuer=found.issuer, authorization_endpoint=found.authorization_endpoint,
+                           token_endpoint=found.token_endpoint, jwks_uri=found.jwks_uri,
+                           algorithms=found.algorithms, allow_private=False)
+    with pytest.raises(oidc.SsoError) as refused:
+        oidc.check_id_token(inward, "x.y.z", client_id=CLIENT_ID, nonce="n")
+    assert refused.value.reason == "private"
+    with pytest.raises(oidc.SsoError) as refused:
+        oidc.finish(inward, client_id=CLIENT_ID, client_secret="s", redirect_uri="http://localhost/cb", code="c",
+                    code_verifier="v", nonce="n")
+    assert refused.value.reason == "private"

@@ -319,3 +319,20 @@ def test_a_deactivated_member_signing_in_stays_deactivated(app, client, session,
     assert logged_in_as(client) is not None
     assert session.get(Membership, membership.id).deactivated_at is not None
     assert session.scalar(select(func.count()).select_from(Membership).where(Membership.user_id == member.id)) == 1
+
+
+def test_a_provider_on_a_private_network_is_refused_unless_the_platform_allows_it(app, client, session, org,
+                                                                                   provider):
+    """The test provider runs on 127.0.0.1: with private hosts not allowed (the default), nobody signs in
+    through it and the security log says why; the operator's setting lets an on-premises provider in."""
+    provider.sign_in_as("medewerker-30", f"ria@{DOMAIN}")
+    app.config["SSO_ALLOW_PRIVATE_HOSTS"] = False
+    app.extensions.pop("leerlijn.oidc_cache", None)
+
+    assert "wijst naar een intern netwerk" in page_after(client, sso_login(client))
+    assert logged_in_as(client) is None and provider.fetches["discovery"] == 0
+    [failed] = events(session, EventKind.LOGIN_FAILED)
+    assert failed.detail["reason"] == "private"
+    app.config["SSO_ALLOW_PRIVATE_HOSTS"] = True
+    sso_login(client)
+    assert logged_in_as(client) is not None
