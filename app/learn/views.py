@@ -40,11 +40,16 @@ def _page_or_404(module_id: str, page_id: str) -> tuple[Module, Page]:
 def overview() -> str:
     if not current_user.is_authenticated:
         return public_page("learn/welcome.html")
-    progress = progress_service.course_progress(db_session, catalog(), current_user.id)
-    remember_progress(course=progress)
     # Only an organisation sets work: most learners belong to none, and the login's query already said so.
-    assignments = (assignment_service.my_assignments(db_session, catalog(), current_user.id, local_today(utcnow()))
-                   if current_user.in_organisation is not False else [])
+    # A member's assignments are judged on the progress the page shows (no queries of their own for it).
+    assignments = []
+    if current_user.in_organisation is False:
+        progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    else:
+        progress, moments = progress_service.course_progress_with_moments(db_session, catalog(), current_user.id)
+        assignments = assignment_service.my_assignments(db_session, catalog(), current_user.id,
+                                                        local_today(utcnow()), progress=(progress, moments))
+    remember_progress(course=progress)
     return render_template("learn/overview.html", progress=progress, my_assignments=assignments)
 
 

@@ -33,6 +33,7 @@ from course.progress import CourseProgress, PageVisit
 from course.services import quizzes as quiz_service
 from course.services.accounts import normalise_email
 from course.services.orgs import OrgAccess, acting_access, admin_access, audit
+from course.services.progress import Moments
 
 
 @dataclass(frozen=True)
@@ -300,10 +301,12 @@ def set_for(user_id: int) -> Select[tuple[Assignment, str]]:
                        and_(Assignment.user_id.is_(None), Assignment.team_id == Membership.team_id))))
 
 
-def my_assignments(session: Session, catalog: Catalog, user_id: int, today: date) -> list[MyAssignment]:
+def my_assignments(session: Session, catalog: Catalog, user_id: int, today: date, *,
+                   progress: tuple[CourseProgress, Moments] | None = None) -> list[MyAssignment]:
     """The work the user's organisations set them (active memberships only), soonest deadline first.
 
-    Four queries: the assignments with their organisations and certificates, and the user's progress.
+    One query for the assignments with their organisations and certificates, four more for the user's
+    progress unless ``progress`` (``progress.course_progress_with_moments``) gives it.
     """
     earned = and_(Certificate.assignment_id == Assignment.id, Certificate.user_id == user_id,
                   Certificate.revoked_at.is_(None))
@@ -311,7 +314,11 @@ def my_assignments(session: Session, catalog: Catalog, user_id: int, today: date
                            .order_by(Assignment.due_on, Assignment.id)).all()
     if not rows:
         return []
-    mine = progress_of(session, catalog, [user_id])[user_id]
+    if progress is not None:
+        course, moments = progress
+        mine = MemberProgress(course, moments.module_done_at, moments.casus_done_at, moments.opened)
+    else:
+        mine = progress_of(session, catalog, [user_id])[user_id]
     return [MyAssignment(a.title, org, a.due_on, tuple(a.module_ids or ()), a.min_quiz_percent,
                          tuple(a.casus_ids or ()),
                          mine.standing(requirement(a), today), certificate_id)

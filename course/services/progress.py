@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +31,7 @@ from course.db import PageProgress, utcnow
 from course.db.casus import CasusRun, RunStatus
 from course.db.quiz import AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for
-from course.progress import CourseProgress, PageVisit, SubmittedAttempt, quiz_outcome
+from course.progress import CourseProgress, PageVisit, QuizOutcome, SubmittedAttempt, quiz_outcome
 from course.services import module_summaries, on_task
 
 
@@ -106,25 +108,62 @@ def course_progress(session: Session, catalog: Catalog, user_id: int, *,
 def course_progress_of(session: Session, catalog: Catalog, user_ids: Sequence[int], *,
                        visits: Mapping[int, Sequence[PageVisit]] | None = None) -> dict[int, CourseProgress]:
     """User id → progress, for several learners at once (a group's overview): one query for all of them."""
-    pages: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
-    attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
-    completed: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
-    for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.connection().execute(
-            _PROGRESS_ROWS[visits is None], {"user_ids": list(user_ids)}):
-        if kind == "page":
-            pages[user_id].append(PageVisit(item, page_id, at, done_at))
-        elif kind == "quiz":
-            attempts[user_id].setdefault(item, []).append((number, SubmittedAttempt(score, bool(passed), counts, at)))
-        else:
-            completed[user_id].add(item)
+    pages, outcomes, completed = _learners_rows(session, user_ids, pages=visits is None)
     if visits is not None:
         pages = {user_id: list(visits.get(user_id, ())) for user_id in user_ids}
     shape = _shape(catalog)
-    return {user_id: progress.course_progress(
-        catalog, pages[user_id],
-        {quiz_id: quiz_outcome([a for _, a in sorted(rows, key=lambda r: r[0])])
-         for quiz_id, rows in attempts[user_id].items()},
-        completed[user_id], shape=shape) for user_id in user_ids}
+    return {user_id: progress.course_progress(catalog, pages[user_id], outcomes[user_id], completed[user_id],
+                                              shape=shape) for user_id in user_ids}
+
+
+@dataclass(frozen=True)
+class Moments:
+    """When a learner last worked in each module and first completed each casus: what the rules of an
+    organisation's assignments ask besides the progress (``course.assignments.standing``)."""
+
+    module_done_at: dict[str, datetime]  # module id -> latest page read or check handed in there
+    casus_done_at: dict[str, datetime]  # casus id -> first completion
+    opened: frozenset[str]  # modules of which a page was opened
+
+
+def course_progress_with_moments(session: Session, catalog: Catalog, user_id: int
+                                 ) -> tuple[CourseProgress, Moments]:
+    """The user's progress (as ``course_progress``) and its Moments, from the same one query."""
+    pages, outcomes, completed = _learners_rows(session, [user_id], pages=True)
+    visits, quizzes, casuses = pages[user_id], outcomes[user_id], completed[user_id]
+    done_at: dict[str, datetime] = {}
+    for visit in visits:
+        if visit.read_at is not None and (visit.module_id not in done_at or visit.read_at > done_at[visit.module_id]):
+            done_at[visit.module_id] = visit.read_at
+    module_of_quiz = {quiz.id: quiz.module for quiz in catalog.quizzes.values()}
+    for quiz_id, outcome in quizzes.items():
+        module_id, moment = module_of_quiz.get(quiz_id), outcome.last_submitted_at
+        if module_id and moment and (module_id not in done_at or moment > done_at[module_id]):
+            done_at[module_id] = moment
+    course = progress.course_progress(catalog, visits, quizzes, casuses, shape=_shape(catalog))
+    return course, Moments(done_at, {casus_id: at for casus_id, at in casuses.items() if at is not None},
+                           frozenset(v.module_id for v in visits))
+
+
+def _learners_rows(session: Session, user_ids: Sequence[int], *, pages: bool) -> tuple[
+        dict[int, list[PageVisit]], dict[int, dict[str, QuizOutcome]], dict[int, dict[str, datetime | None]]]:
+    """Per user: their page rows (none unless ``pages``), their standing per quiz, and the casuses they
+    completed with the first completion's moment. One query."""
+    visits: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
+    attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
+    completed: dict[int, dict[str, datetime | None]] = {user_id: {} for user_id in user_ids}
+    for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.connection().execute(
+            _PROGRESS_ROWS[pages], {"user_ids": list(user_ids)}):
+        if kind == "page":
+            visits[user_id].append(PageVisit(item, page_id, at, done_at))
+        elif kind == "quiz":
+            attempts[user_id].setdefault(item, []).append((number, SubmittedAttempt(score, bool(passed), counts, at)))
+        else:
+            first = completed[user_id].get(item)
+            completed[user_id][item] = at if first is None or (at is not None and at < first) else first
+    outcomes = {user_id: {quiz_id: quiz_outcome([a for _, a in sorted(rows, key=lambda r: r[0])])
+                          for quiz_id, rows in attempts[user_id].items()} for user_id in user_ids}
+    return visits, outcomes, completed
 
 
 _SHAPES: dict[int, tuple[Catalog, progress.CourseShape]] = {}
@@ -142,7 +181,8 @@ def _shape(catalog: Catalog) -> progress.CourseShape:
 
 def _progress_rows(*, pages: bool) -> CompoundSelect:
     """Everything progress is computed from, as rows of one shape: (kind, user id, module/quiz/casus id,
-    page id, moment, read at, score, passed, counts, attempt number); kind is 'page', 'quiz' or 'casus'.
+    page id, moment, read at, score, passed, counts, attempt number); kind is 'page', 'quiz' or 'casus'
+    (whose moment is its completion).
     For the users in the expanding parameter ``user_ids``."""
     def nothing(type_: Any) -> Any:
         return type_coerce(null(), type_)
@@ -154,7 +194,7 @@ def _progress_rows(*, pages: bool) -> CompoundSelect:
                      attempt.counts, attempt.number).where(
         attempt.user_id.in_(user_ids), attempt.status == AttemptStatus.SUBMITTED)
     casuses = select(literal_column("'casus'"), run.user_id, run.casus_id, nothing(String),
-                     nothing(DateTime), nothing(DateTime), nothing(Float), nothing(Boolean), nothing(String),
+                     run.completed_at, nothing(DateTime), nothing(Float), nothing(Boolean), nothing(String),
                      nothing(Integer)).where(run.user_id.in_(user_ids), run.status == RunStatus.COMPLETED)
     if not pages:
         return union_all(quizzes, casuses)

@@ -14,7 +14,7 @@ from course.assignments import AssignmentStatus
 from course.db import Assignment, EventKind, SecurityEvent
 from course.services import assignments as service
 from course.services.orgs import org_access
-from course.services.progress import record_visit
+from course.services.progress import course_progress_with_moments, record_visit
 from tests.app.org.conftest import Org, logged_in, make_user, membership
 from tests.app.trainer.conftest import text
 
@@ -117,6 +117,29 @@ def test_the_learner_sees_their_assignments_and_deadlines_on_the_overview(
     membership(session, org, learner).deactivated_at = membership(session, org, learner).created_at
     session.commit()
     assert "Mijn opdrachten" not in text(client.get("/"))
+
+
+def test_a_members_overview_judges_their_work_on_the_progress_it_shows_within_five_queries(
+        app: Flask, admin: FlaskClient, session: Session, org: Org, valid_catalog, count_queries) -> None:
+    """A member with work set sees the same standings as the organisation's own count gives, and the
+    overview still runs at most five queries (the progress it shows serves the assignments too)."""
+    learner = org.members[2]
+    create(admin, org, title="Tweede module")
+    create(admin, org, title="Hele cursus", scope="course")
+    create(admin, org, title="Eerste module", modules="eerste")
+    read_module(session, valid_catalog, learner.id, "tweede")
+    record_visit(session, learner.id, valid_catalog.module("eerste").pages[0])  # opened, not finished
+    today = date.today()
+    expected = service.my_assignments(session, valid_catalog, learner.id, today)
+    given = service.my_assignments(session, valid_catalog, learner.id, today,
+                                   progress=course_progress_with_moments(session, valid_catalog, learner.id))
+    assert given == expected and len(given) == 3
+    client = logged_in(app, session, learner)
+    client.get("/")
+    with count_queries() as counter:
+        page = text(client.get("/"))
+    assert "Tweede module (Jeugdzorg Noord) – afgerond op" in page and "Hele cursus" in page
+    assert counter.count <= 5, counter.statements
 
 
 def test_statuses_cost_the_same_queries_for_three_or_thirty_members(session: Session, org: Org, valid_catalog,
