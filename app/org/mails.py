@@ -65,6 +65,11 @@ def send_reminder(session: Session, reminder: Reminder) -> bool:
                                   "certificates/mail/expiry_admin.txt", reminder=reminder,
                                   link=external_url("org.index"),
                                   settings=external_url("auth.account", _anchor="organisaties"))
+    if reminder.kind == "api_token":
+        return mail.send_template(user, _l("API-sleutel %(name)s van %(organisation)s verloopt binnenkort",
+                                           name=reminder.assignment, organisation=reminder.organisation),
+                                  "org/mail/api_token.txt", reminder=reminder,
+                                  link=external_url("org.api_tokens_page", slug=reminder.slug))
     return mail.send_template(user, _l("Weekoverzicht %(organisation)s", organisation=reminder.organisation),
                               "org/mail/digest.txt", reminder=reminder, labels=STATUS_LABELS,
                               settings=external_url("auth.account", _anchor="organisaties"))

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from course import certification
 from course.assignments import AssignmentStatus
 from course.catalog import Catalog
 from course.db import (
+    ApiToken,
     Assignment,
     Certificate,
     CertificateKind,
@@ -33,15 +34,18 @@ from course.db import (
 )
 from course.db.upsert import insert_for
 from course.services import assignments as assignment_service
+from course.services.certificates import local_day
 from course.services.orgs import OrgAccess
 
 EARLY, LATE = 14, 3  # days before the deadline
+API_TOKEN_EARLY, API_TOKEN_LATE = 30, 7  # days before an API key's last day
 
 
 @dataclass(frozen=True)
 class Reminder:
     """One mail to send: ``kind`` is 'due' (to the learner), 'overdue' (to a team lead), 'digest' (to an admin),
-    'expiry' (to a certificate's holder) or 'expiry_admin' (to an admin of the holder's organisation)."""
+    'expiry' (to a certificate's holder), 'expiry_admin' (to an admin of the holder's organisation) or
+    'api_token' (to an organisation's admins: an API key ends soon; ``assignment`` is the key's name)."""
 
     user_id: int  # the recipient
     key: str  # unique per recipient: the same event never mails twice
@@ -52,6 +56,7 @@ class Reminder:
     days_left: int | None = None
     learner: str | None = None
     lines: tuple[tuple[str, date, dict[AssignmentStatus, int]], ...] = ()  # digest: title, deadline, counts
+    slug: str | None = None  # the organisation's, where the mail links to one of its pages
 
 
 def planned(session: Session, catalog: Catalog, today: date) -> list[Reminder]:
@@ -69,7 +74,10 @@ def planned(session: Session, catalog: Catalog, today: date) -> list[Reminder]:
         access = OrgAccess(organisation, None, Role.ORG_ADMIN, None)
         result += _for_organisation(session, catalog, access, today)
     result += _expiring(session, catalog, today)
-    return [r for r in result if (r.user_id, r.key) not in sent and (r.user_id not in muted or r.kind == "expiry")]
+    result += _api_tokens_ending(session, today)
+    # Essential, also for someone who turned reminders off: their own certificate, an integration that stops.
+    return [r for r in result if (r.user_id, r.key) not in sent
+            and (r.user_id not in muted or r.kind in ("expiry", "api_token"))]
 
 
 def _for_organisation(session: Session, catalog: Catalog, access: OrgAccess, today: date) -> Iterator[Reminder]:
@@ -149,3 +157,27 @@ def set_reminder_mail(session: Session, user_id: int, wanted: bool) -> None:
     if user is not None:
         user.reminder_mail = wanted
         session.commit()
+
+
+def _api_tokens_ending(session: Session, today: date) -> Iterator[Reminder]:
+    """A month and a week before an organisation's API key ends, a mail to each of its admins (one query):
+    the system using it stops on that day unless someone makes a new key."""
+    rows = session.execute(
+        select(ApiToken.id, ApiToken.name, ApiToken.expires_at, Organisation.name, Organisation.slug,
+               Membership.user_id)
+        .join(Organisation, Organisation.id == ApiToken.organisation_id)
+        .join(Membership, and_(Membership.organisation_id == ApiToken.organisation_id,
+                               Membership.role == Role.ORG_ADMIN, Membership.deactivated_at.is_(None)))
+        .where(ApiToken.revoked_at.is_(None),
+               ApiToken.expires_at > datetime.combine(today, time.min, tzinfo=UTC),
+               ApiToken.expires_at <= datetime.combine(today + timedelta(days=API_TOKEN_EARLY + 1), time.min,
+                                                       tzinfo=UTC))
+        .order_by(ApiToken.expires_at, ApiToken.id, Membership.user_id)).all()
+    for token_id, name, expires_at, organisation, slug, user_id in rows:
+        last_day = local_day(expires_at)
+        days_left = (last_day - today).days
+        if not 0 <= days_left <= API_TOKEN_EARLY:  # the query's window is in UTC, the days are Dutch
+            continue
+        which = "api7" if days_left <= API_TOKEN_LATE else "api30"
+        yield Reminder(user_id, f"{which}:t{token_id}", "api_token", organisation, name, last_day, days_left,
+                       slug=slug)

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from course.db import Assignment, SentReminder, User
-from course.services import reminders
+from course.services import api_tokens, reminders
+from course.services.certificates import local_day
 from course.services.progress import record_visit
 from tests.app.org.conftest import Org, logged_in
 from tests.app.trainer.conftest import text
@@ -99,3 +100,30 @@ def test_a_learner_turns_reminders_off_on_the_account_page(app: Flask, session: 
     send(app, DUE - timedelta(days=3))
     assert subjects(app, learner.email) == [] and len(subjects(app, org.members[2].email)) == 1
     assert client.post("/organisatie/herinneringen", data={"wanted": "ja"}).status_code == 400
+
+
+def test_admins_hear_a_month_and_a_week_before_an_api_key_ends_once_each_also_with_reminders_off(
+        app: Flask, session: Session, org: Org) -> None:
+    """The system using the key would stop without warning: each admin is mailed 30 and 7 days ahead (with a
+    link to make a new one), never twice; a revoked key or a team lead gets nothing."""
+    made = api_tokens.create_token(session, org.admin.id, org.slug, name="AFAS koppeling", scopes=["read:members"],
+                                   valid_days=90)
+    gone = api_tokens.create_token(session, org.admin.id, org.slug, name="Oud", scopes=["read:members"],
+                                   valid_days=90)
+    api_tokens.revoke_token(session, org.admin.id, org.slug, gone.token.id)
+    session.get(User, org.admin.id).reminder_mail = False
+    session.commit()
+    last_day = local_day(made.token.expires_at)
+
+    send(app, last_day - timedelta(days=31))
+    assert subjects(app, org.admin.email) == []
+    send(app, last_day - timedelta(days=30))
+    send(app, last_day - timedelta(days=29))
+    assert subjects(app, org.admin.email) == ["API-sleutel AFAS koppeling van Jeugdzorg Noord verloopt binnenkort"]
+    body = outbox(app, org.admin.email)[0].get_body().get_content()
+    assert "werkt nog 30 dagen" in body and f"/organisatie/{org.slug}/api-sleutels" in body
+    send(app, last_day - timedelta(days=7))
+    send(app, last_day - timedelta(days=1))
+    assert len(subjects(app, org.admin.email)) == 2
+    assert "werkt nog 7 dagen" in outbox(app, org.admin.email)[1].get_body().get_content()
+    assert all(subjects(app, m.email) == [] for m in org.members)
