@@ -88,7 +88,8 @@ def page(module_id: str, page_id: str) -> str:
         remember_progress(course=course)
     else:
         remember_progress(read_pages={(v.module_id, v.page_id) for v in visits if v.read_at is not None})
-    read = {v.page_id for v in visits if v.module_id == module.id and v.read_at is not None}
+    pages = {p.id for p in module.pages}  # rows of pages no longer in the module count for nothing
+    read = {v.page_id for v in visits if v.module_id == module.id and v.read_at is not None and v.page_id in pages}
     # The mark-read form is plain HTML with the CSRF token (building a WTForms object only to print it cost
     # a tenth of the page); mark_read validates the post with the real form.
     return render_template("learn/page.html", module=module, page=page, read=read, previous=previous,

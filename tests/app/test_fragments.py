@@ -52,6 +52,23 @@ def test_two_learners_each_see_their_own_progress_on_cached_pages(cached_app):
     assert "badge-started" in anna_overview and "badge-started" not in bram_overview
 
 
+def test_the_cached_module_nav_marks_each_learners_own_pages(cached_app):
+    """Anna finished the first page, Bram the second: the one cached list beside the pages marks, for each,
+    their own page, and no empty slot is left in the page."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    anna.post("/modules/eerste/begin/gelezen")
+    bram.post("/modules/eerste/vervolg/gelezen")
+    for _ in range(2):  # the second round comes from the cache
+        anna_html, bram_html = (c.get("/modules/eerste/begin").get_data(as_text=True) for c in (anna, bram))
+        for html, finished, other in ((anna_html, "begin", "vervolg"), (bram_html, "vervolg", "begin")):
+            nav = html[html.index('<nav class="module-toc"'):]
+            nav = nav[:nav.index("</nav>")]
+            assert re.search(rf'href="/modules/eerste/{finished}"[^>]*>[^<]*</a>\s*<span class="read-mark">', nav)
+            assert not re.search(rf'href="/modules/eerste/{other}"[^>]*>[^<]*</a>\s*<span class="read-mark">', nav)
+            assert nav.count('class="read-mark"') == 1 and "read-mark:" not in html
+
+
 def test_each_learner_gets_their_own_csrf_token_on_cached_pages(cached_app):
     """The forms of a cached page carry the token of the learner's own session, not the first visitor's."""
     anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
