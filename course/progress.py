@@ -246,20 +246,15 @@ def module_done_at(visits: Iterable[PageVisit], quizzes: Mapping[str, QuizOutcom
     no longer in it) or one of its knowledge checks handed in (``module_of_quiz``: quiz id -> module id).
     Modules with neither are left out. The completion date of an assignment is the latest of these over the
     modules it asks (course.assignments.standing)."""
-    done: dict[str, datetime] = {}
-
-    def later(module_id: str, moment: datetime) -> None:
-        if module_id not in done or moment > done[module_id]:
-            done[module_id] = moment
-
+    moments: dict[str, list[datetime]] = {}
     for visit in visits:
         if visit.read_at is not None:
-            later(visit.module_id, visit.read_at)
+            moments.setdefault(visit.module_id, []).append(visit.read_at)
     for quiz_id, outcome in quizzes.items():
         module_id = module_of_quiz.get(quiz_id)
         if module_id is not None and outcome.last_submitted_at is not None:
-            later(module_id, outcome.last_submitted_at)
-    return done
+            moments.setdefault(module_id, []).append(outcome.last_submitted_at)
+    return {module_id: max(found) for module_id, found in moments.items()}
 
 
 @dataclass(frozen=True)
