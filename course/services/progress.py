@@ -131,15 +131,7 @@ def course_progress_with_moments(session: Session, catalog: Catalog, user_id: in
     """The user's progress (as ``course_progress``) and its Moments, from the same one query."""
     pages, outcomes, completed = _learners_rows(session, [user_id], pages=True)
     visits, quizzes, casuses = pages[user_id], outcomes[user_id], completed[user_id]
-    done_at: dict[str, datetime] = {}
-    for visit in visits:
-        if visit.read_at is not None and (visit.module_id not in done_at or visit.read_at > done_at[visit.module_id]):
-            done_at[visit.module_id] = visit.read_at
-    module_of_quiz = {quiz.id: quiz.module for quiz in catalog.quizzes.values()}
-    for quiz_id, outcome in quizzes.items():
-        module_id, moment = module_of_quiz.get(quiz_id), outcome.last_submitted_at
-        if module_id and moment and (module_id not in done_at or moment > done_at[module_id]):
-            done_at[module_id] = moment
+    done_at = progress.module_done_at(visits, quizzes, {quiz.id: quiz.module for quiz in catalog.quizzes.values()})
     course = progress.course_progress(catalog, visits, quizzes, casuses, shape=_shape(catalog))
     return course, Moments(done_at, {casus_id: at for casus_id, at in casuses.items() if at is not None},
                            frozenset(v.module_id for v in visits))
