@@ -54,7 +54,11 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_nul_bytes() -> None:
         # No text we keep may hold a NUL (PostgreSQL refuses it in a string: a 500), and no form needs one.
-        if _has_nul(request.args) or (request.method == "POST" and _has_nul(request.form)):
+        # A decoded query string holds one only where the raw one has %00 (or the byte itself): without
+        # either, the query string is not parsed here (most pages have none).
+        query = request.query_string
+        if (((b"%00" in query or b"\x00" in query) and _has_nul(request.args))
+                or (request.method == "POST" and _has_nul(request.form))):
             abort(400, _("Wat je verstuurde bevat een ongeldig teken (een nul-byte). Er is niets opgeslagen; "
                          "haal het teken weg en probeer het opnieuw."))
 

@@ -68,4 +68,7 @@ def test_a_nul_byte_in_a_form_is_refused_with_a_message_and_nothing_is_stored(cl
     assert register.status_code == 400 and "ongeldig teken" in register.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(User)) == users
     assert client.get("/inloggen?next=/vo\x00ortgang").status_code == 400
+    for query in ("x=%00", "%00=1", "next=/vo%2500%00rtgang"):  # encoded, in a name, after an encoded '%'
+        assert client.get(f"/?{query}").status_code == 400, query
+    assert client.get("/?next=/vo%2500rtgang").status_code == 200  # '%00' as text is no NUL
     assert client.post("/inloggen", data={"e\x00mail": "x"}).status_code == 400  # in a field's name too
