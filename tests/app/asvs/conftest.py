@@ -88,7 +88,7 @@ def make_learner(session: Session, catalog: Catalog, email: str, role: Role = Ro
     organisation: a row in every table of course/privacy.py. A new table in the register gets a row here."""
     from course.services.progress import record_visit
     user = create_user(session, email=email, name=email.split("@")[0].title(), password=PASSWORD, role=role)
-    record_visit(session, user.id, catalog.pages[0], read=True)
+    record_visit(session, user.id, catalog.pages[0], read=True, catalog=catalog)  # and its module summary
     quiz = catalog.quizzes["eerste-toets"]
     attempt = quiz_service.start_attempt(session, user.id, quiz)
     paper = Paper.from_snapshot(session.scalar(select(QuizAttempt.snapshot).where(QuizAttempt.id == attempt.id)))
