@@ -52,9 +52,9 @@ def test_two_learners_each_see_their_own_progress_on_cached_pages(cached_app):
     assert "badge-started" in anna_overview and "badge-started" not in bram_overview
 
 
-def test_the_cached_module_nav_marks_each_learners_own_pages(cached_app):
-    """Anna finished the first page, Bram the second: the one cached list beside the pages marks, for each,
-    their own page, and no empty slot is left in the page."""
+def test_the_cached_page_lists_mark_each_learners_own_pages(cached_app):
+    """Anna finished the first page, Bram the second: the one cached list beside the pages and on the module's
+    index marks, for each, their own page, and no empty slot is left in the page."""
     anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
     bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
     anna.post("/modules/eerste/begin/gelezen")
@@ -67,6 +67,12 @@ def test_the_cached_module_nav_marks_each_learners_own_pages(cached_app):
             assert re.search(rf'href="/modules/eerste/{finished}"[^>]*>[^<]*</a>\s*<span class="read-mark">', nav)
             assert not re.search(rf'href="/modules/eerste/{other}"[^>]*>[^<]*</a>\s*<span class="read-mark">', nav)
             assert nav.count('class="read-mark"') == 1 and "read-mark:" not in html
+        for client, finished, other in ((anna, "begin", "vervolg"), (bram, "vervolg", "begin")):
+            index = client.get("/modules/eerste/").get_data(as_text=True)
+            done = r'</a>\s*<span class="meta">[^<]*<span class="status-done">gelezen</span>'
+            assert re.search(rf'href="/modules/eerste/{finished}"[^>]*>[^<]*{done}', index)
+            assert not re.search(rf'href="/modules/eerste/{other}"[^>]*>[^<]*{done}', index)
+            assert index.count('class="status-done"') == 1 and "read-mark:" not in index
 
 
 def test_each_learner_gets_their_own_csrf_token_on_cached_pages(cached_app):
