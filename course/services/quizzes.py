@@ -3,10 +3,10 @@
 Every function takes a Session and the id of the learner acting; an attempt of someone else is NotFound.
 Functions that change data commit, or write nothing at all when they raise.
 
-One lock order for every write to an attempt: first the attempt row (``SELECT … FOR UPDATE``; on SQLite
-the app begins every transaction with ``BEGIN IMMEDIATE``), then its answers. A save therefore sees a
-submit that committed before it and is refused, and a submit grades exactly the answers stored. The
-database refuses changes to a submitted attempt's answers as well (migration 0008).
+One lock order for every write to an attempt: first the attempt row (``SELECT … FOR UPDATE``, or for a
+save the ``UPDATE`` that marks it saved; on SQLite the transaction's write lock), then its answers. A save
+therefore sees a submit that committed before it and is refused, and a submit grades exactly the answers
+stored. The database refuses changes to a submitted attempt's answers as well (migration 0008).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 from course.catalog import Catalog
 from course.db.base import utcnow
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
-from course.db.upsert import insert_for
+from course.db.upsert import insert_for, insert_for_dialect
 from course.errors import N_, DomainError, NotFound
 from course.progress import QuizOutcome, SubmittedAttempt, quiz_outcome
 from course.quiz import (
@@ -191,6 +192,18 @@ def view_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptView
                        frozenset(q for q, _, checked in rows if checked is not None))
 
 
+# The save's lock, its ownership check and its "still open?" in one statement, built once: on PostgreSQL the
+# UPDATE row-locks the attempt (re-checking the status of a submit that committed meanwhile), on SQLite it is
+# the transaction's first write (see app/db.py). It returns the paper the answers are parsed against.
+_ATTEMPTS = QuizAttempt.__table__
+_TOUCH_OPEN_ATTEMPT = (
+    update(_ATTEMPTS)
+    .where(_ATTEMPTS.c.id == bindparam("the_attempt"), _ATTEMPTS.c.user_id == bindparam("the_learner"),
+           _ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS)
+    .values(last_saved_at=bindparam("the_moment"))
+    .returning(_ATTEMPTS.c.snapshot))
+
+
 def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[str, Sequence[str]]
                  ) -> SaveResult:
     """Save every valid answer in ``form`` (fields ``q.<id>``…) to the attempt, replacing earlier ones.
@@ -198,47 +211,68 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     Returns what was saved and the correctable errors of the rest (commits the saved ones). Raises
     NotFound (not the user's attempt), AttemptClosed (submitted already), MalformedAnswer (a forged or
     impossible value; nothing is saved) or DomainError (changing an answer whose feedback was shown).
-    Saving the same answers twice changes nothing but the time.
+    Saving the same answers twice changes nothing but the time. Two statements when it saves.
     """
-    attempt = _own_attempt(session, user_id, attempt_id, lock=True)
-    if attempt.submitted:
+    now = utcnow()
+    snapshot = session.execute(_TOUCH_OPEN_ATTEMPT, {"the_attempt": attempt_id, "the_learner": user_id,
+                                                     "the_moment": now}).scalar_one_or_none()
+    if snapshot is None:
+        # Refused: say why (someone else's attempt and no attempt at all look the same).
+        status = session.scalar(select(QuizAttempt.status).where(QuizAttempt.id == attempt_id,
+                                                                 QuizAttempt.user_id == user_id))
         session.rollback()
+        if status is None:
+            raise NotFound(N_("Deze poging bestaat niet."))
         raise AttemptClosed(N_("Deze poging is al ingeleverd; je antwoorden kunnen niet meer veranderen."))
     try:
-        saved, errors, now = _write_answers(session, attempt, _paper(attempt), form)
+        saved, errors = _write_answers(session, attempt_id, Paper.from_snapshot(snapshot), form, now)
     except DomainError:
         session.rollback()
         raise
+    if not saved:
+        session.rollback()  # nothing to keep: the attempt's last save stays when it was
+        return SaveResult((), errors, None)
     session.commit()
     return SaveResult(saved, errors, now)
 
 
-def _write_answers(session: Session, attempt: QuizAttempt, paper: Paper, form: Mapping[str, Sequence[str]]
-                   ) -> tuple[tuple[str, ...], dict[str, AnswerError], datetime | None]:
+@cache
+def _upsert_answers(dialect: str) -> Any:
+    """INSERT … ON CONFLICT of one answer per parameter set, built once per database (a statement rebuilt per
+    request is compiled again each time: SQLAlchemy caches no multi-row VALUES).
+
+    A checked answer (feedback after each question) is never overwritten, and is left out of what the
+    statement returns.
+    """
+    table = AttemptAnswer.__table__
+    stmt = insert_for_dialect(dialect, table)
+    stmt = stmt.on_conflict_do_update(index_elements=["attempt_id", "question_id"],
+                                      set_={"raw": stmt.excluded.raw, "saved_at": stmt.excluded.saved_at},
+                                      where=table.c.checked_at.is_(None))
+    return stmt.returning(table.c.question_id)
+
+
+def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mapping[str, Sequence[str]],
+                   now: datetime) -> tuple[tuple[str, ...], dict[str, AnswerError]]:
+    """Upsert the answers of ``form`` (the attempt is locked); returns the questions saved and the errors.
+
+    Raises MalformedAnswer before writing anything, DomainError after writing when an answer whose
+    feedback was shown would change (the caller rolls back).
+    """
     parsed = parse_form(paper.question_types, paper.decode_form(form))
     raws = {qid: paper.question(qid).question.answer_to_raw(answer)  # type: ignore[union-attr]
             for qid, answer in parsed.answers.items()}
     raws.update({qid: {key: list(values) for key, values in raw.items()} for qid, raw in parsed.drafts.items()})
     if not raws:
-        return (), parsed.errors, None
-    if paper.feedback == "after_question":
-        checked = set(session.scalars(select(AttemptAnswer.question_id).where(
-            AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.checked_at.is_not(None),
-            AttemptAnswer.question_id.in_(raws))))
-        if checked:
-            raise DomainError(N_("Je hebt de feedback op deze vraag al gezien; het antwoord staat vast."))
-    now = utcnow()
-    rows = [{"attempt_id": attempt.id, "question_id": qid, "saved_at": now, "raw": raw}
-            for qid, raw in raws.items()]
-    table = AttemptAnswer.__table__
-    stmt = insert_for(session, table).values(rows)
-    # One statement for the whole form; a checked answer (after-question feedback) is never overwritten.
-    stmt = stmt.on_conflict_do_update(index_elements=["attempt_id", "question_id"],
-                                      set_={"raw": stmt.excluded.raw, "saved_at": stmt.excluded.saved_at},
-                                      where=table.c.checked_at.is_(None))
-    session.execute(stmt)
-    session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt.id).values(last_saved_at=now))
-    return tuple(raws), parsed.errors, now
+        return (), parsed.errors
+    # One statement for the whole form (executemany; SQLAlchemy sends it as one multi-row INSERT).
+    written = session.execute(
+        _upsert_answers(session.get_bind().dialect.name),
+        [{"attempt_id": attempt_id, "question_id": qid, "saved_at": now, "raw": raw} for qid, raw in raws.items()],
+    ).scalars().all()
+    if len(written) != len(raws):
+        raise DomainError(N_("Je hebt de feedback op deze vraag al gezien; het antwoord staat vast."))
+    return tuple(raws), parsed.errors
 
 
 def check_question(session: Session, user_id: int, attempt_id: int, question_id: str) -> Grade:
@@ -291,7 +325,9 @@ def submit_attempt(session: Session, user_id: int, attempt_id: int,
         return review_attempt(session, user_id, attempt_id)
     paper = _paper(attempt)
     if form:
-        _write_answers(session, attempt, paper, form)
+        now = utcnow()
+        if _write_answers(session, attempt.id, paper, form, now)[0]:
+            session.execute(update(_ATTEMPTS).where(_ATTEMPTS.c.id == attempt.id).values(last_saved_at=now))
     answers = {qid: raw for qid, raw in session.execute(
         select(AttemptAnswer.question_id, AttemptAnswer.raw).where(AttemptAnswer.attempt_id == attempt.id))}
     errors = {pq.question.id: error for pq in paper.questions if pq.question.id in answers

@@ -359,6 +359,43 @@ def test_feedback_after_each_question(client, auth, quiz, session):
     assert "100%" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_save_that_would_change_a_checked_answer_keeps_nothing_of_the_post(client, auth, quiz, session):
+    """With feedback after each question, a background save that changes a checked answer is refused as a
+    whole: the checked answer stays, and the other answer posted with it is not saved either."""
+    auth.register()
+    attempt_id = quiz.start("tweede-toets")
+    paper = quiz.paper(attempt_id)
+    first, second = paper.questions[0].question, paper.questions[1].question
+    token = quiz.token(attempt_id)
+    quiz.post(attempt_id, quiz.fields(attempt_id, first.id, perfect_raw(first)) | {"question": first.id},
+              action="check", token=token)
+    changed = {"": ["false"] if first.type == "true_false" else ["drie"]}
+    response = quiz.post(attempt_id, quiz.fields(attempt_id, first.id, changed)
+                         | quiz.fields(attempt_id, second.id, perfect_raw(second)),
+                         token=token, headers={"Accept": "application/json"})
+    assert response.status_code == 409
+    session.expire_all()
+    stored = dict(session.execute(select(AttemptAnswer.question_id, AttemptAnswer.raw)
+                                  .where(AttemptAnswer.attempt_id == attempt_id)).all())
+    assert stored == {first.id: perfect_raw(first)}
+
+
+def test_a_save_with_nothing_to_save_changes_nothing(client, auth, quiz, session):
+    """A background save without an answer in it (only a half-typed field elsewhere is no answer) says
+    nothing was saved, and the attempt keeps the moment of its last real save."""
+    auth.register()
+    attempt_id = quiz.start()
+    token = quiz.token(attempt_id)
+    assert quiz.post(attempt_id, quiz.fields(attempt_id, "enkel", {"": ["a"]}), token=token,
+                     headers={"Accept": "application/json"}).json["saved"] == ["enkel"]
+    session.expire_all()
+    saved_at = session.scalar(select(QuizAttempt.last_saved_at).where(QuizAttempt.id == attempt_id))
+    empty = quiz.post(attempt_id, {}, token=token, headers={"Accept": "application/json"})
+    assert empty.status_code == 200 and empty.json == {"saved": [], "saved_at": None, "incomplete": {}}
+    session.expire_all()
+    assert session.scalar(select(QuizAttempt.last_saved_at).where(QuizAttempt.id == attempt_id)) == saved_at
+
+
 def test_embedded_question_gives_instant_feedback(client, auth):
     """A question inside a module page is checked on the spot and the page shows the feedback."""
     auth.register()
