@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+View = TypeVar("View", bound=Callable[..., Any])
 MIGRATION_LOCK = 0x4C45_524C  # "LERL": the advisory lock key that serialises migrations on PostgreSQL
 
 
@@ -108,11 +110,31 @@ def _sqlite_begin(connection: Connection) -> None:
     # made the others sleep in SQLite's busy handler. So GET requests begin deferred; should one write after
     # all (a visit, a login's last-seen moment), its read is ended and the write lock taken just before the
     # write (_sqlite_lock_before_writing). Such writes are small and idempotent by HTTP's rules for GET.
-    deferred = has_request_context() and request.method in _READING_METHODS
+    #
+    # A view marked with lock_at_first_write begins deferred too: its first write is the one that locks what
+    # it then relies on, so nothing it read before that write is used afterwards.
+    deferred = has_request_context() and (request.method in _READING_METHODS or _locks_at_first_write())
     connection.info["leerlijn_deferred"] = deferred
     # Straight to the driver, as the COMMIT below: SQLAlchemy's execution of one statement cost a third
     # of an empty transaction's round (begin, close).
     connection.connection.driver_connection.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def lock_at_first_write(when: Callable[[], bool]) -> Callable[[View], View]:
+    """Mark a view whose requests (those for which ``when()`` holds) rely on nothing they read before their
+    first write: on SQLite they then take the write lock at that write, as GET requests do, instead of
+    holding it from the login's query on. The write itself must take the lock on what the view relies on
+    (an ``UPDATE … WHERE`` that checks the state, as a quiz save does), so that nothing read before it
+    decides what is written."""
+    def mark(view: View) -> View:
+        view.leerlijn_lock_at_first_write = when  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def _locks_at_first_write() -> bool:
+    when = getattr(current_app.view_functions.get(request.endpoint or ""), "leerlijn_lock_at_first_write", None)
+    return when is not None and when()
 
 
 def _sqlite_lock_before_writing(connection: Connection, cursor: Any, statement: str, *_args: Any) -> None:

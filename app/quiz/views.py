@@ -22,7 +22,7 @@ from app import csrf
 from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
-from app.db import db_session
+from app.db import db_session, lock_at_first_write
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
 from app.work_tokens import make_token, read_token
@@ -137,6 +137,9 @@ def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
 
 @bp.route("/poging/<int:attempt_id>", methods=["POST"])
 @csrf.exempt  # the attempt token protects this endpoint, and keeps working after the session expired
+# A save's first write locks the attempt and checks that it is still open (service.save_answers); checking an
+# answer or handing in reads the attempt first, so those take the lock from the start.
+@lock_at_first_write(lambda: request.form.get("action", "save") == "save")
 def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
     token = read_token("quiz-attempt", request.form.get("attempt_token"))
     if token is None:

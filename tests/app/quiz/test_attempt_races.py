@@ -7,7 +7,9 @@ is set). Whatever order the database serialises them in, the stored answers must
 
 from __future__ import annotations
 
+import os
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -143,3 +145,29 @@ def test_the_database_itself_refuses_to_change_a_submitted_answer(race_app: Flas
         session.commit()
         assert len(session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).all()) \
             == len(paper.questions)
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's database-wide write lock")
+def test_an_autosave_while_another_worker_writes_waits_for_the_lock_and_is_saved(race_app: Flask,
+                                                                                 tmp_path: Path) -> None:
+    """A background save reads the login while another worker holds SQLite's write lock and commits, then
+    takes the lock at its own write and saves: it is never refused as 'database is locked'."""
+    client = _learner(race_app, 0)
+    attempt_id, token = _start(client)
+    paper = _paper(race_app, attempt_id)
+    other_worker = sqlite3.connect(tmp_path / "race.sqlite3", isolation_level=None, timeout=0,
+                                   check_same_thread=False)  # it commits from a timer's thread
+    other_worker.execute("BEGIN IMMEDIATE")
+    other_worker.execute("UPDATE users SET name = 'Sanne' WHERE id = 1")
+    release = threading.Timer(0.3, lambda: other_worker.execute("COMMIT"))
+    release.start()
+    try:
+        response = client.post(f"/quiz/poging/{attempt_id}", headers=JSON, data={
+            "attempt_token": token, "action": "save", **_form(paper, right=True)})
+    finally:
+        release.join()
+        other_worker.close()
+    assert response.status_code == 200, response.get_data(as_text=True)
+    with Session(race_app.extensions["leerlijn.db"].engine) as session:
+        stored = session.scalars(select(AttemptAnswer.question_id).where(AttemptAnswer.attempt_id == attempt_id))
+        assert sorted(stored) == sorted(pq.question.id for pq in paper.questions)
