@@ -15,6 +15,7 @@ SECRET_KEY. Never put anything secret in one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from flask import current_app
@@ -32,7 +33,13 @@ class WorkToken:
 
 
 def _serializer(kind: Kind) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"leerlijn.{kind}")
+    return _serializer_for(current_app.config["SECRET_KEY"], kind)
+
+
+@lru_cache(maxsize=16)
+def _serializer_for(secret: str, kind: Kind) -> URLSafeTimedSerializer:
+    # Built once per key and kind (it holds no state of a request): every save and step reads a token.
+    return URLSafeTimedSerializer(secret, salt=f"leerlijn.{kind}")
 
 
 def make_token(kind: Kind, object_id: int, user_id: int, session_version: int) -> str:

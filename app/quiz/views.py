@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_time
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -184,7 +184,8 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
 
 def _after_save(attempt_id: int, form: Mapping[str, list[str]], result: service.SaveResult
                 ) -> Response | tuple[Any, int] | tuple[str, int]:
-    saved_time = format_time(result.saved_at, "HH:mm") if result.saved_at else None
+    # Hours and minutes read the same in every language we have: no locale to look up for them.
+    saved_time = to_user_timezone(result.saved_at).strftime("%H:%M") if result.saved_at else None
     if _wants_json():
         # A question with a correctable error was kept as a draft: saved, with what is still to do.
         return jsonify(saved=list(result.saved), saved_at=saved_time,

@@ -12,11 +12,20 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from course.quiz.answers import FIELD_PREFIX, field_name
 from course.quiz.types import QuestionType
 
 _UNKNOWN = "?"  # prefixed to a value no page of this attempt showed: never an id, so parsing refuses it
+
+
+@lru_cache(maxsize=8192)
+def _value(key: str, question_id: str, plain: str) -> str:
+    # Every page and every save of an attempt needs the same few dozen values (a save decodes each posted
+    # one against all of its question's): an HMAC each time was most of decoding a form.
+    digest = hmac.new(key.encode(), f"{question_id}\x1f{plain}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -27,8 +36,7 @@ class OpaqueValues:
 
     def value(self, question_id: str, plain: str) -> str:
         """The value a page posts for the option, category or true/false choice ``plain``."""
-        digest = hmac.new(self.key.encode(), f"{question_id}\x1f{plain}".encode(), hashlib.sha256)
-        return digest.hexdigest()[:16]
+        return _value(self.key, question_id, plain)
 
     def field(self, question_id: str, item_id: str = "") -> str:
         """The form field name of a question, or of one of its items (ordering, categorise)."""

@@ -129,8 +129,33 @@ class AttemptReview:
     key_shown: bool = True
 
 
+# Papers parsed once per worker: an attempt's snapshot never changes after it started. Kept by attempt id
+# *and* the paper's own random key, so an id that SQLite hands out again after a deletion never finds the
+# paper of the attempt that had it before (papers of old snapshots without a key are parsed every time).
+_PAPERS: dict[tuple[int, str], Paper] = {}
+_PAPERS_KEPT = 256  # a paper is some 20 kB; when full, the cache starts again
+
+
+def _kept_paper(attempt_id: int, key: str | None) -> Paper | None:
+    """The paper this worker parsed for the attempt whose snapshot has this ``key``, if any."""
+    return _PAPERS.get((attempt_id, key)) if key else None
+
+
+def _parsed_paper(attempt_id: int, snapshot: Mapping[str, Any]) -> Paper:
+    """The attempt's paper from its ``snapshot``, kept for the next request of this worker."""
+    key = snapshot.get("key")
+    paper = _kept_paper(attempt_id, key) if isinstance(key, str) else None
+    if paper is None:
+        paper = Paper.from_snapshot(snapshot)
+        if isinstance(key, str) and key:
+            if len(_PAPERS) >= _PAPERS_KEPT:
+                _PAPERS.clear()
+            _PAPERS[(attempt_id, key)] = paper
+    return paper
+
+
 def _paper(attempt: QuizAttempt) -> Paper:
-    return Paper.from_snapshot(attempt.snapshot)
+    return _parsed_paper(attempt.id, attempt.snapshot)
 
 
 def _own_attempt(session: Session, user_id: int, attempt_id: int, *, lock: bool = False) -> QuizAttempt:
@@ -194,14 +219,16 @@ def view_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptView
 
 # The save's lock, its ownership check and its "still open?" in one statement, built once: on PostgreSQL the
 # UPDATE row-locks the attempt (re-checking the status of a submit that committed meanwhile), on SQLite it is
-# the transaction's first write (see app/db.py). It returns the paper the answers are parsed against.
+# the transaction's first write (see app/db.py). It returns the key of the attempt's paper, which finds the
+# paper parsed before (_kept_paper); the snapshot itself is read only when this worker has not parsed it.
 _ATTEMPTS = QuizAttempt.__table__
 _TOUCH_OPEN_ATTEMPT = (
     update(_ATTEMPTS)
     .where(_ATTEMPTS.c.id == bindparam("the_attempt"), _ATTEMPTS.c.user_id == bindparam("the_learner"),
            _ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS)
     .values(last_saved_at=bindparam("the_moment"))
-    .returning(_ATTEMPTS.c.snapshot))
+    .returning(_ATTEMPTS.c.id, _ATTEMPTS.c.snapshot["key"].as_string().label("key")))  # id: a row, even if no key
+_SNAPSHOT = select(_ATTEMPTS.c.snapshot).where(_ATTEMPTS.c.id == bindparam("the_attempt"))
 
 
 def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[str, Sequence[str]]
@@ -211,12 +238,13 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     Returns what was saved and the correctable errors of the rest (commits the saved ones). Raises
     NotFound (not the user's attempt), AttemptClosed (submitted already), MalformedAnswer (a forged or
     impossible value; nothing is saved) or DomainError (changing an answer whose feedback was shown).
-    Saving the same answers twice changes nothing but the time. Two statements when it saves.
+    Saving the same answers twice changes nothing but the time. Two statements when it saves (three
+    the first time a worker saves to this attempt: it reads the paper).
     """
     now = utcnow()
-    snapshot = session.execute(_TOUCH_OPEN_ATTEMPT, {"the_attempt": attempt_id, "the_learner": user_id,
-                                                     "the_moment": now}).scalar_one_or_none()
-    if snapshot is None:
+    locked = session.execute(_TOUCH_OPEN_ATTEMPT, {"the_attempt": attempt_id, "the_learner": user_id,
+                                                   "the_moment": now}).one_or_none()
+    if locked is None:
         # Refused: say why (someone else's attempt and no attempt at all look the same).
         status = session.scalar(select(QuizAttempt.status).where(QuizAttempt.id == attempt_id,
                                                                  QuizAttempt.user_id == user_id))
@@ -224,8 +252,10 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
         if status is None:
             raise NotFound(N_("Deze poging bestaat niet."))
         raise AttemptClosed(N_("Deze poging is al ingeleverd; je antwoorden kunnen niet meer veranderen."))
+    paper = _kept_paper(attempt_id, locked.key) or _parsed_paper(
+        attempt_id, session.execute(_SNAPSHOT, {"the_attempt": attempt_id}).scalar_one())
     try:
-        saved, errors = _write_answers(session, attempt_id, Paper.from_snapshot(snapshot), form, now)
+        saved, errors = _write_answers(session, attempt_id, paper, form, now)
     except DomainError:
         session.rollback()
         raise

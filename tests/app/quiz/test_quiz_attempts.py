@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from course.db import AttemptAnswer, AttemptStatus, QuizAttempt
 from tests.app.quiz.conftest import build_course, form_fields, option_value, perfect_raw
@@ -394,6 +394,29 @@ def test_a_save_with_nothing_to_save_changes_nothing(client, auth, quiz, session
     assert empty.status_code == 200 and empty.json == {"saved": [], "saved_at": None, "incomplete": {}}
     session.expire_all()
     assert session.scalar(select(QuizAttempt.last_saved_at).where(QuizAttempt.id == attempt_id)) == saved_at
+
+
+def test_a_new_attempt_under_a_reused_id_is_saved_against_its_own_paper(client, auth, quiz, session):
+    """A worker keeps the papers it parsed; when SQLite gives a deleted attempt's id to another learner's new
+    attempt, that learner's answers are read with their own paper (their page's values), not the old one."""
+    auth.register()
+    first = quiz.start()
+    assert quiz.post(first, quiz.answers(first), headers={"Accept": "application/json"}).status_code == 200
+    session.execute(delete(QuizAttempt).where(QuizAttempt.id == first))  # e.g. the account was deleted
+    session.commit()
+    auth.logout()
+    auth.register(name="Ander", email="ander@example.org")
+    second = quiz.start()
+    if session.get_bind().dialect.name == "sqlite":
+        assert second == first  # SQLite hands out the highest id again
+    answers = quiz.answers(second)
+    response = quiz.post(second, answers, headers={"Accept": "application/json"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    paper = quiz.paper(second)
+    session.expire_all()
+    stored = dict(session.execute(select(AttemptAnswer.question_id, AttemptAnswer.raw)
+                                  .where(AttemptAnswer.attempt_id == second)).all())
+    assert stored == {pq.question.id: perfect_raw(pq.question) for pq in paper.questions}
 
 
 def test_embedded_question_gives_instant_feedback(client, auth):
