@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_time
 from flask_babel import gettext as _
+from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app import csrf
@@ -30,7 +29,7 @@ from course.casus.kinds import MAX_TEXT_LENGTH, PlanStep, ReflectionStep
 from course.casus.kinds.plan import FIELD_PREFIX
 from course.casus.kinds.reflection import ANSWER_FIELD
 from course.casus.model import Casus, Step
-from course.db import CasusRun, RunStatus, User
+from course.db import RunStatus, User
 from course.errors import DomainError, NotFound
 from course.services import casuses as service
 
@@ -168,8 +167,8 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
             saved_at = service.save_draft_form(db_session, current_user.id, run_id, step_id, form, casuses=casuses,
                                                versions=versions)
         else:
-            service.submit_step(db_session, current_user.id, run_id, step_id, form, casuses=casuses,
-                                versions=versions, catalog=catalog())
+            after = service.submit_step(db_session, current_user.id, run_id, step_id, form, casuses=casuses,
+                                        versions=versions, catalog=catalog())
     except NotFound:
         abort(404)
     except service.StepNotCurrent as exc:
@@ -185,12 +184,12 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
             return jsonify(error=_message(exc)), 400
         abort(400, _message(exc))
     if draft:
-        time = format_time(saved_at, "HH:mm")
+        time = to_user_timezone(saved_at).strftime("%H:%M")  # the same digits in every language we have
         if _wants_json():
             return jsonify(saved_at=time), 200
         flash(_("Concept opgeslagen om %(time)s.", time=time), "success")
         return redirect(_run_url(run_id, "stap"))
-    if db_session.scalar(select(CasusRun.status).where(CasusRun.id == run_id)) == RunStatus.COMPLETED:
+    if after.run.status == RunStatus.COMPLETED:  # the run as the step left it (or as it was, on a repeat)
         issue_after_step()
     return redirect(_run_url(run_id, "feedback"))
 

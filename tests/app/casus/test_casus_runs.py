@@ -265,6 +265,18 @@ def test_run_page_query_count(client, auth, casus, count_queries):
     assert counter.count <= 3, counter.statements
 
 
+def test_answering_a_step_query_count(client, auth, casus, count_queries):
+    """A step's answer: the login, the run (locked), the decision and the run's new state, and nothing after
+    the commit to learn whether the run was completed (the service returns the run as the step left it)."""
+    auth.register()
+    run_id = casus.start()
+    token = casus.token(run_id)
+    with count_queries() as counter:
+        response = casus.post(run_id, "melding", token=token)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#feedback")
+    assert counter.count <= 4, counter.statements
+
+
 def test_choice_radios_are_labelled(client, auth, casus):
     auth.register()
     run_id = casus.start()
