@@ -131,7 +131,8 @@ def interventions() -> str:
             items = tuple(i for i in items if i.type == form.type.data)
         if form.age.data is not None:
             items = tuple(i for i in items if i.suits_age(form.age.data))
-    return render_template("learn/interventions.html", form=form, interventions=items)
+    return render_template("learn/interventions.html", form=form, interventions=items,
+                           shown=tuple(i.id for i in items))
 
 
 @bp.route("/media/<module_id>/<path:relative>")

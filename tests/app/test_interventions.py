@@ -68,3 +68,23 @@ def test_guide_entries_are_validated_with_file_and_line(tmp_path):
         load_catalog(root)
     (error,) = info.value.errors
     assert str(error).startswith("interventions.yaml:12: interventions[1].type:")
+
+
+def test_cached_lists_follow_each_learners_filter_and_language(connection, tmp_path):
+    """As in production (fragments from the cache, not rendered again): Anna in English filters on recovery,
+    Bram in Dutch on prevention, turn by turn; each sees the cards their own filter gives, in their language."""
+    root = tmp_path / "content"
+    shutil.copytree(VALID_CONTENT, root)
+    (root / "interventions.yaml").write_text(GUIDE, encoding="utf-8")
+    app = make_app(connection, load_catalog(root), tmp_path, FRAGMENT_CACHE_VERIFY=False)
+    anna, bram = app.test_client(), app.test_client()
+    AuthActions(anna).register(name="Anna", email="anna@example.org")
+    AuthActions(bram).register(name="Bram", email="bram@example.org")
+    anna.post("/taal", data={"locale": "en", "next": "/"})
+    for _ in range(2):
+        english = anna.get("/interventies?type=herstel").get_data(as_text=True)
+        dutch = bram.get("/interventies?type=preventie").get_data(as_text=True)
+        assert "TF-CGT" in english and "VIPP-SD" not in english and "Recovery" in english
+        assert "VIPP-SD" in dutch and "TF-CGT" not in dutch and "Preventie" in dutch and "Recovery" not in dutch
+        both = bram.get("/interventies").get_data(as_text=True)
+        assert "VIPP-SD" in both and "TF-CGT" in both
