@@ -377,6 +377,17 @@ def register(page: Any, server: LiveServer, name: str, email: str, visits: Visit
     confirm_by_mail(page, server, email)
 
 
+def log_in_with_code(page: Any, server: LiveServer, email: str, totp_secret: str) -> None:
+    """Log in with the password and a code from the authenticator app (an account with two-step verification)."""
+    import pyotp
+    page.goto(server("/inloggen"))
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_label("Code uit je app, of een herstelcode").fill(pyotp.TOTP(totp_secret).now())
+    page.get_by_role("button", name="Inloggen").click()
+
+
 def confirmation_link(server: LiveServer, email: str) -> str:
     """The confirmation link in the newest mail to ``email`` in the live server's outbox."""
     outbox = Path(server.app.config["MAIL_OUTBOX"])

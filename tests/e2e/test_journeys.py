@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import enable_two_factor
-from tests.e2e.conftest import PASSWORD, axe_check, confirm_by_mail, register, unique_email, wait_for_path
+from tests.e2e.conftest import (
+    PASSWORD,
+    axe_check,
+    confirm_by_mail,
+    log_in_with_code,
+    register,
+    unique_email,
+    wait_for_path,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -259,12 +266,7 @@ def test_administrator_pages(page, live_server, visits):
         admin = accounts.create_user(session, email=email, name="Beheerder", password=PASSWORD,
                                      role=Role.SITE_ADMIN)
         secret = enable_two_factor(session, admin.id)
-    page.goto(live_server("/inloggen"))
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_label("Code uit je app, of een herstelcode").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Inloggen").click()
+    log_in_with_code(page, live_server, email, secret)
     page.locator(".account-menu summary").click()
     page.get_by_role("link", name="Beheer").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Gebruikers"

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 
 from course.db import Role
 from course.services import accounts, orgs
 from tests.conftest import enable_two_factor
-from tests.e2e.conftest import PASSWORD, axe_check, unique_email
+from tests.e2e.conftest import PASSWORD, axe_check, log_in_with_code, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -26,12 +25,7 @@ def test_an_admin_on_a_phone_goes_through_the_organisation_pages_and_makes_an_ap
         orgs.create_organisation(session, slug=slug, name="Jeugdzorg Noord", admin_email=email)
         secret = enable_two_factor(session, admin.id)
     page = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-    page.goto(live_server("/inloggen"))
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_label("Code uit je app, of een herstelcode").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Inloggen").click()
+    log_in_with_code(page, live_server, email, secret)
 
     for path in ("/", "/uitnodigen", "/importeren", "/opdrachten/", "/opdrachten/nieuw", "/rapport",
                  "/api-sleutels"):
