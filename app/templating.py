@@ -40,7 +40,7 @@ def remember_progress(*, course: Any = None, read_pages: set[tuple[str, str]] | 
 
 
 def _count(read_pages: set[tuple[str, str]]) -> HeaderProgress:
-    pages = {(p.module_id, p.id) for p in catalog().pages}
+    pages = catalog().page_ids
     return HeaderProgress(len(read_pages & pages), len(pages))
 
 

@@ -84,9 +84,15 @@ class Catalog:
             self._casus_versions[key] = casus if casus is not None and casus.id == casus_id else None
         return self._casus_versions[key]
 
-    @property
+    @cached_property
     def pages(self) -> tuple[Page, ...]:
+        """Every page in course order (made once: pages ask for it on every request)."""
         return tuple(p for m in self.modules for p in m.pages)
+
+    @cached_property
+    def page_ids(self) -> frozenset[tuple[str, str]]:
+        """(module id, page id) of every page."""
+        return frozenset((p.module_id, p.id) for p in self.pages)
 
     @cached_property
     def page_keys(self) -> frozenset[str]:
