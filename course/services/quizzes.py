@@ -386,8 +386,7 @@ def submit_attempt(session: Session, user_id: int, attempt_id: int,
     on_task.refresh(session, user_id)
     if catalog is not None:  # the learner's standing per module, as the report reads it
         module_summaries.refresh(session, catalog, user_id)
-    session.commit()
-    session.refresh(attempt)
+    session.commit()  # the attempt in this session holds the closing values already (the update's evaluate sync)
     return _review(session, user_id, attempt, paper, answers, result.grades)
 
 
