@@ -181,7 +181,8 @@ def wrk(url: str, *, cookie: str | None, duration: int, connections: int, body: 
         raise RuntimeError(f"{url}: error answers under load\n{output}")
     sent = int(re.search(r"(\d+) requests in", output)[1])
     if posts is not None and sent > len(posts):
-        raise RuntimeError(f"{sent} posts sent, {len(posts)} prepared: prepare more (--posters) or load shorter")
+        raise RuntimeError(f"{sent} posts sent, {len(posts)} prepared: prepare more (--posters, --casus-posters) "
+                           "or load shorter")
 
     def latency(percent: str) -> float:
         value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()
@@ -315,7 +316,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--posters", type=int, default=150,
-                        help="learners prepared for the hand-in and casus-step posts (each used once)")
+                        help="learners prepared for the hand-in posts (one per knowledge check, each used once)")
+    parser.add_argument("--casus-posters", type=int, default=500,
+                        help="learners prepared for the casus-step posts (one per casus, each used once)")
     parser.add_argument("--write", action="store_true", help="store the figures and update docs/benchmarks.md")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -346,7 +349,7 @@ def main() -> None:
                 for name, (path, body) in scenarios.items():
                     anonymous = name.endswith("(anonymous)")
                     figures[name] = wrk(base + path, cookie=None if anonymous else cookie, body=body, **load)
-                submits, steps = prepare(url, env["SECRET_KEY"], args.posters)
+                submits, steps = prepare(url, env["SECRET_KEY"], args.posters, args.casus_posters)
                 spare = {"quiz hand-in": submits.pop(), "casus step": steps.pop()}
                 figures["quiz hand-in"] = wrk(base, cookie=None, posts=submits, **load)
                 figures["casus step"] = wrk(base, cookie=None, posts=steps, **load)
