@@ -6,7 +6,6 @@ them."""
 
 from __future__ import annotations
 
-import contextlib
 import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -20,13 +19,11 @@ from course.assignments import Requirement
 from course.catalog import Catalog
 from course.content.model import CasusesRule, CompletionRules, PagesRule, QuizRule
 from course.db import Membership, ModuleSummary, Organisation, PageProgress, TimeOnTask, User
-from course.services import casuses as casus_service
 from course.services import module_summaries, progress_sql
 from course.services import progress as progress_service
-from course.services import quizzes as quiz_service
 from tests.app.org.conftest import make_user
 from tests.app.org.test_report_sql import TODAY, by_the_rules
-from tests.app.quiz.test_time_on_task import CASUS_STEPS, Clock, hand_in
+from tests.app.quiz.test_time_on_task import Clock, random_writes
 
 
 def members_of(slug: str) -> Select:
@@ -75,36 +72,7 @@ def test_after_every_kind_of_write_the_report_reads_figures_equal_to_the_rules(
     clock = Clock(monkeypatch)
     rng = random.Random(20261127)
     users = organisation_of(session, 6)
-    pages = [page for module in quiz_catalog.modules for page in module.pages]
-    quizzes = list(quiz_catalog.quizzes.values())
-    casus = quiz_catalog.casuses["oefencasus"]
-    open_attempts: dict[int, list[int]] = {u: [] for u in users}
-    open_runs: dict[int, tuple[int, int]] = {}  # user -> (run id, steps done)
-    for _ in range(160):
-        user_id = rng.choice(users)
-        action = rng.choice(["open", "read", "read", "start", "hand in", "casus", "casus"])
-        if action in ("open", "read"):
-            progress_service.record_visit(session, user_id, rng.choice(pages), read=action == "read",
-                                          catalog=quiz_catalog)
-        elif action == "start":
-            quiz = rng.choice(quizzes)
-            if quiz_service.open_attempt(session, user_id, quiz.id) is None:
-                with contextlib.suppress(quiz_service.NoAttemptsLeft):  # the check's attempts are used up
-                    open_attempts[user_id].append(quiz_service.start_attempt(session, user_id, quiz).id)
-        elif action == "hand in" and open_attempts[user_id]:
-            hand_in(session, user_id, open_attempts[user_id].pop(rng.randrange(len(open_attempts[user_id]))), rng,
-                    catalog=quiz_catalog)
-        elif action == "casus":
-            run_id, done = open_runs.get(user_id) or (casus_service.start_or_resume(session, user_id, casus).id, 0)
-            step, raw = CASUS_STEPS[done]
-            casus_service.submit_step(session, user_id, run_id, step, raw, casuses=quiz_catalog.casuses,
-                                      catalog=quiz_catalog)
-            if done + 1 == len(CASUS_STEPS):
-                open_runs.pop(user_id, None)
-                casus_service.restart(session, user_id, casus)  # a second run: the casus done twice
-            else:
-                open_runs[user_id] = (run_id, done + 1)
-        clock.advance(rng)
+    random_writes(session, quiz_catalog, users, clock, rng, stored_catalog=quiz_catalog)
     # Every learner who finished something is read from their stored figures, and the report still says
     # what the rules say: statuses, dates, modules and casussen done, best scores.
     assert summed(session, quiz_catalog) == set(session.scalars(select(TimeOnTask.user_id))) == set(users)

@@ -80,38 +80,49 @@ def hand_in(session: Session, user_id: int, attempt_id: int, rng: random.Random,
     quiz_service.submit_attempt(session, user_id, attempt_id, form, catalog=catalog)
 
 
-def test_the_stored_figure_equals_the_pure_rule_after_every_kind_of_write(
-        app: Flask, session: Session, quiz_catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = Clock(monkeypatch)
-    rng = random.Random(20261127)
-    users = [make_user(session, f"leerling{n}@example.org").id for n in range(6)]
-    pages = [page for module in quiz_catalog.modules for page in module.pages]
-    quizzes = list(quiz_catalog.quizzes.values())
-    casus = quiz_catalog.casuses["oefencasus"]
+def random_writes(session: Session, catalog: Catalog, users: Sequence[int], clock: Clock, rng: random.Random,
+                  *, stored_catalog: Catalog | None = None, writes: int = 160) -> None:
+    """``writes`` random page opens and reads, check starts and hand-ins and casus steps by ``users`` through
+    the services, the clock moving on between them; ``stored_catalog`` is what the services get to keep each
+    learner's standing per module (None: as a caller without the catalog)."""
+    pages = [page for module in catalog.modules for page in module.pages]
+    quizzes = list(catalog.quizzes.values())
+    casus = catalog.casuses["oefencasus"]
     open_attempts: dict[int, list[int]] = {u: [] for u in users}
     open_runs: dict[int, tuple[int, int]] = {}  # user -> (run id, steps done)
-    for _ in range(160):
+    for _ in range(writes):
         user_id = rng.choice(users)
         action = rng.choice(["open", "read", "read", "start", "hand in", "casus", "casus"])
         if action in ("open", "read"):
-            progress_service.record_visit(session, user_id, rng.choice(pages), read=action == "read")
+            progress_service.record_visit(session, user_id, rng.choice(pages), read=action == "read",
+                                          catalog=stored_catalog)
         elif action == "start":
             quiz = rng.choice(quizzes)
             if quiz_service.open_attempt(session, user_id, quiz.id) is None:
                 with contextlib.suppress(quiz_service.NoAttemptsLeft):  # the check's attempts are used up
                     open_attempts[user_id].append(quiz_service.start_attempt(session, user_id, quiz).id)
         elif action == "hand in" and open_attempts[user_id]:
-            hand_in(session, user_id, open_attempts[user_id].pop(rng.randrange(len(open_attempts[user_id]))), rng)
+            hand_in(session, user_id, open_attempts[user_id].pop(rng.randrange(len(open_attempts[user_id]))), rng,
+                    catalog=stored_catalog)
         elif action == "casus":
             run_id, done = open_runs.get(user_id) or (casus_service.start_or_resume(session, user_id, casus).id, 0)
             step, raw = CASUS_STEPS[done]
-            casus_service.submit_step(session, user_id, run_id, step, raw, casuses=quiz_catalog.casuses)
+            casus_service.submit_step(session, user_id, run_id, step, raw, casuses=catalog.casuses,
+                                      catalog=stored_catalog)
             if done + 1 == len(CASUS_STEPS):
                 open_runs.pop(user_id, None)
                 casus_service.restart(session, user_id, casus)  # a second run: the casus done twice
             else:
                 open_runs[user_id] = (run_id, done + 1)
         clock.advance(rng)
+
+
+def test_the_stored_figure_equals_the_pure_rule_after_every_kind_of_write(
+        app: Flask, session: Session, quiz_catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock(monkeypatch)
+    rng = random.Random(20261127)
+    users = [make_user(session, f"leerling{n}@example.org").id for n in range(6)]
+    random_writes(session, quiz_catalog, users, clock, rng)
     figures = stored(session)
     for user_id in users:
         assert figures.get(user_id, 0.0) == by_the_rule(session, user_id), user_id
