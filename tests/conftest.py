@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes
@@ -242,6 +244,22 @@ def csrf_token(html: str) -> str:
     if not match:
         raise AssertionError("no CSRF token in page")
     return match[1]
+
+
+@contextmanager
+def another_worker_writing(database: Path, seconds: float = 0.3) -> Iterator[None]:
+    """Another worker on the same SQLite file holds its write lock (a row written, not yet committed) and
+    commits after ``seconds``, from a timer's thread, while the block runs."""
+    other_worker = sqlite3.connect(database, isolation_level=None, timeout=0, check_same_thread=False)
+    other_worker.execute("BEGIN IMMEDIATE")
+    other_worker.execute("UPDATE users SET name = 'Sanne' WHERE id = 1")
+    release = threading.Timer(seconds, lambda: other_worker.execute("COMMIT"))
+    release.start()
+    try:
+        yield
+    finally:
+        release.join()
+        other_worker.close()
 
 
 @contextmanager

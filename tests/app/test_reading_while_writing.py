@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from course.db import PageProgress
-from tests.conftest import AuthActions, real_database_app
+from tests.conftest import AuthActions, another_worker_writing, real_database_app
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
                                 reason="SQLite's database-wide write lock; PostgreSQL locks rows")
@@ -45,17 +44,7 @@ def test_a_page_that_writes_after_reading_waits_for_the_lock_and_records_the_vis
     with real_database_app(valid_catalog, tmp_path) as app:
         client = app.test_client()
         AuthActions(client).register()
-        other_worker = sqlite3.connect(tmp_path / "race.sqlite3", isolation_level=None, timeout=0,
-                                       check_same_thread=False)  # it commits from a timer's thread
-        other_worker.execute("BEGIN IMMEDIATE")
-        other_worker.execute("UPDATE users SET name = 'Sanne' WHERE id = 1")
-
-        release = threading.Timer(0.3, lambda: other_worker.execute("COMMIT"))
-        release.start()
-        try:
+        with another_worker_writing(tmp_path / "race.sqlite3"):
             assert client.get("/modules/eerste/vervolg").status_code == 200
-        finally:
-            release.join()
-            other_worker.close()
         with Session(app.extensions["leerlijn.db"].engine) as session:
             assert session.scalar(select(func.count()).select_from(PageProgress)) == 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ from course.db import AttemptAnswer, AttemptStatus, QuizAttempt
 from course.quiz import Paper
 from course.services.accounts import create_user
 from tests.app.quiz.conftest import paper_fields, perfect_raw, wrong_raw
-from tests.conftest import AuthActions, real_database_app, same_browser
+from tests.conftest import AuthActions, another_worker_writing, real_database_app, same_browser
 
 ROUNDS = 6
 AUTOSAVES = 7
@@ -155,18 +154,9 @@ def test_an_autosave_while_another_worker_writes_waits_for_the_lock_and_is_saved
     client = _learner(race_app, 0)
     attempt_id, token = _start(client)
     paper = _paper(race_app, attempt_id)
-    other_worker = sqlite3.connect(tmp_path / "race.sqlite3", isolation_level=None, timeout=0,
-                                   check_same_thread=False)  # it commits from a timer's thread
-    other_worker.execute("BEGIN IMMEDIATE")
-    other_worker.execute("UPDATE users SET name = 'Sanne' WHERE id = 1")
-    release = threading.Timer(0.3, lambda: other_worker.execute("COMMIT"))
-    release.start()
-    try:
+    with another_worker_writing(tmp_path / "race.sqlite3"):
         response = client.post(f"/quiz/poging/{attempt_id}", headers=JSON, data={
             "attempt_token": token, "action": "save", **_form(paper, right=True)})
-    finally:
-        release.join()
-        other_worker.close()
     assert response.status_code == 200, response.get_data(as_text=True)
     with Session(race_app.extensions["leerlijn.db"].engine) as session:
         stored = session.scalars(select(AttemptAnswer.question_id).where(AttemptAnswer.attempt_id == attempt_id))
