@@ -26,10 +26,12 @@ from flask.testing import FlaskClient
 from hypothesis import settings
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.db import Database
 from course.catalog import Catalog, load_catalog
+from course.services import accounts
 
 # Property tests check behaviour, not speed: on a busy shared machine a 200 ms deadline only adds flaky failures.
 settings.register_profile("leerlijn", deadline=None)
@@ -37,6 +39,13 @@ settings.load_profile("leerlijn")
 # Mutation testing (scripts/mutation-test) runs tests hundreds of times on a busy machine: no deadline, and
 # the same examples on every run, so that whether a mutant is killed never depends on chance or load.
 settings.register_profile("mutation", deadline=None, derandomize=True, max_examples=40)
+
+# scrypt at its production cost takes about a tenth of a second of CPU per hash, by design, and the suite
+# makes and checks about a thousand passwords (a third of its time): it hashes with the same KDF at a small
+# work factor. test_auth checks the production constants, kept here.
+PRODUCTION_PASSWORD_HASHING = (accounts._PASSWORD_METHOD, accounts._DUMMY_HASH)
+accounts._PASSWORD_METHOD = "scrypt:1024:8:1"
+accounts._DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16), method=accounts._PASSWORD_METHOD)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID_CONTENT = FIXTURES / "content" / "valid"

@@ -301,28 +301,38 @@ _AXE_RUN = (
     " }")
 
 
-def _run_axe(page: Any) -> list[dict[str, Any]]:
+def _once_loaded(page: Any, read: Any) -> Any:
+    """``read(page)`` on the page once it has loaded, again if the document changed under the read.
+
+    A click that posts a form returns before the next page has replaced this one, and between two documents
+    there is briefly none: axe then fails on a null ``document.documentElement``.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+    for attempt in range(10):
+        page.wait_for_load_state("load")
+        try:
+            result = read(page)
+        except PlaywrightError:
+            result = None
+        if result is not None:
+            return result
+        page.wait_for_timeout(100 * (attempt + 1))
+    raise AssertionError(f"{page.url} never finished loading")
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated by the browser's debugging protocol, so the page's CSP (script-src 'self') does not block it.
         page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     return page.evaluate(_AXE_RUN, AXE_TAGS)
 
 
+def _run_axe(page: Any) -> list[dict[str, Any]]:
+    return _once_loaded(page, _axe_violations)
+
+
 def _scriptless_html(page: Any) -> str:
-    # A click that posts a form returns before the next page has replaced this one: read the page only once
-    # it has loaded, and read again if the document changed under the read (between two documents there is
-    # briefly none).
-    from playwright.sync_api import Error as PlaywrightError
-    for attempt in range(10):
-        page.wait_for_load_state("load")
-        try:
-            html = page.evaluate(_SCRIPTLESS_DOM)
-        except PlaywrightError:
-            html = None
-        if html:
-            return html
-        page.wait_for_timeout(100 * (attempt + 1))
-    raise AssertionError(f"{page.url} never finished loading")
+    return _once_loaded(page, lambda page: page.evaluate(_SCRIPTLESS_DOM) or None)
 
 
 def _run_axe_without_script(page: Any) -> list[dict[str, Any]]:

@@ -63,8 +63,10 @@ def test_a_new_colleague_signs_in_through_the_organisation_on_a_phone(new_page, 
     axe_check(page, visits)
     page.get_by_label("E-mailadres van je werk").fill(f"anna@{domain}")
     page.get_by_role("button", name="Verder").click()
+    onward = page.get_by_role("link", name="Verder naar Wijkteam Oost")
+    onward.wait_for()
     axe_check(page, visits)
-    page.get_by_role("link", name="Verder naar Wijkteam Oost").click()  # to the provider, and straight back
+    onward.click()  # to the provider, and straight back
 
     wait_for_path(page, "/")
     assert "Welkom, Anna de Wit. Je bent ingelogd via Wijkteam Oost." in page.inner_text("body")

@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from course.db import Membership, Organisation, Role, Team, User, utcnow
-from course.services import two_factor
+from course.services import accounts, two_factor
 from tests.conftest import enable_two_factor
 
 PASSWORD = "een-lang-wachtwoord"
 
 
 # One hash for every account these tests make: hashing (scrypt) is the slow part of making accounts.
-_HASH = generate_password_hash(PASSWORD, method="scrypt")
+_HASH = generate_password_hash(PASSWORD, method=accounts._PASSWORD_METHOD)
 
 
 def make_user(session: Session, email: str, name: str | None = None) -> User:
