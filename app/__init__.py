@@ -42,10 +42,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     limits.init_app(app)
 
-    from app import auth, cli, fragments, templating
+    from app import auth, cli, fragments, skeletons, templating
     auth.init_login(app)
     templating.init_app(app)
     fragments.init_app(app)
+    skeletons.init_app(app)
     cli.init_app(app)
     for name in BLUEPRINTS:
         module = __import__(f"app.{name}", fromlist=["bp"])

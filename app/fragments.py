@@ -18,6 +18,7 @@ another, fails the test that rendered it with ``FragmentLeak``.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, session
@@ -25,6 +26,15 @@ from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
+
+# How many fragments this request (thread) is rendering now: a skeleton's hole inside one would be kept in
+# the fragment with the first learner's part (app/skeletons.py refuses that).
+_RENDERING: ContextVar[int] = ContextVar("leerlijn_fragments_rendering", default=0)
+
+
+def rendering_fragment() -> bool:
+    """Whether a fragment's body is being rendered now."""
+    return _RENDERING.get() > 0
 
 
 class FragmentLeak(RuntimeError):
@@ -42,13 +52,21 @@ class FragmentCache:
     def get(self, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
         html = self._store.get(key)
         if html is None:
-            html = Markup(render())  # noqa: S704 - a rendered template block, escaped by Jinja
+            html = self._render(render)
             if len(self._store) >= self.limit:
                 self._store.clear()
             self._store[key] = html
-        elif self.verify and (fresh := Markup(render())) != html:  # noqa: S704 - as above
+        elif self.verify and (fresh := self._render(render)) != html:
             raise FragmentLeak(f"fragment {key!r} depends on more than its key:\n{html}\n---\n{fresh}")
         return html
+
+    @staticmethod
+    def _render(render: Callable[[], str]) -> Markup:
+        depth = _RENDERING.set(_RENDERING.get() + 1)
+        try:
+            return Markup(render())  # noqa: S704 - a rendered template block, escaped by Jinja
+        finally:
+            _RENDERING.reset(depth)
 
     def __len__(self) -> int:
         return len(self._store)

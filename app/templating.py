@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
-from markupsafe import Markup
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from app.auth.devices import device_name
 from app.content import catalog
 from app.db import db_session
 from app.i18n import LANGUAGE_NAMES, ui_language
+from app.skeletons import csrf_token, hole_function, page_next
 from course import progress as progress_rules
 from course.services import progress as progress_service
 
@@ -54,6 +56,37 @@ def header_progress() -> HeaderProgress | None:
         g.leerlijn_header_progress = (_count(progress_service.read_pages(db_session, current_user.id))
                                       if keys is None else _count_keys(keys))
     return g.leerlijn_header_progress
+
+
+_PAGES_READ: dict[tuple[str, int, int], Markup] = {}
+
+
+def pages_read_text(read: int, total: int) -> Markup:
+    """"3 van 12 pagina’s gelezen" in the UI language, as the templates' gettext gives it."""
+    key = (ui_language(), read, total)
+    text = _PAGES_READ.get(key)
+    if text is None:
+        if len(_PAGES_READ) > 5000:  # a few hundred for a course: languages × pages read × totals
+            _PAGES_READ.clear()
+        text = _PAGES_READ[key] = Markup(_("%(read)d van %(total)d pagina’s gelezen")) % {  # noqa: S704 - our catalogue
+            "read": read, "total": total}
+    return text
+
+
+@hole_function("header-progress")
+def _header_progress_link(_values: Any, href: str) -> Markup:
+    hp = header_progress()
+    if hp is None:
+        return Markup("")
+    return Markup('<a class="header-progress" href="{}">\n'
+                  '          <span class="header-progress-text">{}</span>\n'
+                  '          <progress class="header-progress-bar" max="{}" value="{}" aria-hidden="true"></progress>\n'
+                  '        </a>').format(href, pages_read_text(hp.read, hp.total), hp.total, hp.read)
+
+
+@hole_function("login-again-url")
+def _login_again_url(_values: Any) -> str:
+    return escape(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def _count_keys(read_page_keys: frozenset[str]) -> HeaderProgress:
@@ -115,10 +148,10 @@ def init_app(app: Flask) -> None:
         # The header's small forms (language, log out, stay logged in) are plain HTML with the CSRF token:
         # building three WTForms objects for every page only to print two hidden fields cost more than the
         # rest of a simple page. Their views still validate the posts with the real forms.
-        return {"catalog": catalog(), "page_next": request.full_path.rstrip("?"),
+        return {"catalog": catalog(), "page_next": page_next(),
                 "lang_nl": lang_nl, "current_locale": locale,
                 "header_progress": header_progress, "language_names": LANGUAGE_NAMES,
-                "next_step_for": next_step_for}
+                "next_step_for": next_step_for, "csrf_token": csrf_token}
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""

@@ -8,4 +8,4 @@ bp = Blueprint("learn", __name__, template_folder="templates")
 bp.add_app_template_global(read_mark_slot)
 bp.add_app_template_filter(read_marks)
 
-from app.learn import views  # noqa: E402,F401
+from app.learn import holes, views  # noqa: E402,F401

@@ -13,6 +13,7 @@ from app.fragments import public_page
 from app.learn import bp
 from app.learn.forms import InterventionFilterForm, MarkReadForm
 from app.quiz.views import know_embedded_checks
+from app.skeletons import learner_page
 from app.templating import next_step_for, next_step_url, remember_progress
 from course.assignments import local_today
 from course.content.model import Module, Page
@@ -92,8 +93,8 @@ def page(module_id: str, page_id: str) -> str:
     read = {v.page_id for v in visits if v.module_id == module.id and v.read_at is not None and v.page_id in pages}
     # The mark-read form is plain HTML with the CSRF token (building a WTForms object only to print it cost
     # a tenth of the page); mark_read validates the post with the real form.
-    return render_template("learn/page.html", module=module, page=page, read=read, previous=previous,
-                           following=following)
+    return learner_page("learn/page.html", (module.id, page.id), module=module, page=page, read=read,
+                        previous=previous, following=following)
 
 
 @bp.route("/modules/<module_id>/<page_id>/gelezen", methods=["POST"])

@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, g, jsonify, redirect, render_templa
 from flask_babel import gettext as _
 from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from app import csrf
@@ -23,8 +24,10 @@ from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session, lock_at_first_write
+from app.i18n import ui_language
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
+from app.skeletons import SkeletonCache, hole_function, hole_marker, recording
 from app.work_tokens import make_token, read_token
 from course.content.model import Module
 from course.db import User
@@ -59,8 +62,7 @@ def _answer_form() -> dict[str, list[str]]:
 
 @bp.app_context_processor
 def quiz_template_helpers() -> dict[str, Any]:
-    return {"answer_field": field_name, "embedded_state": _embedded_state, "in_order": _in_order,
-            "format_number": format_number}
+    return {"answer_field": field_name, "in_order": _in_order, "format_number": format_number}
 
 
 def _in_order(elements: Sequence[Any], order: Sequence[str]) -> list[Any]:
@@ -325,8 +327,59 @@ def know_embedded_checks(checks: dict[tuple[str, str], dict[str, list[str]]]) ->
     g.leerlijn_embedded_checks = checks
 
 
+@hole_function("embedded-question")
+def embedded_question(_values: Mapping[str, Any], quiz_id: str, question_id: str) -> str:
+    """A practice question in a module page, for this learner.
+
+    Kept whole per display order (the learner's, one of few) and language, its opaque values holes (each
+    learner's own); with the feedback of a check just made it is rendered as it is (one page view per check).
+    """
+    question = catalog().practice_question(quiz_id, question_id)
+    if question is None:
+        return ""
+    state = _embedded_state(quiz_id, question)
+
+    def render() -> str:
+        shown = state if recording() is None else {**state, "opaque": _OpaqueHoles()}
+        return render_template("quiz/_embedded_question.html", quiz_id=quiz_id, question=question, state=shown)
+    if state["raw"] or state["grade"] or state["error"]:
+        return render()
+    skeletons: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
+    return skeletons.page(("embedded-question", quiz_id, question_id, state["order"], ui_language(),
+                           request.script_root, request.path), render, state)
+
+
+class _OpaqueHoles:
+    """Stands in for the learner's OpaqueValues while a question's skeleton is recorded: every value a hole."""
+
+    def field(self, question_id: str, item_id: str = "") -> Markup:
+        return hole_marker("opaque-field", question_id, item_id)
+
+    def value(self, question_id: str, plain: str) -> Markup:
+        return hole_marker("opaque-value", question_id, plain)
+
+
+@hole_function("opaque-field")
+def _opaque_field(state: Mapping[str, Any], question_id: str, item_id: str) -> str:
+    return escape(state["opaque"].field(question_id, item_id))
+
+
+@hole_function("opaque-value")
+def _opaque_value(state: Mapping[str, Any], question_id: str, plain: str) -> str:
+    return escape(state["opaque"].value(question_id, plain))
+
+
 def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
-    """For ``quiz/_embedded_question.html``: the display order, and the feedback of a check just made."""
+    """The display order, and the feedback of a check just made; worked out once per request and question
+    (showing the feedback removes the check, and a page is rendered twice when tests verify its skeleton)."""
+    known = g.setdefault("leerlijn_embedded_states", {})
+    state = known.get((quiz_id, question.id))
+    if state is None:
+        state = known[quiz_id, question.id] = _new_embedded_state(quiz_id, question)
+    return state
+
+
+def _new_embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     opaque = _embedded_opaque()
     # Shuffled per learner (the same on every visit), so the first option is not always the right one.
     state: dict[str, Any] = {"order": display_order(question, opaque.key, shuffle=True), "raw": {},

@@ -1,0 +1,213 @@
+"""Logged-in pages kept whole, once per language and content, with each learner's own parts filled in.
+
+A learner's page is mostly the same for everyone who sees it in the same language: the module's text, the
+navigation, the header. What is one learner's or one request's (the CSRF token, the name in the account
+menu, the pages read, this address) is a *hole* in the template:
+
+    {{ hole('read-count', module.pages|length) }}
+
+A hole names a function in ``HOLES`` (``function(values, *args) -> Markup``): ``values`` are the variables
+the view gave the template, ``args`` what the template passes, which must be the same for everyone with
+the page's key (content ids, texts of the language). A view that answers with ``learner_page`` renders the
+template once per key with a marker in every hole, splits the HTML at the markers into a *skeleton* of
+static strings and holes, and from then on fills the holes in plain Python, without Jinja: that is what
+made the welcome page fast for visitors (``fragments.public_page``), for logged-in pages. In a normal render
+``hole(...)`` calls the same function, so both ways give the same page. ``csrf_token()`` and ``page_next``
+are holes by themselves while a skeleton is recorded.
+
+**Outside its holes a page must be the same for everyone with the same key.** With
+``FRAGMENT_CACHE_VERIFY`` (on in tests) every such request renders the page the normal way too and compares:
+a difference raises ``FragmentLeak``, so every test that shows a page checks that nothing of one learner
+reaches another. A hole inside a ``fragment(...)`` would be kept in the fragment with the first learner's
+part: it raises too.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from app.fragments import FragmentLeak, rendering_fragment
+from app.i18n import ui_language
+
+HoleFunction = Callable[..., str]
+
+# name → what fills the hole: function(values, *args) returning HTML (escaped already).
+HOLES: dict[str, HoleFunction] = {}
+
+# Private-use characters (no content or translation has them) around a recording's nonce and a hole's
+# index; the nonce keeps a marker from any other recording (or any text) from being taken for one.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def hole_function(name: str) -> Callable[[HoleFunction], HoleFunction]:
+    """Register the decorated function as what fills the hole ``name``."""
+    def register(function: HoleFunction) -> HoleFunction:
+        if name in HOLES:
+            raise ValueError(f"hole {name!r} is registered twice")
+        HOLES[name] = function
+        return function
+    return register
+
+
+class Skeleton:
+    """A page's static strings with the holes between them; ``fill`` makes one learner's page of it."""
+
+    __slots__ = ("first", "rest")
+
+    def __init__(self, statics: list[str], holes: list[tuple[HoleFunction, tuple[Any, ...]]]):
+        self.first = statics[0]
+        self.rest = tuple((function, args, static) for (function, args), static in zip(holes, statics[1:],
+                                                                                         strict=True))
+
+    def fill(self, values: Mapping[str, Any]) -> str:
+        parts = [self.first]
+        for function, args, static in self.rest:
+            parts.append(function(values, *args))
+            parts.append(static)
+        return "".join(parts)
+
+    def __len__(self) -> int:
+        return len(self.rest)
+
+
+class _Recording:
+    """The holes of one render that makes a skeleton, each a marker in the HTML until it is split."""
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(4)
+        self.holes: list[tuple[HoleFunction, tuple[Any, ...]]] = []
+
+    def mark(self, function: HoleFunction, args: tuple[Any, ...]) -> Markup:
+        self.holes.append((function, args))
+        return Markup(f"{_OPEN}{self.nonce}:{len(self.holes) - 1}{_CLOSE}")  # noqa: S704 - our own marker
+
+    def skeleton(self, html: str) -> Skeleton:
+        pieces = re.split(f"{_OPEN}{self.nonce}:(\\d+){_CLOSE}", html)
+        statics = pieces[0::2]
+        if any(_OPEN in static for static in statics):  # a marker a filter changed, or one of another render
+            raise FragmentLeak(f"a hole's marker was altered, so the hole cannot be filled:\n{html}")
+        # By index, not in order: a template may render a part ({% set %}) before the text that precedes it.
+        return Skeleton(statics, [self.holes[int(index)] for index in pieces[1::2]])
+
+
+def recording() -> _Recording | None:
+    """The skeleton being recorded now, if any."""
+    return g.get("leerlijn_recording")
+
+
+def hole_marker(name: str, *args: Hashable) -> Markup:
+    """While a skeleton is recorded: the marker of the hole ``name`` (for helpers that stand in for values)."""
+    active = recording()
+    if active is None:
+        raise RuntimeError("hole_marker outside a skeleton's recording")
+    return active.mark(HOLES[name], args)
+
+
+class SkeletonCache:
+    """Key → Skeleton, bounded like the fragment cache (it starts afresh when full)."""
+
+    def __init__(self, *, verify: bool = False, limit: int = 2_000):
+        self.verify, self.limit = verify, limit
+        self._store: dict[tuple[Hashable, ...], Skeleton] = {}
+
+    def page(self, key: tuple[Hashable, ...], render: Callable[[], str], values: Mapping[str, Any]) -> str:
+        """The page for ``key`` with ``values`` in its holes; ``render`` makes it the normal way."""
+        skeleton = self._store.get(key)
+        if skeleton is None:
+            skeleton = self._record(render)
+            if len(self._store) >= self.limit:
+                self._store.clear()
+            self._store[key] = skeleton
+        html = skeleton.fill(values)
+        if self.verify and (fresh := render()) != html:
+            raise FragmentLeak(f"page {key!r} depends on more than its key and holes:\n{fresh}\n---\n{html}")
+        return html
+
+    @staticmethod
+    def _record(render: Callable[[], str]) -> Skeleton:
+        previous = g.get("leerlijn_recording")
+        g.leerlijn_recording = active = _Recording()
+        try:
+            html = render()
+        finally:
+            g.leerlijn_recording = previous
+        return active.skeleton(html)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def learner_page(template: str, key: tuple[Hashable, ...], **values: Any) -> str:
+    """``template`` rendered with ``values`` for the logged-in user, from its skeleton for ``key``.
+
+    ``key`` names what the page shows besides its holes (module and page ids: ids the view found in the
+    catalog, never request input as it came, or the cache could be filled with junk). The template, the
+    language, the mount point and what the header shows of the account's kind (its role, and whether the
+    login stays: the idle warning) are added. A message waiting in the session is shown by a normal render.
+    """
+    if not current_user.is_authenticated or "_flashes" in session:
+        return render_template(template, **values)
+    user = current_user
+    cache: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
+    return cache.page((template, ui_language(), request.script_root, user.role, user.is_site_admin,
+                       user.login_remembered, *key),
+                      lambda: render_template(template, **values), values)
+
+
+# --- holes every logged-in page has -------------------------------------------------------------------
+
+@hole_function("csrf")
+def _csrf(_values: Mapping[str, Any]) -> str:
+    return escape(generate_csrf())
+
+
+@hole_function("page-next")
+def _page_next(_values: Mapping[str, Any]) -> str:
+    return escape(request.full_path.rstrip("?"))
+
+
+@hole_function("user-name")
+def _user_name(_values: Mapping[str, Any]) -> str:
+    return escape(current_user.name)
+
+
+def csrf_token() -> str:
+    """The session's CSRF token; a hole while a skeleton is recorded (baked in, it would be the first
+    learner's for everyone)."""
+    return generate_csrf() if recording() is None else hole_marker("csrf")
+
+
+def page_next() -> str:
+    """This address, for a form that returns to it (a hole while a skeleton is recorded)."""
+    if recording() is not None:
+        return hole_marker("page-next")
+    return request.full_path.rstrip("?")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["leerlijn.skeletons"] = SkeletonCache(verify=app.config.get("FRAGMENT_CACHE_VERIFY", app.testing))
+
+    @pass_context
+    def hole(context: Context, name: str, *args: Hashable) -> Markup:
+        function = HOLES[name]
+        if rendering_fragment():
+            raise FragmentLeak(f"hole {name!r} inside a fragment: the fragment would keep one learner's part")
+        active = recording()
+        if active is not None:
+            return active.mark(function, args)
+        return Markup(function(context, *args))  # noqa: S704 - hole functions return escaped HTML
+
+    app.jinja_env.globals["hole"] = hole
+    # Flask-WTF offers its own through a context processor as well: app/templating.py's, which runs after
+    # it, hands out this one.
+    app.jinja_env.globals["csrf_token"] = csrf_token

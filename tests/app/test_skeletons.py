@@ -1,0 +1,204 @@
+"""Logged-in pages kept whole with each learner's parts filled in (app/skeletons.py): from one warm cache
+every learner still gets their own page, in their own language, at the app's own address."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from flask import Flask, render_template_string
+from markupsafe import escape
+
+from app.fragments import FragmentLeak
+from app.skeletons import HOLES, SkeletonCache, hole_function, learner_page
+from course.catalog import Catalog, load_catalog
+from tests.app.quiz.conftest import build_course, option_value
+from tests.conftest import VALID_CONTENT, AuthActions, make_app
+
+PAGE = "/modules/eerste/oefenen"  # a page with a practice question (the quiz fixtures' course)
+
+
+@pytest.fixture(scope="module")
+def practice_catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
+    return load_catalog(build_course(tmp_path_factory.mktemp("skeletons") / "course"))
+
+
+@pytest.fixture
+def cached_app(connection, practice_catalog, tmp_path) -> Flask:
+    """The app as in production: pages filled from their skeletons, without rendering them again to compare."""
+    return make_app(connection, practice_catalog, tmp_path, FRAGMENT_CACHE_VERIFY=False)
+
+
+def _learner(app: Flask, name: str, email: str, language: str | None = None):
+    client = app.test_client()
+    AuthActions(client).register(name=name, email=email)
+    client.get("/")  # the welcome message after registering is shown (a page with a message is not kept)
+    if language:
+        client.post("/taal", data={"locale": language, "next": "/"})
+    return client
+
+
+def _skeletons(app: Flask) -> SkeletonCache:
+    return app.extensions["leerlijn.skeletons"]
+
+
+def _opaque_values(html: str) -> set[str]:
+    return set(re.findall(r'<input type="radio"[^>]*value="([^"]+)"', html))
+
+
+def _tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html))
+
+
+def test_learners_get_their_own_module_page_from_one_warm_cache(cached_app):
+    """Anna read two pages and checked the practice question, Bram read nothing, Cara reads in English:
+    after Anna's visit made the page's skeleton, each sees their own name, count, marks, token and options."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = _learner(cached_app, "Bram <b>Bakker</b>", "bram@example.org")
+    cara = _learner(cached_app, "Cara Visser", "cara@example.org", language="en")
+    for page in ("begin", "vervolg"):
+        anna.post(f"/modules/eerste/{page}/gelezen")
+    first = anna.get(PAGE).get_data(as_text=True)
+    assert len(_skeletons(cached_app)) >= 1
+    anna.post("/quiz/vraag/eerste-toets/oefenen", data={"q.oefenen": option_value(first, "Signalen in kaart brengen"),
+                                                        "next": PAGE})
+    pages = {}
+    for _ in range(2):  # the second round is filled from skeletons made in the first
+        pages = {name: client.get(PAGE).get_data(as_text=True)
+                 for name, client in (("anna", anna), ("bram", bram), ("cara", cara))}
+    assert len(_skeletons(cached_app)) >= 2  # Dutch and English
+    anna_html, bram_html, cara_html = pages["anna"], pages["bram"], pages["cara"]
+    assert "Anna Jansen</summary>" in anna_html and "Bram" not in anna_html and "Cara" not in anna_html
+    assert "Bram &lt;b&gt;Bakker&lt;/b&gt;</summary>" in bram_html and "Anna" not in bram_html
+    assert "Cara Visser</summary>" in cara_html and '<html lang="en">' in cara_html
+    assert "My progress" in cara_html and "Mijn voortgang" not in cara_html
+    assert "2 van 4 pagina’s gelezen" in anna_html and "0 van 4 pagina’s gelezen" in bram_html
+    assert "0 of 4 pages read" in cara_html
+    nav = {name: html[html.index('<nav class="module-toc"'):] for name, html in pages.items()}
+    assert nav["anna"][:nav["anna"].index("</nav>")].count('class="read-mark"') == 2
+    assert nav["bram"][:nav["bram"].index("</nav>")].count('class="read-mark"') == 0
+    # Each learner's own session token and own opaque option values, never another's.
+    tokens = {name: _tokens(html) for name, html in pages.items()}
+    assert all(tokens.values()) and not tokens["anna"] & tokens["bram"] and not tokens["bram"] & tokens["cara"]
+    values = {name: _opaque_values(html) for name, html in pages.items()}
+    assert all(values.values()) and not values["anna"] & values["bram"] and not values["bram"] & values["cara"]
+    assert values["anna"] == _opaque_values(first)
+    # Anna's check was shown to her once (the round before), to nobody else.
+    assert "Juist begonnen." not in anna_html + bram_html + cara_html
+    assert "\ue000" not in anna_html + bram_html + cara_html
+
+
+def test_the_feedback_of_a_check_is_shown_once_to_the_learner_who_made_it(cached_app):
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    html = anna.get(PAGE).get_data(as_text=True)
+    bram.get(PAGE)
+    anna.post("/quiz/vraag/eerste-toets/oefenen", data={"q.oefenen": option_value(html, "Signalen in kaart brengen"),
+                                                        "next": PAGE})
+    assert "Juist begonnen." not in bram.get(PAGE).get_data(as_text=True)
+    with_feedback = anna.get(PAGE).get_data(as_text=True)
+    assert "Juist begonnen." in with_feedback and "Anna Jansen</summary>" in with_feedback
+    assert "Juist begonnen." not in anna.get(PAGE).get_data(as_text=True)
+
+
+def test_the_page_is_kept_per_language_and_per_address_the_app_is_mounted_at(cached_app):
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    at_root = anna.get("/modules/eerste/vervolg").get_data(as_text=True)
+    mounted = anna.get("/modules/eerste/vervolg", base_url="http://localhost/leerlijn/").get_data(as_text=True)
+    assert 'href="/modules/eerste/begin"' in at_root and 'href="/leerlijn/modules/eerste/begin"' not in at_root
+    assert 'href="/leerlijn/modules/eerste/begin"' in mounted and 'href="/modules/eerste/begin"' not in mounted
+    assert 'action="/leerlijn/taal"' in mounted and 'action="/taal"' in at_root
+    anna.post("/taal", data={"locale": "en", "next": "/"})
+    english = anna.get("/modules/eerste/vervolg").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Log out" in english and "Uitloggen" not in english
+    keys = {key[1:3] for key in _skeletons(cached_app)._store if key[0] == "learn/page.html"}
+    assert {("nl", ""), ("nl", "/leerlijn"), ("en", "")} <= keys
+
+
+def test_request_input_does_not_grow_the_cache(cached_app):
+    """A made-up page or module id answers 404 before any page is kept; a query string is no key."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    assert anna.get("/modules/eerste/begin").status_code == 200
+    kept = len(_skeletons(cached_app))
+    for path in ("/modules/eerste/" + "x" * 5000, "/modules/" + "y" * 5000 + "/begin", "/modules/eerste/begin%00"):
+        assert anna.get(path).status_code == 404
+    for n in range(20):
+        html = anna.get(f"/modules/eerste/begin?n={n}&x=%22%3E%3Cscript%3E").get_data(as_text=True)
+        assert f'name="next" type="hidden" value="/modules/eerste/begin?n={n}&amp;x=%22%3E%3Cscript%3E"' in html
+    assert len(_skeletons(cached_app)) == kept
+
+
+def test_a_message_waiting_is_shown_and_the_page_is_kept_without_it(cached_app):
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    anna.get("/modules/eerste/begin")
+    with anna.session_transaction() as cookie:
+        cookie["_flashes"] = [("info", "Je antwoorden zijn bewaard.")]
+    assert "Je antwoorden zijn bewaard." in anna.get("/modules/eerste/begin").get_data(as_text=True)
+    assert "Je antwoorden zijn bewaard." not in anna.get("/modules/eerste/begin").get_data(as_text=True)
+
+
+def test_a_new_catalog_starts_with_no_pages_kept(connection, valid_catalog, tmp_path):
+    """A restart with edited content (a new catalog, a new app) shows the new text, never the old page."""
+    first = make_app(connection, valid_catalog, tmp_path / "a", FRAGMENT_CACHE_VERIFY=False)
+    anna = _learner(first, "Anna Jansen", "anna@example.org")
+    assert "Het vervolg" in anna.get("/modules/eerste/vervolg").get_data(as_text=True)
+    edited = shutil.copytree(VALID_CONTENT, tmp_path / "edited")
+    page = next(Path(edited, "modules").glob("01-*/02-vervolg.md"))
+    page.write_text(page.read_text(encoding="utf-8").replace("Het vervolg", "Het nieuwe vervolg"), encoding="utf-8")
+    second = make_app(connection, load_catalog(edited), tmp_path / "b", FRAGMENT_CACHE_VERIFY=False)
+    assert len(_skeletons(second)) == 0
+    again = second.test_client()
+    AuthActions(again).login(email="anna@example.org")
+    assert "Het nieuwe vervolg" in again.get("/modules/eerste/vervolg").get_data(as_text=True)
+
+
+# --- the mechanism ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def echo_hole(monkeypatch):
+    """A hole that shows the view's ``name``: one learner's part, as far as the cache can tell."""
+    monkeypatch.setitem(HOLES, "test-echo", lambda values, prefix: escape(prefix) + values["name"])
+
+
+def test_a_page_that_shows_one_learners_data_outside_its_holes_fails_in_tests(app, echo_hole):
+    """With verification on (as in the test suite) a page whose static part depends on the learner is
+    caught the next time it is filled for someone else."""
+    cache = SkeletonCache(verify=True)
+    with app.test_request_context("/"):
+        def page(name: str) -> str:
+            def render() -> str:
+                return render_template_string("<p>{{ hole('test-echo', 'Hoi ') }}</p><p>{{ other }}</p>",
+                                              name=name, other=name)
+            return cache.page(("test",), render, {"name": name})
+        assert page("Anna") == "<p>Hoi Anna</p><p>Anna</p>"
+        with pytest.raises(FragmentLeak):
+            page("Bram")
+    unverified = SkeletonCache(verify=False)
+    with app.test_request_context("/"):
+        assert unverified.page(("t",), lambda: render_template_string("{{ hole('test-echo', '') }}", name="A"),
+                               {"name": "Bram"}) == "Bram"
+
+
+def test_a_hole_inside_a_fragment_is_refused(app, echo_hole):
+    with app.test_request_context("/"), pytest.raises(FragmentLeak):
+        render_template_string("{% call fragment('test-x') %}{{ hole('test-echo', '') }}{% endcall %}", name="A")
+
+
+def test_a_hole_whose_marker_a_filter_changed_is_refused(app, echo_hole):
+    with app.test_request_context("/"), pytest.raises(FragmentLeak):
+        SkeletonCache().page(("t",), lambda: render_template_string(
+            "{{ hole('test-echo', '')|string|replace(':', ';') }}", name="A"), {"name": "A"})
+
+
+def test_holes_have_one_function_each():
+    with pytest.raises(ValueError):
+        hole_function("csrf")(lambda values: "")
+
+
+def test_a_visitor_gets_the_page_rendered_as_it_is(app):
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        assert learner_page("error.html", ("x",), code=404, title="Niet gevonden", message="") != ""
+    assert len(_skeletons(app)) == 0
