@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from bench.http_posts import LUA as POSTS_LUA  # noqa: E402
-from bench.http_posts import Post, done_by_posters, prepare, write_posts  # noqa: E402
+from bench.http_posts import USER_AGENT, Post, done_by_posters, prepare, write_posts  # noqa: E402
 from course.db import PageProgress, Role, User  # noqa: E402
 from course.db.base import utcnow  # noqa: E402
 from course.services.accounts import create_user  # noqa: E402
@@ -158,7 +158,7 @@ def wrk(url: str, *, cookie: str | None, duration: int, connections: int, body: 
 
     With ``posts``, every request is the next of them (bench/posts.lua); a run that needed more is refused.
     """
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     script = None
@@ -244,7 +244,7 @@ def scenarios_for(base: str, catalog) -> tuple[dict[str, tuple[str, str | None]]
     """The paths (and POST bodies) of every scenario, and the logged-in learner's Cookie header."""
     module = catalog.modules[0]
     quiz = catalog.quiz_for_module(module.id)
-    client = httpx.Client(base_url=base, timeout=30)
+    client = httpx.Client(base_url=base, timeout=30, headers={"User-Agent": USER_AGENT})
     login = client.get("/inloggen").text
     response = client.post("/inloggen", data={**form_of(login, None), "email": "bench@example.org",
                                               "password": PASSWORD})
@@ -266,6 +266,13 @@ def scenarios_for(base: str, catalog) -> tuple[dict[str, tuple[str, str | None]]
         "interventions guide": ("/interventies", None),
         "quiz autosave": (attempt_path, body),
     }
+    # wrk sends the same Cookie header throughout, as a browser does only once it has kept what it was sent:
+    # a page that answers with a new cookie would be measured doing work no real visit repeats.
+    for name, (path, body) in scenarios.items():
+        if body is None and not name.endswith("(anonymous)"):
+            answer = httpx.get(base + path, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+            if "set-cookie" in answer.headers:
+                raise RuntimeError(f"{name}: {path} sets a cookie on every request from wrk")
     return scenarios, cookie
 
 

@@ -37,5 +37,7 @@ function request()
   return wrk.format("POST", post.path, {
     ["Cookie"] = post.cookie,
     ["Content-Type"] = "application/x-www-form-urlencoded",
+    -- wrk.format adds only Host from wrk.headers: the browser the login was made with, given by -H
+    ["User-Agent"] = wrk.headers["User-Agent"],
   }, post.body)
 end
