@@ -36,7 +36,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from app.fragments import FragmentLeak, rendering_fragment
+from app.fragments import FragmentCache, FragmentLeak, rendering_fragment
 from app.i18n import ui_language
 
 HoleFunction = Callable[..., str]
@@ -78,6 +78,28 @@ class Skeleton:
 
     def __len__(self) -> int:
         return len(self.rest)
+
+
+StateFunction = Callable[..., dict[str, Hashable]]
+
+
+def state_hole(name: str, template: str) -> Callable[[StateFunction], StateFunction]:
+    """Register the hole ``name`` as ``template`` rendered with the learner's *state* there: the plain,
+    hashable values the decorated ``function(values, *args)`` picks (a percentage, a status, the next step).
+
+    Learners share few such states, so the HTML is kept per state, language and mount point in the
+    fragment cache (which re-renders and compares it in tests): a hole with a progress bar or a status
+    costs a lookup, not a render. ``template`` may use its state and what every template has, nothing else.
+    """
+    def register(state_of: StateFunction) -> StateFunction:
+        def fill(values: Mapping[str, Any], *args: Any) -> Markup:
+            state = state_of(values, *args)
+            fragments: FragmentCache = current_app.extensions["leerlijn.fragments"]
+            return fragments.get((name, ui_language(), request.script_root, *state.items()),
+                                 lambda: render_template(template, **state))
+        hole_function(name)(fill)
+        return state_of
+    return register
 
 
 class _Recording:

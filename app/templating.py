@@ -58,19 +58,26 @@ def header_progress() -> HeaderProgress | None:
     return g.leerlijn_header_progress
 
 
+# Texts and links with the learner's figures in them, kept per language and figures (a few hundred for a
+# course), or per address: bounded, as an address comes from the request.
 _PAGES_READ: dict[tuple[str, int, int], Markup] = {}
+_HEADER_LINKS: dict[tuple[str, str, int, int], Markup] = {}
+_LOGIN_AGAIN: dict[tuple[str, str], str] = {}
+
+
+def _kept(store: dict[Any, Any], key: Any, make: Any) -> Any:
+    value = store.get(key)
+    if value is None:
+        if len(store) >= 5000:
+            store.clear()
+        value = store[key] = make()
+    return value
 
 
 def pages_read_text(read: int, total: int) -> Markup:
     """"3 van 12 pagina’s gelezen" in the UI language, as the templates' gettext gives it."""
-    key = (ui_language(), read, total)
-    text = _PAGES_READ.get(key)
-    if text is None:
-        if len(_PAGES_READ) > 5000:  # a few hundred for a course: languages × pages read × totals
-            _PAGES_READ.clear()
-        text = _PAGES_READ[key] = Markup(_("%(read)d van %(total)d pagina’s gelezen")) % {  # noqa: S704 - our catalogue
-            "read": read, "total": total}
-    return text
+    return _kept(_PAGES_READ, (ui_language(), read, total), lambda: Markup(  # noqa: S704 - our catalogue
+        _("%(read)d van %(total)d pagina’s gelezen")) % {"read": read, "total": total})
 
 
 @hole_function("header-progress")
@@ -78,15 +85,17 @@ def _header_progress_link(_values: Any, href: str) -> Markup:
     hp = header_progress()
     if hp is None:
         return Markup("")
-    return Markup('<a class="header-progress" href="{}">\n'
-                  '          <span class="header-progress-text">{}</span>\n'
-                  '          <progress class="header-progress-bar" max="{}" value="{}" aria-hidden="true"></progress>\n'
-                  '        </a>').format(href, pages_read_text(hp.read, hp.total), hp.total, hp.read)
+    return _kept(_HEADER_LINKS, (ui_language(), href, hp.read, hp.total), lambda: Markup(
+        '<a class="header-progress" href="{}">\n'
+        '          <span class="header-progress-text">{}</span>\n'
+        '          <progress class="header-progress-bar" max="{}" value="{}" aria-hidden="true"></progress>\n'
+        '        </a>').format(href, pages_read_text(hp.read, hp.total), hp.total, hp.read))
 
 
 @hole_function("login-again-url")
 def _login_again_url(_values: Any) -> str:
-    return escape(url_for("auth.login", next=request.full_path.rstrip("?")))
+    here = request.full_path.rstrip("?")
+    return _kept(_LOGIN_AGAIN, (request.script_root, here), lambda: escape(url_for("auth.login", next=here)))
 
 
 def _count_keys(read_page_keys: frozenset[str]) -> HeaderProgress:

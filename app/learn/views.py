@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -51,7 +53,9 @@ def overview() -> str:
         assignments = assignment_service.my_assignments(db_session, catalog(), current_user.id,
                                                         local_today(utcnow()), progress=(progress, moments))
     remember_progress(course=progress)
-    return render_template("learn/overview.html", progress=progress, my_assignments=assignments)
+    if assignments:  # an organisation member's work set: their own, listed as it is
+        return render_template("learn/overview.html", progress=progress, my_assignments=assignments)
+    return learner_page("learn/overview.html", (), progress=progress, my_assignments=assignments)
 
 
 @bp.route("/over-deze-cursus")
@@ -66,8 +70,9 @@ def module(module_id: str) -> str:
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
     remember_progress(course=progress)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
-    return render_template("learn/module.html", module=module, progress=module_progress,
-                           quiz=catalog().quiz_for_module(module.id), casuses=catalog().casuses_for_module(module.id))
+    return learner_page("learn/module.html", (module.id,), module=module, progress=module_progress,
+                        read=module_progress.pages_read, quiz=catalog().quiz_for_module(module.id),
+                        casuses=catalog().casuses_for_module(module.id))
 
 
 @bp.route("/modules/<module_id>/<page_id>")
@@ -119,7 +124,7 @@ def mark_read(module_id: str, page_id: str) -> Response:
 def dashboard() -> str:
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
     remember_progress(course=progress)
-    return render_template("learn/dashboard.html", progress=progress)
+    return learner_page("learn/dashboard.html", (), progress=progress)
 
 
 @bp.route("/interventies")
@@ -132,8 +137,9 @@ def interventions() -> str:
             items = tuple(i for i in items if i.type == form.type.data)
         if form.age.data is not None:
             items = tuple(i for i in items if i.suits_age(form.age.data))
-    return render_template("learn/interventions.html", form=form, interventions=items,
-                           shown=tuple(i.id for i in items))
+    # The guide without a filter is kept whole; a filtered one shows the learner's own choice in the form.
+    render = render_template if request.args else partial(learner_page, key=())
+    return render("learn/interventions.html", form=form, interventions=items, shown=tuple(i.id for i in items))
 
 
 @bp.route("/media/<module_id>/<path:relative>")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -27,7 +28,7 @@ from app.db import db_session, lock_at_first_write
 from app.i18n import ui_language
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
-from app.skeletons import SkeletonCache, hole_function, hole_marker, recording
+from app.skeletons import SkeletonCache, hole_function, hole_marker, learner_page, recording
 from app.work_tokens import make_token, read_token
 from course.content.model import Module
 from course.db import User
@@ -81,9 +82,11 @@ def overview(quiz_id: str) -> str:
     submitted = [a for a in history if a.submitted]
     current = next((a for a in history if not a.submitted), None)
     result = service.result_of(history)  # from the attempts just loaded: no query of its own
-    return render_template("quiz/overview.html", quiz=quiz, module=catalog().module(quiz.module),
-                           history=history, submitted=submitted, current=current, result=result,
-                           left=service.attempts_left(quiz, len(submitted)))  # its forms: plain HTML, checked in start
+    # Kept whole until the learner's first attempt; their attempts and result are theirs, rendered as they are.
+    render = render_template if history else partial(learner_page, key=(quiz.id,))
+    return render("quiz/overview.html", quiz=quiz, module=catalog().module(quiz.module), history=history,
+                  submitted=submitted, current=current, result=result,
+                  left=service.attempts_left(quiz, len(submitted)))  # its forms: plain HTML, checked in start
 
 
 @bp.route("/<quiz_id>/starten", methods=["POST"])

@@ -202,3 +202,36 @@ def test_a_visitor_gets_the_page_rendered_as_it_is(app):
         app.preprocess_request()
         assert learner_page("error.html", ("x",), code=404, title="Niet gevonden", message="") != ""
     assert len(_skeletons(app)) == 0
+
+
+def test_learners_get_their_own_progress_on_the_kept_overview_index_and_dashboard(cached_app):
+    """Anna finished the first module's pages and was active just now, Bram never opened a page: after
+    Anna's visits made the skeletons, each sees their own status, next step, marks and figures."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    for page in ("begin", "vervolg", "oefenen"):
+        anna.post(f"/modules/eerste/{page}/gelezen")
+    paths = ("/", "/modules/eerste/", "/voortgang", "/interventies", "/quiz/eerste-toets/")
+    for path in paths:  # Anna first: the pages are kept with her progress in the holes
+        assert anna.get(path).status_code == 200
+    kept = len(_skeletons(cached_app))
+    pages = {name: {path: client.get(path).get_data(as_text=True) for path in paths}
+             for name, client in (("anna", anna), ("bram", bram))}
+    assert len(_skeletons(cached_app)) == kept  # Bram's came from the same skeletons
+    anna_pages, bram_pages = pages["anna"], pages["bram"]
+    for path in paths:
+        assert "Anna Jansen</summary>" in anna_pages[path] and "Bram" not in anna_pages[path], path
+        assert "Bram Bakker</summary>" in bram_pages[path] and "Anna" not in bram_pages[path], path
+        assert "3 van 4 pagina’s gelezen" in anna_pages[path] and "0 van 4 pagina’s gelezen" in bram_pages[path]
+    assert "Verder waar je was" in anna_pages["/"] and "Begin met de eerste module" in bram_pages["/"]
+    assert "badge-started" in anna_pages["/"] and "badge-started" not in bram_pages["/"]
+    assert "Voordat je begint" in bram_pages["/"] and "Voordat je begint" not in anna_pages["/"]
+    assert anna_pages["/modules/eerste/"].count('class="status-done">gelezen') == 3
+    assert bram_pages["/modules/eerste/"].count('class="status-done">gelezen') == 0
+    assert "Start de module" in bram_pages["/modules/eerste/"]
+    assert "Naar de kennischeck" in anna_pages["/modules/eerste/"]
+    assert "Laatst actief" in anna_pages["/voortgang"] and "Laatst actief" not in bram_pages["/voortgang"]
+    assert '<td class="numeric" data-label="Pagina’s gelezen">3 / 3</td>' in anna_pages["/voortgang"]
+    assert '<td class="numeric" data-label="Pagina’s gelezen">0 / 3</td>' in bram_pages["/voortgang"]
+    for html in (*anna_pages.values(), *bram_pages.values()):
+        assert "\ue000" not in html and "read-mark:" not in html
