@@ -36,7 +36,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from app.fragments import FragmentCache, FragmentLeak, rendering_fragment
+from app.fragments import FragmentLeak, rendering_fragment
 from app.i18n import ui_language
 
 HoleFunction = Callable[..., str]
@@ -87,19 +87,26 @@ def state_hole(name: str, template: str) -> Callable[[StateFunction], StateFunct
     """Register the hole ``name`` as ``template`` rendered with the learner's *state* there: the plain,
     hashable values the decorated ``function(values, *args)`` picks (a percentage, a status, the next step).
 
-    Learners share few such states, so the HTML is kept per state, language and mount point in the
-    fragment cache (which re-renders and compares it in tests): a hole with a progress bar or a status
-    costs a lookup, not a render. ``template`` may use its state and what every template has, nothing else.
+    Learners share few such states, so the HTML is kept per state, language and mount point (``kept``): a
+    hole with a progress bar or a status costs a lookup, not a render. ``template`` may use its state and
+    what every template has, nothing else; a CSRF token in it is a hole of its own.
     """
     def register(state_of: StateFunction) -> StateFunction:
-        def fill(values: Mapping[str, Any], *args: Any) -> Markup:
-            state = state_of(values, *args)
-            fragments: FragmentCache = current_app.extensions["leerlijn.fragments"]
-            return fragments.get((name, ui_language(), request.script_root, *state.items()),
-                                 lambda: render_template(template, **state))
+        def fill(values: Mapping[str, Any], *args: Any) -> str:
+            return kept(name, template, state_of(values, *args), values)
         hole_function(name)(fill)
         return state_of
     return register
+
+
+def kept(name: str, template: str, state: dict[str, Hashable], values: Mapping[str, Any], *,
+         personal: bool = False) -> str:
+    """``template`` rendered with ``state``, kept as a skeleton per state, language and mount point; its own
+    holes (a CSRF token) are filled from ``values``. ``personal`` states (one learner's attempt) are kept
+    apart, so that many of them never push out what every learner shares."""
+    cache: SkeletonCache = current_app.extensions["leerlijn.personal" if personal else "leerlijn.skeletons"]
+    return cache.page((name, ui_language(), request.script_root, *state.items()),
+                      lambda: render_template(template, **state), values)
 
 
 class _Recording:
@@ -138,7 +145,7 @@ def hole_marker(name: str, *args: Hashable) -> Markup:
 class SkeletonCache:
     """Key → Skeleton, bounded like the fragment cache (it starts afresh when full)."""
 
-    def __init__(self, *, verify: bool = False, limit: int = 2_000):
+    def __init__(self, *, verify: bool = False, limit: int = 10_000):
         self.verify, self.limit = verify, limit
         self._store: dict[tuple[Hashable, ...], Skeleton] = {}
 
@@ -177,9 +184,9 @@ def learner_page(template: str, key: tuple[Hashable, ...], **values: Any) -> str
     language, the mount point and what the header shows of the account's kind (its role, and whether the
     login stays: the idle warning) are added. A message waiting in the session is shown by a normal render.
     """
-    if not current_user.is_authenticated or "_flashes" in session:
+    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    if not user.is_authenticated or "_flashes" in session:
         return render_template(template, **values)
-    user = current_user
     cache: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
     return cache.page((template, ui_language(), request.script_root, user.role, user.is_site_admin,
                        user.login_remembered, *key),
@@ -188,9 +195,36 @@ def learner_page(template: str, key: tuple[Hashable, ...], **values: Any) -> str
 
 # --- holes every logged-in page has -------------------------------------------------------------------
 
+# The session's CSRF token as Flask-WTF signs it, per session token and key. Flask-WTF signs it anew for
+# every page (a third of filling a page kept whole) with a timestamp that only WTF_CSRF_TIME_LIMIT checks;
+# we leave that None (app/config.py: an old tab must not lose answers), so a signature made earlier in
+# this process is as good as a new one. Bounded: it starts afresh when full.
+_SIGNED_CSRF: dict[tuple[Any, str], str] = {}
+
+
+def _session_csrf_token() -> str:
+    config = current_app.config
+    name = config["WTF_CSRF_FIELD_NAME"]
+    token = g.get(name)  # this request's, signed already
+    if token is not None:
+        return token
+    raw = session.get(name)
+    if raw is None or config["WTF_CSRF_TIME_LIMIT"] is not None:
+        return generate_csrf()
+    key = (config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key), raw)
+    token = _SIGNED_CSRF.get(key)
+    if token is None:
+        if len(_SIGNED_CSRF) >= 10_000:
+            _SIGNED_CSRF.clear()
+        token = _SIGNED_CSRF[key] = generate_csrf()
+    else:
+        setattr(g, name, token)  # as generate_csrf leaves it: the request's other forms get the same
+    return token
+
+
 @hole_function("csrf")
 def _csrf(_values: Mapping[str, Any]) -> str:
-    return escape(generate_csrf())
+    return escape(_session_csrf_token())
 
 
 @hole_function("page-next")
@@ -206,7 +240,7 @@ def _user_name(_values: Mapping[str, Any]) -> str:
 def csrf_token() -> str:
     """The session's CSRF token; a hole while a skeleton is recorded (baked in, it would be the first
     learner's for everyone)."""
-    return generate_csrf() if recording() is None else hole_marker("csrf")
+    return _session_csrf_token() if recording() is None else hole_marker("csrf")
 
 
 def page_next() -> str:
@@ -217,7 +251,9 @@ def page_next() -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["leerlijn.skeletons"] = SkeletonCache(verify=app.config.get("FRAGMENT_CACHE_VERIFY", app.testing))
+    verify = app.config.get("FRAGMENT_CACHE_VERIFY", app.testing)
+    app.extensions["leerlijn.skeletons"] = SkeletonCache(verify=verify)
+    app.extensions["leerlijn.personal"] = SkeletonCache(verify=verify, limit=20_000)
 
     @pass_context
     def hole(context: Context, name: str, *args: Hashable) -> Markup:

@@ -1,13 +1,14 @@
 """Where one learner page spends its time: pyinstrument over many in-process requests, as a logged-in learner.
 
     .venv/bin/pip install pyinstrument
-    .venv/bin/python bench/profile_page.py [module-page|module-index|overview|dashboard|quiz|interventions|
-                                            welcome|autosave|startup|startup-full] [--requests 300]
+    .venv/bin/python bench/profile_page.py [module-page|module-index|overview|dashboard|quiz|quiz-started|
+                                            interventions|welcome|autosave|startup|startup-full] [--requests 300]
                                            [--database-url URL] [--count]
 
 The app runs with the real course on a fresh SQLite database (or a schema of its own on the PostgreSQL
 database given), the learner has read two pages. Prints pyinstrument's call tree (time per frame, frames
-under 1 % hidden). ``startup`` profiles ``create_app`` itself (a restart: the course from the cache in
+under 1 % hidden). ``quiz-started`` is the quiz overview with an attempt under way (as the HTTP bench's
+learner has). ``startup`` profiles ``create_app`` itself (a restart: the course from the cache in
 ``instance/cache``), ``startup-full`` with the course loaded and validated in full.
 
 ``--count`` prints, instead of the profile, figures that move little with the machine's load: Python calls
@@ -77,7 +78,10 @@ def main() -> None:
             quiz = catalog.quiz_for_module(module.id)
             paths = {"module-page": f"/modules/{module.id}/{module.pages[1].id}",
                      "module-index": f"/modules/{module.id}/", "overview": "/", "dashboard": "/voortgang",
-                     "quiz": f"/quiz/{quiz.id}/", "interventions": "/interventies", "welcome": "/"}
+                     "quiz": f"/quiz/{quiz.id}/", "quiz-started": f"/quiz/{quiz.id}/",
+                     "interventions": "/interventies", "welcome": "/"}
+            if args.scenario == "quiz-started":  # as the HTTP bench's learner: an attempt under way
+                client.post(f"/quiz/{quiz.id}/starten")
             if args.scenario == "autosave":
                 started = client.post(f"/quiz/{quiz.id}/starten")
                 path = started.headers["location"]

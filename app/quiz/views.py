@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
-from functools import partial
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -28,7 +27,8 @@ from app.db import db_session, lock_at_first_write
 from app.i18n import ui_language
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
-from app.skeletons import SkeletonCache, hole_function, hole_marker, learner_page, recording
+from app.skeletons import SkeletonCache, hole_function, hole_marker, kept, learner_page, recording, state_hole
+from app.templating import next_step_for
 from app.work_tokens import make_token, read_token
 from course.content.model import Module
 from course.db import User
@@ -82,11 +82,32 @@ def overview(quiz_id: str) -> str:
     submitted = [a for a in history if a.submitted]
     current = next((a for a in history if not a.submitted), None)
     result = service.result_of(history)  # from the attempts just loaded: no query of its own
-    # Kept whole until the learner's first attempt; their attempts and result are theirs, rendered as they are.
-    render = render_template if history else partial(learner_page, key=(quiz.id,))
-    return render("quiz/overview.html", quiz=quiz, module=catalog().module(quiz.module), history=history,
-                  submitted=submitted, current=current, result=result,
-                  left=service.attempts_left(quiz, len(submitted)))  # its forms: plain HTML, checked in start
+    # Kept whole, with and without the table of attempts; the learner's result and attempts are holes.
+    return learner_page("quiz/overview.html", (quiz.id, bool(history)), quiz=quiz,
+                        module=catalog().module(quiz.module), history=history, submitted=submitted,
+                        current=current, result=result,
+                        left=service.attempts_left(quiz, len(submitted)))  # its forms: plain HTML, checked in start
+
+
+@state_hole("quiz-status", "quiz/_overview_status.html")
+def _quiz_status(values: Mapping[str, Any], quiz_id: str) -> dict[str, Hashable]:
+    result, current = values["result"], values["current"]
+    passed = bool(result and result.passed)
+    return {"quiz_id": quiz_id, "has_result": result is not None, "passed": passed,
+            "counted_score": result.counted_score if result else None,
+            "best_score": result.best_score if result else None, "current": current.number if current else None,
+            "left": values["left"], "submitted": bool(values["submitted"]),
+            "step": next_step_for(catalog().quizzes[quiz_id].module) if passed and not current else None}
+
+
+@hole_function("quiz-history-rows")
+def _quiz_history_rows(values: Mapping[str, Any]) -> Markup:
+    """The learner's attempts, latest first: each row kept (one learner's, apart) until it changes."""
+    return Markup("\n").join(
+        Markup(kept("quiz-history-row", "quiz/_history_row.html", {  # noqa: S704 - a row Jinja rendered
+            "attempt_id": a.id, "number": a.number, "submitted": a.submitted, "passed": bool(a.passed),
+            "score": a.score, "when": a.submitted_at or a.started_at}, values, personal=True))
+        for a in reversed(values["history"]))
 
 
 @bp.route("/<quiz_id>/starten", methods=["POST"])

@@ -14,8 +14,9 @@ from markupsafe import escape
 from app.fragments import FragmentLeak
 from app.skeletons import HOLES, SkeletonCache, hole_function, learner_page
 from course.catalog import Catalog, load_catalog
-from tests.app.quiz.conftest import build_course, option_value
-from tests.conftest import VALID_CONTENT, AuthActions, make_app
+from course.services.accounts import create_user
+from tests.app.quiz.conftest import QuizHelper, build_course, option_value
+from tests.conftest import VALID_CONTENT, AuthActions, csrf_token, make_app
 
 PAGE = "/modules/eerste/oefenen"  # a page with a practice question (the quiz fixtures' course)
 
@@ -42,6 +43,11 @@ def _learner(app: Flask, name: str, email: str, language: str | None = None):
 
 def _skeletons(app: Flask) -> SkeletonCache:
     return app.extensions["leerlijn.skeletons"]
+
+
+def _pages_kept(app: Flask) -> set[tuple]:
+    """The keys of whole pages kept (not of the parts kept per state)."""
+    return {key for key in _skeletons(app)._store if str(key[0]).endswith(".html")}
 
 
 def _opaque_values(html: str) -> set[str]:
@@ -214,10 +220,10 @@ def test_learners_get_their_own_progress_on_the_kept_overview_index_and_dashboar
     paths = ("/", "/modules/eerste/", "/voortgang", "/interventies", "/quiz/eerste-toets/")
     for path in paths:  # Anna first: the pages are kept with her progress in the holes
         assert anna.get(path).status_code == 200
-    kept = len(_skeletons(cached_app))
+    kept = _pages_kept(cached_app)
     pages = {name: {path: client.get(path).get_data(as_text=True) for path in paths}
              for name, client in (("anna", anna), ("bram", bram))}
-    assert len(_skeletons(cached_app)) == kept  # Bram's came from the same skeletons
+    assert _pages_kept(cached_app) == kept  # Bram's came from the same skeletons (his states are new)
     anna_pages, bram_pages = pages["anna"], pages["bram"]
     for path in paths:
         assert "Anna Jansen</summary>" in anna_pages[path] and "Bram" not in anna_pages[path], path
@@ -235,3 +241,50 @@ def test_learners_get_their_own_progress_on_the_kept_overview_index_and_dashboar
     assert '<td class="numeric" data-label="Pagina’s gelezen">0 / 3</td>' in bram_pages["/voortgang"]
     for html in (*anna_pages.values(), *bram_pages.values()):
         assert "\ue000" not in html and "read-mark:" not in html
+
+
+def test_the_signed_csrf_token_kept_for_a_session_is_accepted_and_stays_that_sessions(connection, valid_catalog,
+                                                                                       tmp_path):
+    """With CSRF on, as in production: the token a later page carries (its signature kept from the first)
+    is accepted, and another session never gets it."""
+    app = make_app(connection, valid_catalog, tmp_path, WTF_CSRF_ENABLED=True, FRAGMENT_CACHE_VERIFY=False)
+    session = app.extensions["leerlijn.db"].sessionmaker()
+    for email in ("anna@example.org", "bram@example.org"):
+        create_user(session, email=email, name=email[:4].title(), password="een-lang-wachtwoord")
+    session.close()
+    clients = {}
+    for email in ("anna@example.org", "bram@example.org"):
+        client = clients[email] = app.test_client()
+        page = client.get("/inloggen").get_data(as_text=True)
+        client.post("/inloggen", data={"csrf_token": csrf_token(page), "email": email,
+                                       "password": "een-lang-wachtwoord"})
+    anna, bram = clients.values()
+    first, later = (csrf_token(anna.get("/modules/eerste/begin").get_data(as_text=True)) for _ in range(2))
+    assert first == later != csrf_token(bram.get("/modules/eerste/begin").get_data(as_text=True))
+    assert bram.post("/modules/eerste/begin/gelezen", data={"csrf_token": later}).status_code == 400
+    assert anna.post("/modules/eerste/begin/gelezen", data={"csrf_token": later}).status_code == 302
+
+
+def test_each_learner_sees_their_own_attempts_and_result_on_the_kept_quiz_overview(cached_app, session):
+    """Anna handed in a perfect attempt and started another, Bram handed in a poor one, Cara has none: from
+    the same skeletons each sees their own result, attempts (linked to their own) and way on."""
+    learners = {name: _learner(cached_app, name, f"{name.lower()}@example.org") for name in ("Anna", "Bram", "Cara")}
+    anna, bram = (QuizHelper(learners[name], session) for name in ("Anna", "Bram"))
+    first = anna.start()
+    assert anna.post(first, anna.answers(first), action="submit").status_code == 302
+    second = anna.start()
+    poor = bram.start()
+    assert bram.post(poor, bram.answers(poor, right=0), action="submit").status_code == 302
+    for _ in range(2):
+        pages = {name: client.get("/quiz/eerste-toets/").get_data(as_text=True) for name, client in learners.items()}
+    assert "Gehaald" in pages["Anna"] and "telt mee: 100%" in pages["Anna"]
+    assert f"/quiz/poging/{second}\"" in pages["Anna"] and f"/quiz/poging/{first}/resultaat" in pages["Anna"]
+    assert "Verder met poging 2" in pages["Anna"] and pages["Anna"].count("<tr>") == 3
+    assert "Nog niet gehaald" in pages["Bram"] and "telt mee: 0%" in pages["Bram"]
+    assert f"/quiz/poging/{poor}/resultaat" in pages["Bram"] and "Nieuwe poging starten" in pages["Bram"]
+    assert "Nog 1 poging over." in pages["Bram"] and str(first) not in re.findall(r"poging/(\d+)", pages["Bram"])
+    assert "Start de kennischeck" in pages["Cara"] and "Je pogingen" not in pages["Cara"]
+    assert "Jouw resultaat" not in pages["Cara"] and "Nog 2 pogingen over." in pages["Cara"]
+    for name, html in pages.items():
+        assert f"{name}</summary>" in html and "\ue000" not in html
+        assert all(other not in html for other in learners if other != name)
