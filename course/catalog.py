@@ -7,6 +7,7 @@ objective), and raises every problem at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -126,6 +127,7 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
     trainer_guides = load_trainer_guides(
         root / "trainersgids", report, loaded.module_ids,
         {"quiz": frozenset(quizzes), "casus": frozenset(casuses)}, resolve_page=resolve_page)
+    _check_private_use_characters(root, report)
     _check_question_refs(loaded.question_refs, quizzes, report)
     _check_pool_objectives(loaded.modules, quizzes, root / "quizzes", report)
     if loaded.manifest_doc is not None:
@@ -138,6 +140,35 @@ def load_catalog(root: Path, urls: ContentUrls | None = None) -> Catalog:
                       MappingProxyType(casuses), interventions, MappingProxyType(dict(loaded.media)),
                       MappingProxyType(trainer_guides), MappingProxyType(jobaids), page_urls=loaded.page_urls)
     return replace(catalog, study_load=measure(catalog))
+
+
+# The Unicode Private Use Area (U+E000–U+F8FF): no agreed meaning, so a reader sees an empty box or whatever
+# an icon font puts there; the web layer also marks a page's per-learner parts with two of them.
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_TEXT_SUFFIXES = frozenset({".md", ".yaml", ".yml", ".svg"})
+
+
+_CONTENT_FOLDERS = ("modules", "quizzes", "casuses", "jobaids", "trainersgids")
+
+
+def _content_files(root: Path) -> list[Path]:
+    """The course's text files: the top folder's YAML (the manifest, the interventions guide) and everything
+    in the content folders (the course may sit beside other things, such as the app itself)."""
+    files = [p for p in root.glob("*.yaml") if p.is_file()]
+    for folder in _CONTENT_FOLDERS:
+        files += (p for p in (root / folder).rglob("*") if p.suffix in _TEXT_SUFFIXES and p.is_file())
+    return sorted(files)
+
+
+def _check_private_use_characters(root: Path, report: ErrorReport) -> None:
+    for path in _content_files(root):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if _PRIVATE_USE.search(text) is None:  # the common case: one scan of the file, no line split
+            continue
+        for number, line in enumerate(text.splitlines(), 1):
+            for match in _PRIVATE_USE.finditer(line):
+                report.add(path, number, "", f"character U+{ord(match[0]):04X} (column {match.start() + 1}) is "
+                           "a private-use character with no agreed meaning; write the text or symbol itself")
 
 
 def _check_question_refs(refs: tuple[QuestionRef, ...], quizzes: dict[str, Quiz], report: ErrorReport) -> None:

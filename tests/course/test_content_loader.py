@@ -129,3 +129,17 @@ def test_domain_package_never_imports_flask():
     offenders = [str(p) for p in root.rglob("*.py")
                  if any(line.strip().startswith(("import flask", "from flask")) for line in p.read_text().splitlines())]
     assert offenders == []
+
+
+def test_a_private_use_character_is_refused_with_file_line_and_column(content):
+    """An icon font's code point (or a stray U+E000) means nothing to a reader; it is named, not shown."""
+    page = content / "modules/01-eerste/01-begin.md"
+    lines = page.read_text(encoding="utf-8").splitlines()
+    lines[-1] += " \ue000 en \uf8ff"
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    column = len(lines[-1]) - len(" en \uf8ff")
+    assert errors_of(content) == [
+        f"modules/01-eerste/01-begin.md:{len(lines)}: character U+E000 (column {column}) is a private-use "
+        "character with no agreed meaning; write the text or symbol itself",
+        f"modules/01-eerste/01-begin.md:{len(lines)}: character U+F8FF (column {len(lines[-1])}) is a "
+        "private-use character with no agreed meaning; write the text or symbol itself"]
