@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -62,7 +63,6 @@ def header_progress() -> HeaderProgress | None:
 # course), or per address: bounded, as an address comes from the request.
 _PAGES_READ: dict[tuple[str, int, int], Markup] = {}
 _HEADER_LINKS: dict[tuple[str, str, int, int], Markup] = {}
-_LOGIN_AGAIN: dict[tuple[str, str], str] = {}
 
 
 def _kept(store: dict[Any, Any], key: Any, make: Any) -> Any:
@@ -94,8 +94,14 @@ def _header_progress_link(_values: Any, href: str) -> Markup:
 
 @hole_function("login-again-url")
 def _login_again_url(_values: Any) -> str:
-    here = request.full_path.rstrip("?")
-    return _kept(_LOGIN_AGAIN, (request.script_root, here), lambda: escape(url_for("auth.login", next=here)))
+    return _login_again_link(request.script_root, request.full_path.rstrip("?"))
+
+
+# Per address, so least recently used first out: any path (a 404 too) with any query string comes here,
+# and a store that only grew could be filled with long junk addresses (kilobytes each) by any account.
+@lru_cache(maxsize=512)
+def _login_again_link(script_root: str, here: str) -> str:
+    return escape(url_for("auth.login", next=here))
 
 
 def _count_keys(read_page_keys: frozenset[str]) -> HeaderProgress:

@@ -182,3 +182,16 @@ def test_remembered_logins_have_no_idle_warning(client, auth):
     auth.login(remember=True)
     html = client.get("/voortgang").get_data(as_text=True)
     assert "leerlijn-idle-seconds" not in html and 'id="idle-warning"' not in html
+
+
+def test_the_warnings_log_in_again_link_returns_to_the_page_and_junk_addresses_do_not_pile_up(client, auth):
+    """The link after an idle logout leads back to this very page, query string and all; an account asking
+    for many long made-up addresses fills no memory (the links are kept per address, least recently used out)."""
+    from app.templating import _login_again_link
+    auth.register()
+    html = client.get("/voortgang?x=1&y=%C3%A9").get_data(as_text=True)
+    assert 'href="/inloggen?next=/voortgang?x%3D1%26y%3D%25C3%25A9">Log opnieuw in' in html
+    _login_again_link.cache_clear()
+    for n in range(600):
+        assert client.get(f"/bestaat-niet-{n}?{'q' * 2000}").status_code == 404
+    assert _login_again_link.cache_info().currsize == 512
