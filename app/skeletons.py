@@ -7,13 +7,13 @@ menu, the pages read, this address) is a *hole* in the template:
     {{ hole('read-count', module.pages|length) }}
 
 A hole names a function in ``HOLES`` (``function(values, *args) -> Markup``): ``values`` are the variables
-the view gave the template, ``args`` what the template passes, which must be the same for everyone with
-the page's key (content ids, texts of the language). A view that answers with ``learner_page`` renders the
-template once per key with a marker in every hole, splits the HTML at the markers into a *skeleton* of
-static strings and holes, and from then on fills the holes in plain Python, without Jinja: that is what
-made the welcome page fast for visitors (``fragments.public_page``), for logged-in pages. In a normal render
-``hole(...)`` calls the same function, so both ways give the same page. ``csrf_token()`` and ``page_next``
-are holes by themselves while a skeleton is recorded.
+the view gave the template (and ``current_locale``), ``args`` what the template passes, which must be the
+same for everyone with the page's key (content ids, texts of the language). A view that answers with
+``learner_page`` renders the template once per key with a marker in every hole, splits the HTML at the
+markers into a *skeleton* of static strings and holes, and from then on fills the holes in plain Python,
+without Jinja: what made the welcome page fast for visitors (``fragments.public_page``), for logged-in
+pages. In a normal render ``hole(...)`` calls the same function, so both ways give the same page.
+``csrf_token()`` and ``page_next`` are holes by themselves while a skeleton is recorded.
 
 **Outside its holes a page must be the same for everyone with the same key.** With
 ``FRAGMENT_CACHE_VERIFY`` (on in tests) every such request renders the page the normal way too and compares:
@@ -105,7 +105,7 @@ def kept(name: str, template: str, state: dict[str, Hashable], values: Mapping[s
     holes (a CSRF token) are filled from ``values``. ``personal`` states (one learner's attempt) are kept
     apart, so that many of them never push out what every learner shares."""
     cache: SkeletonCache = current_app.extensions["leerlijn.personal" if personal else "leerlijn.skeletons"]
-    return cache.page((name, ui_language(), request.script_root, *state.items()),
+    return cache.page((name, values["current_locale"], request.script_root, *state.items()),
                       lambda: render_template(template, **state), values)
 
 
@@ -188,9 +188,12 @@ def learner_page(template: str, key: tuple[Hashable, ...], **values: Any) -> str
     if not user.is_authenticated or "_flashes" in session:
         return render_template(template, **values)
     cache: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
-    return cache.page((template, ui_language(), request.script_root, user.role, user.is_site_admin,
+    language = ui_language()
+    # The holes see the language as a normal render's holes do (app/templating.py gives every template
+    # current_locale): parts kept per language need not ask Flask-Babel each.
+    return cache.page((template, language, request.script_root, user.role, user.is_site_admin,
                        user.login_remembered, *key),
-                      lambda: render_template(template, **values), values)
+                      lambda: render_template(template, **values), {**values, "current_locale": language})
 
 
 # --- holes every logged-in page has -------------------------------------------------------------------

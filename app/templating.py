@@ -65,7 +65,8 @@ _PAGES_READ: dict[tuple[str, int, int], Markup] = {}
 _HEADER_LINKS: dict[tuple[str, str, int, int], Markup] = {}
 
 
-def _kept(store: dict[Any, Any], key: Any, make: Any) -> Any:
+def remember(store: dict[Any, Any], key: Any, make: Any) -> Any:
+    """``store[key]``, made with ``make()`` the first time; ``store`` starts afresh when it holds 5,000."""
     value = store.get(key)
     if value is None:
         if len(store) >= 5000:
@@ -76,7 +77,7 @@ def _kept(store: dict[Any, Any], key: Any, make: Any) -> Any:
 
 def pages_read_text(read: int, total: int) -> Markup:
     """"3 van 12 pagina’s gelezen" in the UI language, as the templates' gettext gives it."""
-    return _kept(_PAGES_READ, (ui_language(), read, total), lambda: Markup(  # noqa: S704 - our catalogue
+    return remember(_PAGES_READ, (ui_language(), read, total), lambda: Markup(  # noqa: S704 - our catalogue
         _("%(read)d van %(total)d pagina’s gelezen")) % {"read": read, "total": total})
 
 
@@ -85,7 +86,7 @@ def _header_progress_link(_values: Any, href: str) -> Markup:
     hp = header_progress()
     if hp is None:
         return Markup("")
-    return _kept(_HEADER_LINKS, (ui_language(), href, hp.read, hp.total), lambda: Markup(
+    return remember(_HEADER_LINKS, (ui_language(), href, hp.read, hp.total), lambda: Markup(
         '<a class="header-progress" href="{}">\n'
         '          <span class="header-progress-text">{}</span>\n'
         '          <progress class="header-progress-bar" max="{}" value="{}" aria-hidden="true"></progress>\n'

@@ -5,6 +5,7 @@ views pass it."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from datetime import datetime
 from typing import Any
 
 from flask_babel import format_datetime
@@ -13,7 +14,7 @@ from markupsafe import Markup
 
 from app.learn.marks import read_marks
 from app.skeletons import hole_function, state_hole
-from app.templating import next_step_for, pages_read_text
+from app.templating import next_step_for, pages_read_text, remember
 from course.progress import CourseProgress, ModuleProgress
 
 
@@ -84,11 +85,16 @@ def _dashboard_status(values: Mapping[str, Any]) -> dict[str, Hashable]:
     return {"percent": values["progress"].percent}
 
 
+# The dashboard's texts per language and figures (the same for everyone with them), or to the minute.
+_MODULES_DONE: dict[tuple[str, int, int], Markup] = {}
+_LAST_ACTIVE: dict[tuple[str, datetime], Markup] = {}
+
+
 @hole_function("modules-done")
 def _modules_done(values: Mapping[str, Any]) -> Markup:
-    progress = values["progress"]
-    return Markup(_("%(done)d van %(total)d modules afgerond.")) % {  # noqa: S704 - our catalogue
-        "done": progress.modules_complete, "total": len(progress.modules)}
+    done, total = values["progress"].modules_complete, len(values["progress"].modules)
+    return remember(_MODULES_DONE, (values["current_locale"], done, total), lambda: Markup(  # noqa: S704 - our catalogue
+        _("%(done)d van %(total)d modules afgerond.")) % {"done": done, "total": total})
 
 
 @state_hole("dashboard-row", "learn/_dashboard_row.html")
@@ -105,7 +111,9 @@ def _last_active(values: Mapping[str, Any]) -> str:
     when = values["progress"].last_activity
     if when is None:
         return ""
-    return Markup(_("Laatst actief: %(when)s.")) % {"when": format_datetime(when, "short")}  # noqa: S704 - our catalogue
+    minute = when.replace(second=0, microsecond=0)  # the short format shows no seconds
+    return remember(_LAST_ACTIVE, (values["current_locale"], minute), lambda: Markup(  # noqa: S704 - our catalogue
+        _("Laatst actief: %(when)s.")) % {"when": format_datetime(minute, "short")})
 
 
 @state_hole("first-visit-note", "learn/_first_visit_note.html")

@@ -24,7 +24,6 @@ from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session, lock_at_first_write
-from app.i18n import ui_language
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
 from app.skeletons import SkeletonCache, hole_function, hole_marker, kept, learner_page, recording, state_hole
@@ -352,7 +351,7 @@ def know_embedded_checks(checks: dict[tuple[str, str], dict[str, list[str]]]) ->
 
 
 @hole_function("embedded-question")
-def embedded_question(_values: Mapping[str, Any], quiz_id: str, question_id: str) -> str:
+def embedded_question(values: Mapping[str, Any], quiz_id: str, question_id: str) -> str:
     """A practice question in a module page, for this learner.
 
     Kept whole per display order (the learner's, one of few) and language, its opaque values holes (each
@@ -369,7 +368,7 @@ def embedded_question(_values: Mapping[str, Any], quiz_id: str, question_id: str
     if state["raw"] or state["grade"] or state["error"]:
         return render()
     skeletons: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
-    return skeletons.page(("embedded-question", quiz_id, question_id, state["order"], ui_language(),
+    return skeletons.page(("embedded-question", quiz_id, question_id, state["order"], values["current_locale"],
                            request.script_root, request.path), render, state)
 
 
