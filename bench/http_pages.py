@@ -320,6 +320,8 @@ def main() -> None:
     parser.add_argument("--size", choices=SIZES, default="S")
     parser.add_argument("--database-url", help="PostgreSQL URL; default: a fresh SQLite file")
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per scenario")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="seconds of load per page before it is measured (each worker's first visits)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--posters", type=int, default=150,
@@ -348,6 +350,8 @@ def main() -> None:
                    "MAIL_OUTBOX": f"{tmp}/outbox"}
             load = {"duration": args.duration, "connections": args.connections}
             with gunicorn("bench.bare:app", env, args.workers) as (base, _):
+                if args.warmup:
+                    wrk(base + "/", cookie=None, duration=args.warmup, connections=args.connections)
                 bare = wrk(base + "/", cookie=None, **load)
             with gunicorn("app:create_app()", env, args.workers) as (base, server):
                 catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]
@@ -355,6 +359,9 @@ def main() -> None:
                 figures = {}
                 for name, (path, body) in scenarios.items():
                     anonymous = name.endswith("(anonymous)")
+                    if args.warmup:  # not measured: a page's first visits in each worker keep its parts
+                        wrk(base + path, cookie=None if anonymous else cookie, body=body, duration=args.warmup,
+                            connections=args.connections)
                     figures[name] = wrk(base + path, cookie=None if anonymous else cookie, body=body, **load)
                 submits, steps = prepare(url, env["SECRET_KEY"], args.posters, args.casus_posters)
                 spare = {"quiz hand-in": submits.pop(), "casus step": steps.pop()}
