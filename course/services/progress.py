@@ -144,8 +144,11 @@ def _learners_rows(session: Session, user_ids: Sequence[int], *, pages: bool) ->
     visits: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
     attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
     completed: dict[int, dict[str, datetime | None]] = {user_id: {} for user_id in user_ids}
+    # One learner's (every page of theirs) with a plain parameter: an expanding one makes SQLAlchemy write the
+    # statement's SQL anew on every execution (a third of the query's cost).
+    one = len(user_ids) == 1
     for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.connection().execute(
-            _PROGRESS_ROWS[pages], {"user_ids": list(user_ids)}):
+            _PROGRESS_ROWS[pages, one], {"user_id": user_ids[0]} if one else {"user_ids": list(user_ids)}):
         if kind == "page":
             visits[user_id].append(PageVisit(item, page_id, at, done_at))
         elif kind == "quiz":
@@ -171,34 +174,37 @@ def _shape(catalog: Catalog) -> progress.CourseShape:
     return known[1]
 
 
-def _progress_rows(*, pages: bool) -> CompoundSelect:
+def _progress_rows(*, pages: bool, one: bool) -> CompoundSelect:
     """Everything progress is computed from, as rows of one shape: (kind, user id, module/quiz/casus id,
     page id, moment, read at, score, passed, counts, attempt number); kind is 'page', 'quiz' or 'casus'
     (whose moment is its completion).
-    For the users in the expanding parameter ``user_ids``."""
+    For the users in the expanding parameter ``user_ids``, or with ``one`` for the one in ``user_id``."""
     def nothing(type_: Any) -> Any:
         return type_coerce(null(), type_)
-    user_ids = bindparam("user_ids", expanding=True)
+
+    def of_users(column: Any) -> Any:
+        return column == bindparam("user_id") if one else column.in_(bindparam("user_ids", expanding=True))
     # Table columns, run on the session's connection: the ORM's execution cost more than the query itself.
     attempt, run, page = QuizAttempt.__table__.c, CasusRun.__table__.c, PageProgress.__table__.c
     quizzes = select(literal_column("'quiz'"), attempt.user_id, attempt.quiz_id, nothing(String),
                      attempt.submitted_at, nothing(DateTime), attempt.score, attempt.passed,
                      attempt.counts, attempt.number).where(
-        attempt.user_id.in_(user_ids), attempt.status == AttemptStatus.SUBMITTED)
+        of_users(attempt.user_id), attempt.status == AttemptStatus.SUBMITTED)
     casuses = select(literal_column("'casus'"), run.user_id, run.casus_id, nothing(String),
                      run.completed_at, nothing(DateTime), nothing(Float), nothing(Boolean), nothing(String),
-                     nothing(Integer)).where(run.user_id.in_(user_ids), run.status == RunStatus.COMPLETED)
+                     nothing(Integer)).where(of_users(run.user_id), run.status == RunStatus.COMPLETED)
     if not pages:
         return union_all(quizzes, casuses)
     # The page rows come first: a union's columns take their types (and conversions) from its first select.
     rows = select(literal_column("'page'"), page.user_id, page.module_id, page.page_id, page.last_seen_at,
                   page.read_at, nothing(Float), nothing(Boolean), nothing(String),
-                  nothing(Integer)).where(page.user_id.in_(user_ids))
+                  nothing(Integer)).where(of_users(page.user_id))
     return union_all(rows, quizzes, casuses)
 
 
 # Built once: making the statement cost a third as much as running it, on every page with progress.
-_PROGRESS_ROWS = {True: _progress_rows(pages=True), False: _progress_rows(pages=False)}
+_PROGRESS_ROWS = {(pages, one): _progress_rows(pages=pages, one=one)
+                  for pages in (True, False) for one in (True, False)}
 
 _PAGES = PageProgress.__table__.c
 _PAGE_VISITS = select(_PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at).where(
