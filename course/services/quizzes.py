@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from course.catalog import Catalog
 from course.db.base import utcnow
@@ -429,12 +429,14 @@ def review_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptRe
 
 
 def attempt_history(session: Session, user_id: int, quiz_id: str) -> list[QuizAttempt]:
-    """The learner's attempts at ``quiz_id``, oldest first (one query)."""
+    """The learner's attempts at ``quiz_id``, oldest first (one query), without their papers (``snapshot``
+    is loaded, with a query of its own, only when read)."""
     return list(session.scalars(_ATTEMPT_HISTORY, {"user_id": user_id, "quiz_id": quiz_id}))
 
 
-# Built once: making the statement cost a third as much as running it.
-_ATTEMPT_HISTORY = select(QuizAttempt).where(
+# Built once: making the statement cost a third as much as running it. The paper is left out: the list
+# shows none of it, and parsing each attempt's JSON cost more than the rest of the query.
+_ATTEMPT_HISTORY = select(QuizAttempt).options(defer(QuizAttempt.snapshot)).where(
     QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_id == bindparam("quiz_id")
 ).order_by(QuizAttempt.number)
 
