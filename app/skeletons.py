@@ -198,36 +198,13 @@ def learner_page(template: str, key: tuple[Hashable, ...], **values: Any) -> str
 
 # --- holes every logged-in page has -------------------------------------------------------------------
 
-# The session's CSRF token as Flask-WTF signs it, per session token and key. Flask-WTF signs it anew for
-# every page (a third of filling a page kept whole) with a timestamp that only WTF_CSRF_TIME_LIMIT checks;
-# we leave that None (app/config.py: an old tab must not lose answers), so a signature made earlier in
-# this process is as good as a new one. Bounded: it starts afresh when full.
-_SIGNED_CSRF: dict[tuple[Any, str], str] = {}
-
-
-def _session_csrf_token() -> str:
-    config = current_app.config
-    name = config["WTF_CSRF_FIELD_NAME"]
-    token = g.get(name)  # this request's, signed already
-    if token is not None:
-        return token
-    raw = session.get(name)
-    if raw is None or config["WTF_CSRF_TIME_LIMIT"] is not None:
-        return generate_csrf()
-    key = (config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key), raw)
-    token = _SIGNED_CSRF.get(key)
-    if token is None:
-        if len(_SIGNED_CSRF) >= 10_000:
-            _SIGNED_CSRF.clear()
-        token = _SIGNED_CSRF[key] = generate_csrf()
-    else:
-        setattr(g, name, token)  # as generate_csrf leaves it: the request's other forms get the same
-    return token
-
-
+# Signed anew for every page, as Flask-WTF does. One signature kept per session would save some 25 µs a
+# page (its timestamp is not checked: WTF_CSRF_TIME_LIMIT is None), but the token would then be the same
+# secret on every page, beside this page's address reflected in its forms: what a compression side channel
+# (BREACH, behind a proxy that gzips HTML) needs. The timestamp keeps it changing every second.
 @hole_function("csrf")
 def _csrf(_values: Mapping[str, Any]) -> str:
-    return escape(_session_csrf_token())
+    return escape(generate_csrf())
 
 
 @hole_function("page-next")
@@ -242,8 +219,10 @@ def _user_name(_values: Mapping[str, Any]) -> str:
 
 def csrf_token() -> str:
     """The session's CSRF token; a hole while a skeleton is recorded (baked in, it would be the first
-    learner's for everyone)."""
-    return _session_csrf_token() if recording() is None else hole_marker("csrf")
+    learner's for everyone). Refused inside a fragment, which would keep one learner's token for all."""
+    if rendering_fragment():
+        raise FragmentLeak("csrf_token() inside a fragment: the fragment would keep one learner's token")
+    return generate_csrf() if recording() is None else hole_marker("csrf")
 
 
 def page_next() -> str:

@@ -243,10 +243,13 @@ def test_learners_get_their_own_progress_on_the_kept_overview_index_and_dashboar
         assert "\ue000" not in html and "read-mark:" not in html
 
 
-def test_the_signed_csrf_token_kept_for_a_session_is_accepted_and_stays_that_sessions(connection, valid_catalog,
-                                                                                       tmp_path):
-    """With CSRF on, as in production: the token a later page carries (its signature kept from the first)
-    is accepted, and another session never gets it."""
+def test_the_csrf_token_of_a_kept_page_changes_every_second_and_stays_that_sessions(connection, valid_catalog,
+                                                                                  tmp_path, monkeypatch):
+    """With CSRF on, as in production: a kept page's token is signed for this request (a constant secret on
+    every page is what a compression side channel needs), an older one still works, another session's never."""
+    import itsdangerous.timed
+    clock = [1_800_000_000]
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda _self: clock[0])
     app = make_app(connection, valid_catalog, tmp_path, WTF_CSRF_ENABLED=True, FRAGMENT_CACHE_VERIFY=False)
     session = app.extensions["leerlijn.db"].sessionmaker()
     for email in ("anna@example.org", "bram@example.org"):
@@ -259,10 +262,18 @@ def test_the_signed_csrf_token_kept_for_a_session_is_accepted_and_stays_that_ses
         client.post("/inloggen", data={"csrf_token": csrf_token(page), "email": email,
                                        "password": "een-lang-wachtwoord"})
     anna, bram = clients.values()
-    first, later = (csrf_token(anna.get("/modules/eerste/begin").get_data(as_text=True)) for _ in range(2))
-    assert first == later != csrf_token(bram.get("/modules/eerste/begin").get_data(as_text=True))
+    first = csrf_token(anna.get("/modules/eerste/begin").get_data(as_text=True))
+    clock[0] += 1
+    later = csrf_token(anna.get("/modules/eerste/begin").get_data(as_text=True))
+    assert first != later != csrf_token(bram.get("/modules/eerste/begin").get_data(as_text=True))
     assert bram.post("/modules/eerste/begin/gelezen", data={"csrf_token": later}).status_code == 400
-    assert anna.post("/modules/eerste/begin/gelezen", data={"csrf_token": later}).status_code == 302
+    assert anna.post("/modules/eerste/begin/gelezen", data={"csrf_token": first}).status_code == 302
+
+
+def test_a_csrf_token_inside_a_fragment_is_refused(app):
+    """A fragment is kept for everyone: a token in it would be the first learner's on every page."""
+    with app.test_request_context("/"), pytest.raises(FragmentLeak, match="csrf_token"):
+        render_template_string("{% call fragment('x') %}{{ csrf_token() }}{% endcall %}")
 
 
 def test_each_learner_sees_their_own_attempts_and_result_on_the_kept_quiz_overview(cached_app, session):
