@@ -176,24 +176,29 @@ class SkeletonCache:
         return len(self._store)
 
 
-def learner_page(template: str, key: tuple[Hashable, ...], **values: Any) -> str:
+def learner_page(template: str, key: tuple[Hashable, ...], *,
+                 for_render: Callable[[], Mapping[str, Any]] | None = None, **values: Any) -> str:
     """``template`` rendered with ``values`` for the logged-in user, from its skeleton for ``key``.
 
     ``key`` names what the page shows besides its holes (module and page ids: ids the view found in the
     catalog, never request input as it came, or the cache could be filled with junk). The template, the
     language, the mount point and what the header shows of the account's kind (its role, and whether the
     login stays: the idle warning) are added. A message waiting in the session is shown by a normal render.
+    ``for_render`` makes the values only the template needs, not its holes (a form with nothing of the
+    learner's): only when the page is rendered.
     """
+    def render() -> str:
+        return render_template(template, **values, **(for_render() if for_render else {}))
     user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
     if not user.is_authenticated or "_flashes" in session:
-        return render_template(template, **values)
+        return render()
     cache: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
     language = ui_language()
     # The holes see the language as a normal render's holes do (app/templating.py gives every template
     # current_locale): parts kept per language need not ask Flask-Babel each.
     return cache.page((template, language, request.script_root, user.role, user.is_site_admin,
                        user.login_remembered, *key),
-                      lambda: render_template(template, **values), {**values, "current_locale": language})
+                      render, {**values, "current_locale": language})
 
 
 # --- holes every logged-in page has -------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -130,16 +128,27 @@ def dashboard() -> str:
 @bp.route("/interventies")
 @login_required
 def interventions() -> str:
-    form = InterventionFilterForm(request.args)
     items = catalog().interventions
-    if form.validate():
+    if not request.args:
+        # Kept whole: its empty filter form (building one was half the page) only when it is rendered.
+        return learner_page("learn/interventions.html", (), for_render=lambda: {"form": _filter_form()},
+                            interventions=items, shown=tuple(i.id for i in items))
+    form = _filter_form()
+    if not form.errors:
         if form.type.data:
             items = tuple(i for i in items if i.type == form.type.data)
         if form.age.data is not None:
             items = tuple(i for i in items if i.suits_age(form.age.data))
-    # The guide without a filter is kept whole; a filtered one shows the learner's own choice in the form.
-    render = render_template if request.args else partial(learner_page, key=())
-    return render("learn/interventions.html", form=form, interventions=items, shown=tuple(i.id for i in items))
+    # A filtered guide shows the learner's own choice in its form.
+    return render_template("learn/interventions.html", form=form, interventions=items,
+                           shown=tuple(i.id for i in items))
+
+
+def _filter_form() -> InterventionFilterForm:
+    """The guide's filter from the query string, validated (its errors are shown in the form)."""
+    form = InterventionFilterForm(request.args)
+    form.validate()
+    return form
 
 
 @bp.route("/media/<module_id>/<path:relative>")
