@@ -69,8 +69,7 @@ def module(module_id: str) -> str:
     remember_progress(course=progress)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
     return learner_page("learn/module.html", (module.id,), module=module, progress=module_progress,
-                        read=module_progress.pages_read, quiz=catalog().quiz_for_module(module.id),
-                        casuses=catalog().casuses_for_module(module.id))
+                        read=module_progress.pages_read)
 
 
 @bp.route("/modules/<module_id>/<page_id>")
