@@ -230,11 +230,29 @@ def csrf_token() -> str:
     return generate_csrf() if recording() is None else hole_marker("csrf")
 
 
-def page_next() -> str:
-    """This address, for a form that returns to it (a hole while a skeleton is recorded)."""
-    if recording() is not None:
-        return hole_marker("page-next")
-    return request.full_path.rstrip("?")
+class _ThisAddress:
+    """``page_next`` in templates: this address, for a form that returns to it, looked up where it is
+    printed: a hole while a skeleton is recorded, refused inside a fragment (which would keep one request's
+    address for everyone)."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        if rendering_fragment():
+            raise FragmentLeak("page_next inside a fragment: the fragment would keep one request's address")
+        if recording() is not None:
+            return hole_marker("page-next")
+        return escape(str(self))
+
+    def __str__(self) -> str:  # as a value, e.g. url_for(..., next=page_next)
+        return request.full_path.rstrip("?")
+
+
+_THIS_ADDRESS = _ThisAddress()
+
+
+def page_next() -> _ThisAddress:
+    return _THIS_ADDRESS
 
 
 def init_app(app: Flask) -> None:

@@ -270,10 +270,17 @@ def test_the_csrf_token_of_a_kept_page_changes_every_second_and_stays_that_sessi
     assert anna.post("/modules/eerste/begin/gelezen", data={"csrf_token": first}).status_code == 302
 
 
-def test_a_csrf_token_inside_a_fragment_is_refused(app):
-    """A fragment is kept for everyone: a token in it would be the first learner's on every page."""
-    with app.test_request_context("/"), pytest.raises(FragmentLeak, match="csrf_token"):
-        render_template_string("{% call fragment('x') %}{{ csrf_token() }}{% endcall %}")
+@pytest.mark.parametrize("part", ["csrf_token()", "page_next"])
+def test_a_csrf_token_or_this_address_inside_a_fragment_is_refused(app, part):
+    """A fragment is kept for everyone: a token or an address in it would be the first request's on every page."""
+    with app.test_request_context("/?van=hier"), pytest.raises(FragmentLeak, match=part.rstrip("()")):
+        render_template_string(f"{{% call fragment('x') %}}{{{{ {part} }}}}{{% endcall %}}")
+
+
+def test_this_address_is_printed_escaped_and_passed_as_a_value(app):
+    with app.test_request_context("/voortgang?a=1&b=<x>"):
+        html = render_template_string("{{ page_next }}|{{ url_for('auth.login', next=page_next) }}")
+    assert html == "/voortgang?a=1&amp;b=&lt;x&gt;|/inloggen?next=/voortgang?a%3D1%26b%3D%3Cx%3E"
 
 
 def test_each_learner_sees_their_own_attempts_and_result_on_the_kept_quiz_overview(cached_app, session):
