@@ -41,21 +41,39 @@ class FragmentLeak(RuntimeError):
     """A cached fragment rendered differently for the same key: it depends on something not in its key."""
 
 
+class BoundedStore(dict):  # type: ignore[type-arg]
+    """A dict that starts afresh when it holds ``limit`` entries: what the app keeps per key (fragments, kept
+    pages, texts with a learner's figures) has keys from content ids, languages and figures, but one built
+    from request input must not be able to fill the memory. A dict, so a look-up costs what a dict's does."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def keep(self, key: Hashable, value: Any) -> Any:
+        """Store ``value`` under ``key`` (emptying the store first when it is full); return it."""
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
+
+    def made(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``self[key]``, made with ``make()`` and kept the first time."""
+        value = self.get(key)
+        return self.keep(key, make()) if value is None else value
+
+
 class FragmentCache:
-    """Key → rendered HTML. ``limit`` bounds it (it starts afresh when full): keys come from content ids,
-    languages and a few flags, but a key built from request input must not be able to fill the memory."""
+    """Key → rendered HTML, in a store bounded by ``limit``."""
 
     def __init__(self, *, verify: bool = False, limit: int = 20_000):
-        self.verify, self.limit = verify, limit
-        self._store: dict[tuple[Hashable, ...], Markup] = {}
+        self.verify = verify
+        self._store = BoundedStore(limit)
 
     def get(self, key: tuple[Hashable, ...], render: Callable[[], str]) -> Markup:
         html = self._store.get(key)
         if html is None:
-            html = self._render(render)
-            if len(self._store) >= self.limit:
-                self._store.clear()
-            self._store[key] = html
+            html = self._store.keep(key, self._render(render))
         elif self.verify and (fresh := self._render(render)) != html:
             raise FragmentLeak(f"fragment {key!r} depends on more than its key:\n{html}\n---\n{fresh}")
         return html

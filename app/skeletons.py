@@ -36,7 +36,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from app.fragments import FragmentLeak, rendering_fragment
+from app.fragments import BoundedStore, FragmentLeak, rendering_fragment
 from app.i18n import ui_language
 
 HoleFunction = Callable[..., str]
@@ -143,21 +143,15 @@ def hole_marker(name: str, *args: Hashable) -> Markup:
 
 
 class SkeletonCache:
-    """Key → Skeleton, bounded like the fragment cache (it starts afresh when full)."""
+    """Key → Skeleton, in a store bounded by ``limit`` like the fragment cache's."""
 
     def __init__(self, *, verify: bool = False, limit: int = 10_000):
-        self.verify, self.limit = verify, limit
-        self._store: dict[tuple[Hashable, ...], Skeleton] = {}
+        self.verify = verify
+        self._store = BoundedStore(limit)
 
     def page(self, key: tuple[Hashable, ...], render: Callable[[], str], values: Mapping[str, Any]) -> str:
         """The page for ``key`` with ``values`` in its holes; ``render`` makes it the normal way."""
-        skeleton = self._store.get(key)
-        if skeleton is None:
-            skeleton = self._record(render)
-            if len(self._store) >= self.limit:
-                self._store.clear()
-            self._store[key] = skeleton
-        html = skeleton.fill(values)
+        html = self._store.made(key, lambda: self._record(render)).fill(values)
         if self.verify and (fresh := render()) != html:
             raise FragmentLeak(f"page {key!r} depends on more than its key and holes:\n{fresh}\n---\n{html}")
         return html

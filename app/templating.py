@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 from app.auth.devices import device_name
 from app.content import catalog
 from app.db import db_session
+from app.fragments import BoundedStore
 from app.i18n import LANGUAGE_NAMES, ui_language
 from app.skeletons import csrf_token, hole_function, page_next
 from course import progress as progress_rules
@@ -60,24 +61,14 @@ def header_progress() -> HeaderProgress | None:
 
 
 # Texts and links with the learner's figures in them, kept per language and figures (a few hundred for a
-# course), or per address: bounded, as an address comes from the request.
-_PAGES_READ: dict[tuple[str, int, int], Markup] = {}
-_HEADER_LINKS: dict[tuple[str, str, int, int], Markup] = {}
-
-
-def remember(store: dict[Any, Any], key: Any, make: Any) -> Any:
-    """``store[key]``, made with ``make()`` the first time; ``store`` starts afresh when it holds 5,000."""
-    value = store.get(key)
-    if value is None:
-        if len(store) >= 5000:
-            store.clear()
-        value = store[key] = make()
-    return value
+# course).
+_PAGES_READ = BoundedStore(5000)
+_HEADER_LINKS = BoundedStore(5000)
 
 
 def pages_read_text(read: int, total: int) -> Markup:
     """"3 van 12 pagina’s gelezen" in the UI language, as the templates' gettext gives it."""
-    return remember(_PAGES_READ, (ui_language(), read, total), lambda: Markup(  # noqa: S704 - our catalogue
+    return _PAGES_READ.made((ui_language(), read, total), lambda: Markup(  # noqa: S704 - our catalogue
         _("%(read)d van %(total)d pagina’s gelezen")) % {"read": read, "total": total})
 
 
@@ -86,7 +77,7 @@ def _header_progress_link(_values: Any, href: str) -> Markup:
     hp = header_progress()
     if hp is None:
         return Markup("")
-    return remember(_HEADER_LINKS, (ui_language(), href, hp.read, hp.total), lambda: Markup(
+    return _HEADER_LINKS.made((ui_language(), href, hp.read, hp.total), lambda: Markup(
         '<a class="header-progress" href="{}">\n'
         '          <span class="header-progress-text">{}</span>\n'
         '          <progress class="header-progress-bar" max="{}" value="{}" aria-hidden="true"></progress>\n'

@@ -5,16 +5,16 @@ views pass it."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from datetime import datetime
 from typing import Any
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.fragments import BoundedStore
 from app.learn.marks import read_marks
 from app.skeletons import hole_function, state_hole
-from app.templating import next_step_for, pages_read_text, remember
+from app.templating import next_step_for, pages_read_text
 from course.progress import CourseProgress, ModuleProgress
 
 
@@ -86,14 +86,14 @@ def _dashboard_status(values: Mapping[str, Any]) -> dict[str, Hashable]:
 
 
 # The dashboard's texts per language and figures (the same for everyone with them), or to the minute.
-_MODULES_DONE: dict[tuple[str, int, int], Markup] = {}
-_LAST_ACTIVE: dict[tuple[str, datetime], Markup] = {}
+_MODULES_DONE = BoundedStore(5000)
+_LAST_ACTIVE = BoundedStore(5000)
 
 
 @hole_function("modules-done")
 def _modules_done(values: Mapping[str, Any]) -> Markup:
     done, total = values["progress"].modules_complete, len(values["progress"].modules)
-    return remember(_MODULES_DONE, (values["current_locale"], done, total), lambda: Markup(  # noqa: S704 - our catalogue
+    return _MODULES_DONE.made((values["current_locale"], done, total), lambda: Markup(  # noqa: S704 - our catalogue
         _("%(done)d van %(total)d modules afgerond.")) % {"done": done, "total": total})
 
 
@@ -112,7 +112,7 @@ def _last_active(values: Mapping[str, Any]) -> str:
     if when is None:
         return ""
     minute = when.replace(second=0, microsecond=0)  # the short format shows no seconds
-    return remember(_LAST_ACTIVE, (values["current_locale"], minute), lambda: Markup(  # noqa: S704 - our catalogue
+    return _LAST_ACTIVE.made((values["current_locale"], minute), lambda: Markup(  # noqa: S704 - our catalogue
         _("Laatst actief: %(when)s.")) % {"when": format_datetime(minute, "short")})
 
 
