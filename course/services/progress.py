@@ -29,6 +29,7 @@ from course.catalog import Catalog
 from course.content.model import Page
 from course.db import PageProgress, utcnow
 from course.db.casus import CasusRun, RunStatus
+from course.db.prepared import PreparedSelect
 from course.db.quiz import AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, PageVisit, QuizOutcome, SubmittedAttempt, quiz_outcome
@@ -66,8 +67,7 @@ def record_visit(session: Session, user_id: int, page: Page, *, read: bool = Fal
 
 def page_visits(session: Session, user_id: int) -> list[PageVisit]:
     """Every page row of the user (opened, last seen, finished), in one query."""
-    # Plain rows on the session's connection: the ORM's execution cost more than the query itself.
-    return [PageVisit(*row) for row in session.connection().execute(_PAGE_VISITS, {"user_id": user_id})]
+    return [PageVisit(*row) for row in _PAGE_VISITS.rows(session, user_id=user_id)]
 
 
 def page_state(session: Session, user_id: int) -> tuple[list[PageVisit], dict[tuple[str, str], dict[str, list[str]]]]:
@@ -76,8 +76,7 @@ def page_state(session: Session, user_id: int) -> tuple[list[PageVisit], dict[tu
     (quiz id, question id) → form values; nothing is removed)."""
     visits: list[PageVisit] = []
     checks: dict[tuple[str, str], dict[str, list[str]]] = {}
-    for kind, first, second, last_seen_at, read_at, raw in session.connection().execute(
-            _PAGE_STATE, {"user_id": user_id}):
+    for kind, first, second, last_seen_at, read_at, raw in _PAGE_STATE.rows(session, user_id=user_id):
         if kind == "page":
             visits.append(PageVisit(first, second, last_seen_at, read_at))
         else:
@@ -147,8 +146,9 @@ def _learners_rows(session: Session, user_ids: Sequence[int], *, pages: bool) ->
     # One learner's (every page of theirs) with a plain parameter: an expanding one makes SQLAlchemy write the
     # statement's SQL anew on every execution (a third of the query's cost).
     one = len(user_ids) == 1
-    for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in session.connection().execute(
-            _PROGRESS_ROWS[pages, one], {"user_id": user_ids[0]} if one else {"user_ids": list(user_ids)}):
+    rows = (_PROGRESS_ROWS_OF_ONE[pages].rows(session, user_id=user_ids[0]) if one else
+            session.connection().execute(_PROGRESS_ROWS[pages], {"user_ids": list(user_ids)}))
+    for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in rows:
         if kind == "page":
             visits[user_id].append(PageVisit(item, page_id, at, done_at))
         elif kind == "quiz":
@@ -203,17 +203,20 @@ def _progress_rows(*, pages: bool, one: bool) -> CompoundSelect:
 
 
 # Built once: making the statement cost a third as much as running it, on every page with progress.
-_PROGRESS_ROWS = {(pages, one): _progress_rows(pages=pages, one=one)
-                  for pages in (True, False) for one in (True, False)}
+# One learner's, on every page with progress, prepared (course/db/prepared.py).
+_PROGRESS_ROWS = {pages: _progress_rows(pages=pages, one=False) for pages in (True, False)}
+_PROGRESS_ROWS_OF_ONE = {pages: PreparedSelect(_progress_rows(pages=pages, one=True)) for pages in (True, False)}
 
 _PAGES = PageProgress.__table__.c
-_PAGE_VISITS = select(_PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at).where(
-    _PAGES.user_id == bindparam("user_id"))
+# Both run on every module page: prepared (course/db/prepared.py), SQLAlchemy's execution cost more than the
+# query itself.
+_PAGE_VISITS = PreparedSelect(select(_PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at).where(
+    _PAGES.user_id == bindparam("user_id")))
 _CHECKS = EmbeddedCheck.__table__.c
 # The page rows come first, with a JSON-typed empty column: a union's columns take their types (and so the
 # conversion of the kept answers) from its first select.
-_PAGE_STATE = union_all(
+_PAGE_STATE = PreparedSelect(union_all(
     select(literal_column("'page'"), _PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at,
            type_coerce(null(), _CHECKS.raw.type)).where(_PAGES.user_id == bindparam("user_id")),
     select(literal_column("'check'"), _CHECKS.quiz_id, _CHECKS.question_id, type_coerce(null(), DateTime),
-           type_coerce(null(), DateTime), _CHECKS.raw).where(_CHECKS.user_id == bindparam("user_id")))
+           type_coerce(null(), DateTime), _CHECKS.raw).where(_CHECKS.user_id == bindparam("user_id"))))

@@ -20,10 +20,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
 from course.db.base import utcnow
+from course.db.prepared import PreparedSelect, loaded_instance
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for, insert_for_dialect
 from course.errors import N_, DomainError, NotFound
@@ -431,14 +432,18 @@ def review_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptRe
 def attempt_history(session: Session, user_id: int, quiz_id: str) -> list[QuizAttempt]:
     """The learner's attempts at ``quiz_id``, oldest first (one query), without their papers (``snapshot``
     is loaded, with a query of its own, only when read)."""
-    return list(session.scalars(_ATTEMPT_HISTORY, {"user_id": user_id, "quiz_id": quiz_id}))
+    mapper = QuizAttempt.__mapper__
+    return [loaded_instance(session, mapper, dict(zip(_HISTORY_ATTRIBUTES, row, strict=True)))
+            for row in _ATTEMPT_HISTORY.rows(session, user_id=user_id, quiz_id=quiz_id)]
 
 
-# Built once: making the statement cost a third as much as running it. The paper is left out: the list
-# shows none of it, and parsing each attempt's JSON cost more than the rest of the query.
-_ATTEMPT_HISTORY = select(QuizAttempt).options(defer(QuizAttempt.snapshot)).where(
+# Prepared (course/db/prepared.py): it runs on every quiz page. The paper is left out (loaded when read, as
+# a deferred column): the list shows none of it, and parsing each attempt's JSON cost more than the rest of
+# the query.
+_HISTORY_ATTRIBUTES = tuple(prop.key for prop in QuizAttempt.__mapper__.column_attrs if prop.key != "snapshot")
+_ATTEMPT_HISTORY = PreparedSelect(select(*(getattr(QuizAttempt, key) for key in _HISTORY_ATTRIBUTES)).where(
     QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_id == bindparam("quiz_id")
-).order_by(QuizAttempt.number)
+).order_by(QuizAttempt.number))
 
 
 def result_of(history: Sequence[QuizAttempt]) -> QuizResult | None:

@@ -1,0 +1,135 @@
+"""The few statements every page runs, compiled once and run straight on the database driver.
+
+SQLAlchemy's execution of one statement (its cache key, an execution context, the result's metadata and, for
+the ORM, the loading of objects) cost the login's query ten times what the database took to answer it, on
+every request. A ``PreparedSelect`` keeps what SQLAlchemy works out once for a statement on a database: its
+SQL, how each parameter is sent and how each column is read back (the column types' own processors, so a
+timestamp comes back as it would through SQLAlchemy). It runs on the driver's cursor of the session's own
+connection, inside the session's transaction, and fires the engine's cursor events as any statement does:
+query counts, the SQLite write-lock hook and statement logging all see it.
+
+Only for SELECTs without expanding parameters (``IN`` lists): those are refused when compiled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.sql.expression import CompoundSelect, Select
+
+Processor = Callable[[Any], Any] | None
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: tuple[str, ...] | None  # the parameters' names in order (qmark), None: by name (pyformat)
+    binds: Mapping[str, tuple[str | None, Any, Processor]]  # name -> (the key callers give or None, value, processor)
+    converted: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, processor) of the columns converted
+
+
+class PreparedSelect:
+    """A SELECT (or UNION) run on a session's connection without SQLAlchemy's per-execution work.
+
+    ``rows(session, **params)`` returns plain tuples, each column converted as SQLAlchemy would.
+    """
+
+    def __init__(self, statement: Select[Any] | CompoundSelect):
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def rows(self, session: Session, **params: Any) -> list[tuple[Any, ...]]:
+        if session.autoflush:
+            session.flush()  # as a query through the session would: it sees the session's own changes
+        connection = session.connection()
+        compiled = self._compiled.get(connection.dialect.name) or self._compile(connection.dialect)
+        values = {}
+        for name, (key, value, processor) in compiled.binds.items():
+            if key is not None:
+                value = params[key]
+            values[name] = processor(value) if processor is not None else value
+        parameters: Any = (tuple(values[name] for name in compiled.positional) if compiled.positional is not None
+                           else values)
+        rows = _execute(connection, compiled.sql, parameters)
+        if not compiled.converted:
+            return rows
+        converted = []
+        for raw in rows:
+            row = list(raw)
+            for index, processor in compiled.converted:
+                row[index] = processor(row[index])
+            converted.append(tuple(row))
+        return converted
+
+    def first(self, session: Session, **params: Any) -> tuple[Any, ...] | None:
+        rows = self.rows(session, **params)
+        return rows[0] if rows else None
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect)
+        if any(bind.expanding for bind in compiled.binds.values()):
+            raise ValueError("a PreparedSelect cannot expand parameters (IN lists): use session.execute")
+        sql = str(compiled)
+        # Values SQLAlchemy renders into the SQL at each execution (the separator of aggregate_strings) are
+        # constants: rendered once, here.
+        inlined = {compiled.bind_names[bind] for bind in compiled.literal_execute_params}
+        for name in inlined:
+            bind = compiled.binds[name]
+            sql = sql.replace(f"__[POSTCOMPILE_{name}]", compiled.render_literal_value(bind.effective_value, bind.type))
+        binds = {}
+        for name, bind in compiled.binds.items():
+            if name in inlined:
+                continue
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            # A parameter callers give (bindparam("user_id")) versus a value fixed in the statement (a role).
+            binds[name] = (bind.key if bind.required else None, None if bind.required else bind.effective_value,
+                           processor)
+        processors = (column.type.dialect_impl(dialect).result_processor(dialect, None)
+                      for column in self.statement.selected_columns)
+        converted = tuple((index, processor) for index, processor in enumerate(processors) if processor is not None)
+        positional = (tuple(name for name in compiled.positiontup or () if name not in inlined)
+                      if compiled.positional else None)
+        prepared = _Compiled(sql=sql, positional=positional, binds=binds, converted=converted)
+        self._compiled[dialect.name] = prepared
+        return prepared
+
+
+def _execute(connection: Connection, sql: str, parameters: Any) -> list[Any]:
+    cursor = connection.connection.cursor()  # the pool's proxy of the driver's cursor: nothing in between
+    dispatch = connection.dispatch
+    try:
+        dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
+        cursor.execute(sql, parameters)
+        rows = cursor.fetchall()
+        dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, False)
+    except connection.dialect.loaded_dbapi.Error as error:
+        # The same exception SQLAlchemy raises for a failed statement, so handlers of it keep working.
+        raise exc.DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error) from error
+    finally:
+        cursor.close()
+    return rows
+
+
+def loaded_instance(session: Session, mapper: Mapper[T], values: Mapping[str, Any]) -> T:
+    """The mapped object with these attribute values (every column attribute), persistent in ``session`` as
+    if the ORM had loaded it from a query: in the identity map, without pending changes, lazy relationships
+    loading when used. The object the session already holds for that identity wins, as in a query."""
+    identity = mapper.identity_key_from_primary_key(
+        [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key])
+    existing = session.identity_map.get(identity)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    instance: T = manager_of_class(mapper.class_).new_instance()
+    # Straight into the instance's dict, as the ORM's own loading does (set_committed_value per column cost
+    # a tenth of the login); make_transient_to_detached then takes them as loaded, not as changes.
+    vars(instance).update(values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance

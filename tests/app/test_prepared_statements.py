@@ -1,0 +1,107 @@
+"""The statements every page runs without SQLAlchemy's per-execution work (course/db/prepared.py) answer exactly
+as SQLAlchemy would, on both databases, and the user they load behaves as one the ORM loaded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import bindparam, column, exc, literal_column, select, table, union_all
+
+from course.db import LoginSession, Membership, Organisation, PageProgress, Role, User, utcnow
+from course.db.prepared import PreparedSelect, loaded_instance
+from course.services import accounts
+
+
+def _user(session, email="prepared@example.org", **values) -> User:
+    user = User(email=email, name="Prepared", password_hash="!", role=Role.ORG_ADMIN,
+                email_confirmed_at=utcnow() - timedelta(days=3), recovery_code_hashes=["a1", "b2"], **values)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def test_the_login_query_answers_as_sqlalchemy_does_column_for_column(session):
+    user = _user(session, totp_enabled_at=utcnow(), locale="en")
+    organisation = Organisation(name="Zorg", slug="zorg-prepared")
+    session.add(organisation)
+    session.flush()
+    session.add(Membership(user_id=user.id, organisation_id=organisation.id, role=Role.ORG_ADMIN))
+    session.add_all([PageProgress(user_id=user.id, module_id="m1", page_id=p, first_seen_at=utcnow(),
+                                  last_seen_at=utcnow(), read_at=utcnow() if p != "c" else None) for p in "abc"])
+    secret = accounts.start_login(session, user, remember=True, lifetime=timedelta(days=1))
+    prepared = accounts._RESUME_LOGIN_WITH_READ_PAGES
+    secret_hash = accounts._secret_hash(secret)
+
+    row = prepared.first(session, secret_hash=secret_hash)
+    expected = session.execute(prepared.statement, {"secret_hash": secret_hash}).one()
+
+    assert row == tuple(expected)
+    values = dict(zip(accounts._USER_ATTRIBUTES, row, strict=False))
+    # The conversions SQLAlchemy makes: the role as the enum, timestamps in UTC, JSON decoded, booleans.
+    assert values["role"] is Role.ORG_ADMIN
+    assert values["created_at"].tzinfo is not None and values["created_at"].utcoffset() == timedelta(0)
+    assert values["recovery_code_hashes"] == ["a1", "b2"]
+    assert values["reminder_mail"] is True
+    is_org_admin, in_organisation, read_pages = row[-3:]
+    assert bool(is_org_admin) and bool(in_organisation)
+    assert sorted(read_pages.split(" ")) == ["m1/a", "m1/b"]
+
+
+def test_an_unknown_login_gives_no_row(session):
+    assert accounts._RESUME_LOGIN_PREPARED.first(session, secret_hash="0" * 64) is None
+
+
+def test_a_parameter_used_twice_and_a_union_are_sent_right(session):
+    first, second = _user(session, "een@example.org"), _user(session, "twee@example.org")
+    prepared = PreparedSelect(union_all(
+        select(literal_column("'user'"), User.email, User.created_at).where(User.id == bindparam("user_id")),
+        select(literal_column("'login'"), LoginSession.user_agent, LoginSession.created_at)
+        .where(LoginSession.user_id == bindparam("user_id"))))
+    accounts.start_login(session, second, remember=False, lifetime=timedelta(hours=1), user_agent="telefoon")
+
+    assert [row[:2] for row in prepared.rows(session, user_id=first.id)] == [("user", "een@example.org")]
+    rows = prepared.rows(session, user_id=second.id)
+    assert sorted(row[:2] for row in rows) == [("login", "telefoon"), ("user", "twee@example.org")]
+    assert all(row[2].utcoffset() == timedelta(0) for row in rows)
+
+
+def test_a_statement_that_would_expand_a_list_is_refused(session):
+    prepared = PreparedSelect(select(User.id).where(User.id.in_(bindparam("ids", expanding=True))))
+    with pytest.raises(ValueError, match="IN lists"):
+        prepared.rows(session, ids=[1, 2])
+
+
+def test_it_counts_as_a_statement_and_fails_as_sqlalchemy_fails(session, count_queries):
+    with count_queries() as counter:
+        accounts._RESUME_LOGIN_PREPARED.first(session, secret_hash="0" * 64)
+    assert len(counter.statements) == 1 and "login_sessions.secret_hash" in counter.statements[0]
+    with pytest.raises(exc.DBAPIError):
+        PreparedSelect(select(column("x")).select_from(table("no_such_table"))).rows(session)
+
+
+def test_the_user_it_loads_is_the_sessions_own_and_saves_its_changes(app, session, count_queries):
+    user_id = _user(session).id
+    session.expunge_all()
+    values = dict(zip(accounts._USER_ATTRIBUTES, session.execute(
+        select(*(getattr(User, key) for key in accounts._USER_ATTRIBUTES)).where(User.id == user_id)).one(),
+        strict=True))
+    with app.extensions["leerlijn.db"].sessionmaker() as other:
+        user = loaded_instance(other, User.__mapper__, values)
+        with count_queries() as counter:
+            assert other.get(User, user_id) is user  # in the identity map: no query
+            assert not other.dirty and not other.new
+        assert counter.statements == []
+        assert loaded_instance(other, User.__mapper__, values) is user
+        assert user.memberships == []  # a relationship loads when used
+        user.name = "Nieuwe naam"
+        other.commit()
+    session.expire_all()
+    assert session.get(User, user_id).name == "Nieuwe naam"
+
+
+def test_it_sees_what_the_session_has_not_written_yet(session):
+    user = User(email="ongeschreven@example.org", name="Nog niet", password_hash="!")
+    session.add(user)  # pending: a query through the session would flush it first, and so does this
+    prepared = PreparedSelect(select(User.name).where(User.email == bindparam("email")))
+    assert prepared.rows(session, email="ongeschreven@example.org") == [("Nog niet",)]
