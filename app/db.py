@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
@@ -28,13 +31,16 @@ class Database:
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
             kwargs["connect_args"] = {"timeout": 10}  # busy timeout, seconds
-        else:
-            kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
             event.listen(self.engine, "before_cursor_execute", _sqlite_lock_before_writing)
+        else:
+            event.listen(self.engine.pool, "checkin", _note_idle_since)
+            dialect = self.engine.dialect
+            event.listen(self.engine.pool, "checkout",
+                         lambda dbapi_connection, record, _proxy: _ping_after_idle(dialect, dbapi_connection, record))
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     def upgrade(self) -> None:
@@ -92,6 +98,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+# A pooled connection to a database server is tested with a round trip of its own (a ping) before use only
+# when it sat unused this long (seconds): a server restart or a dropped connection (a firewall's idle
+# timeout) then costs no request. SQLAlchemy's pool_pre_ping pinged before every request: one of a page's
+# five round trips to PostgreSQL. A connection in steady use that the server drops fails its request once;
+# the pool then throws away every connection opened before the failure (Rails does the same since 7.1).
+PING_AFTER_IDLE_S = 5.0
+
+
+def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
+    record.info["leerlijn_idle_since"] = time.monotonic()
+
+
+def _ping_after_idle(dialect: Dialect, dbapi_connection: Any, record: Any) -> None:
+    idle_since = record.info.get("leerlijn_idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+        return  # new (just opened) or in steady use
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        # The pool's documented answer: this connection is thrown away and the checkout retried.
+        raise DisconnectionError(str(error)) from error
 
 
 # Requests that only read, by HTTP's rules. Their transactions take no lock until they write (see below).

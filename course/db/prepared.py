@@ -31,8 +31,8 @@ T = TypeVar("T")
 class _Compiled:
     sql: str
     positional: tuple[str, ...] | None  # the parameters' names in order (qmark), None: by name (pyformat)
-    binds: Mapping[str, tuple[str | None, Any, Processor]]  # name -> (the key callers give or None, value, processor)
-    converted: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column index, processor) of the columns converted
+    # name -> (the key callers give, and how it is sent) or (None, the value fixed in the statement, as sent)
+    binds: Mapping[str, tuple[str | None, Any, Processor]]
 
 
 class PreparedSelect:
@@ -44,26 +44,39 @@ class PreparedSelect:
     def __init__(self, statement: Select[Any] | CompoundSelect):
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
+        # Per database: (column index, processor) of the columns that need converting. Worked out at the first
+        # execution: some processors depend on the type the driver reports for the column (PostgreSQL's
+        # numbers).
+        self._converted: dict[str, tuple[tuple[int, Callable[[Any], Any]], ...]] = {}
 
     def rows(self, session: Session, **params: Any) -> list[tuple[Any, ...]]:
         if session.autoflush:
             session.flush()  # as a query through the session would: it sees the session's own changes
         connection = session.connection()
-        compiled = self._compiled.get(connection.dialect.name) or self._compile(connection.dialect)
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
         values = {}
         for name, (key, value, processor) in compiled.binds.items():
             if key is not None:
                 value = params[key]
-            values[name] = processor(value) if processor is not None else value
+                if processor is not None:
+                    value = processor(value)
+            values[name] = value
         parameters: Any = (tuple(values[name] for name in compiled.positional) if compiled.positional is not None
                            else values)
-        rows = _execute(connection, compiled.sql, parameters)
-        if not compiled.converted:
+        rows, description = _execute(connection, compiled.sql, parameters)
+        converters = self._converted.get(dialect.name)
+        if converters is None:
+            processors = (column.type.dialect_impl(dialect).result_processor(dialect, described[1])
+                          for column, described in zip(self.statement.selected_columns, description, strict=True))
+            converters = self._converted[dialect.name] = tuple(
+                (index, processor) for index, processor in enumerate(processors) if processor is not None)
+        if not converters:
             return rows
         converted = []
         for raw in rows:
             row = list(raw)
-            for index, processor in compiled.converted:
+            for index, processor in converters:
                 row[index] = processor(row[index])
             converted.append(tuple(row))
         return converted
@@ -88,33 +101,38 @@ class PreparedSelect:
             if name in inlined:
                 continue
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            # A parameter callers give (bindparam("user_id")) versus a value fixed in the statement (a role).
-            binds[name] = (bind.key if bind.required else None, None if bind.required else bind.effective_value,
-                           processor)
-        processors = (column.type.dialect_impl(dialect).result_processor(dialect, None)
-                      for column in self.statement.selected_columns)
-        converted = tuple((index, processor) for index, processor in enumerate(processors) if processor is not None)
+            if bind.required:  # a parameter callers give: bindparam("user_id")
+                binds[name] = (bind.key, None, processor)
+            else:  # a value fixed in the statement (a role)
+                value = bind.effective_value
+                binds[name] = (None, processor(value) if processor is not None else value, None)
         positional = (tuple(name for name in compiled.positiontup or () if name not in inlined)
                       if compiled.positional else None)
-        prepared = _Compiled(sql=sql, positional=positional, binds=binds, converted=converted)
+        prepared = _Compiled(sql=sql, positional=positional, binds=binds)
         self._compiled[dialect.name] = prepared
         return prepared
 
 
-def _execute(connection: Connection, sql: str, parameters: Any) -> list[Any]:
+def _execute(connection: Connection, sql: str, parameters: Any) -> tuple[list[Any], Any]:
+    """The rows and the cursor's description of its columns."""
     cursor = connection.connection.cursor()  # the pool's proxy of the driver's cursor: nothing in between
     dispatch = connection.dispatch
     try:
         dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
         cursor.execute(sql, parameters)
-        rows = cursor.fetchall()
+        rows, description = cursor.fetchall(), cursor.description
         dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, False)
     except connection.dialect.loaded_dbapi.Error as error:
-        # The same exception SQLAlchemy raises for a failed statement, so handlers of it keep working.
-        raise exc.DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error) from error
+        # As SQLAlchemy does for a failed statement: a connection the server dropped is thrown away (the pool
+        # opens a new one), and the exception is SQLAlchemy's own, so handlers of it keep working.
+        dropped = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+        if dropped:
+            connection.invalidate(error)
+        raise exc.DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error,
+                                      connection_invalidated=dropped) from error
     finally:
         cursor.close()
-    return rows
+    return rows, description
 
 
 def loaded_instance(session: Session, mapper: Mapper[T], values: Mapping[str, Any]) -> T:
