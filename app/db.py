@@ -104,7 +104,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # when it sat unused this long (seconds): a server restart or a dropped connection (a firewall's idle
 # timeout) then costs no request. SQLAlchemy's pool_pre_ping pinged before every request: one of a page's
 # five round trips to PostgreSQL. A connection in steady use that the server drops fails its request once;
-# the pool then throws away every connection opened before the failure (Rails does the same since 7.1).
+# the pool then throws away every connection opened before the failure.
 PING_AFTER_IDLE_S = 5.0
 
 

@@ -138,7 +138,8 @@ def _execute(connection: Connection, sql: str, parameters: Any) -> tuple[list[An
 def loaded_instance(session: Session, mapper: Mapper[T], values: Mapping[str, Any]) -> T:
     """The mapped object with these attribute values (every column attribute), persistent in ``session`` as
     if the ORM had loaded it from a query: in the identity map, without pending changes, lazy relationships
-    loading when used. The object the session already holds for that identity wins, as in a query."""
+    loading when used. The object the session already holds for that identity wins, as in a query (its expired
+    attributes, if any, then load when used)."""
     identity = mapper.identity_key_from_primary_key(
         [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key])
     existing = session.identity_map.get(identity)
