@@ -45,6 +45,16 @@ AXE_TAGS = os.environ.get("LEERLIJN_AXE_TAGS", "wcag2a,wcag2aa,wcag21a,wcag21aa"
 PASSWORD = "een-lang-wachtwoord"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The live server runs on a SQLite file of its own whatever TEST_DATABASE_URL says, so a run on
+    # PostgreSQL would repeat the SQLite run's browser tests exactly: a tenth of CI's time, on two cores.
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        repeat = pytest.mark.skip(reason="browser tests run on their own SQLite file: see the run on SQLite")
+        for item in items:
+            if item.get_closest_marker("e2e"):
+                item.add_marker(repeat)
+
+
 @pytest.fixture(scope="session")
 def e2e_tools() -> None:
     """Chromium and axe-core are needed; CI must have them, a developer's machine may not."""
