@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, exc
@@ -135,13 +136,17 @@ def _execute(connection: Connection, sql: str, parameters: Any) -> tuple[list[An
     return rows, description
 
 
+@cache
+def _primary_key_attributes(mapper: Mapper[Any]) -> tuple[str, ...]:
+    return tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
+
+
 def loaded_instance(session: Session, mapper: Mapper[T], values: Mapping[str, Any]) -> T:
     """The mapped object with these attribute values (every column attribute), persistent in ``session`` as
     if the ORM had loaded it from a query: in the identity map, without pending changes, lazy relationships
     loading when used. The object the session already holds for that identity wins, as in a query (its expired
     attributes, if any, then load when used)."""
-    identity = mapper.identity_key_from_primary_key(
-        [values[mapper.get_property_by_column(column).key] for column in mapper.primary_key])
+    identity = mapper.identity_key_from_primary_key([values[key] for key in _primary_key_attributes(mapper)])
     existing = session.identity_map.get(identity)
     if existing is not None:
         return existing  # type: ignore[no-any-return]

@@ -143,8 +143,6 @@ def _learners_rows(session: Session, user_ids: Sequence[int], *, pages: bool) ->
     visits: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
     attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
     completed: dict[int, dict[str, datetime | None]] = {user_id: {} for user_id in user_ids}
-    # One learner's (every page of theirs) with a plain parameter: an expanding one makes SQLAlchemy write the
-    # statement's SQL anew on every execution (a third of the query's cost).
     one = len(user_ids) == 1
     rows = (_PROGRESS_ROWS_OF_ONE[pages].rows(session, user_id=user_ids[0]) if one else
             session.connection().execute(_PROGRESS_ROWS[pages], {"user_ids": list(user_ids)}))
@@ -202,8 +200,9 @@ def _progress_rows(*, pages: bool, one: bool) -> CompoundSelect:
     return union_all(rows, quizzes, casuses)
 
 
-# Built once: making the statement cost a third as much as running it, on every page with progress.
-# One learner's, on every page with progress, prepared (course/db/prepared.py).
+# Built once: making the statement cost a third as much as running it. One learner's (on every page with
+# progress) is prepared (course/db/prepared.py), with a plain parameter: an expanding one cannot be prepared,
+# and made SQLAlchemy write the statement's SQL anew on every execution.
 _PROGRESS_ROWS = {pages: _progress_rows(pages=pages, one=False) for pages in (True, False)}
 _PROGRESS_ROWS_OF_ONE = {pages: PreparedSelect(_progress_rows(pages=pages, one=True)) for pages in (True, False)}
 
