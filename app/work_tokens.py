@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from flask import current_app
+from flask import current_app, flash, jsonify, redirect, request
+from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 Kind = Literal["quiz-attempt", "casus-run"]
@@ -57,3 +58,18 @@ def read_token(kind: Kind, token: str | None) -> WorkToken | None:
     if not (isinstance(data, list) and len(data) == 3 and all(type(v) is int for v in data)):
         return None
     return WorkToken(*data)
+
+
+def wants_json() -> bool:
+    """Whether the post came from the page's script (a background save), which reads a JSON answer."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def logged_out_reply(message: str, login_url: str, *, category: str = "info") -> ResponseReturnValue:
+    """The answer to a post whose page's login has ended: 401 with the message and where to log in for the
+    script, a redirect there for a plain form. The message is flashed either way: the script goes to
+    ``login_url`` itself, and the login page then says what became of the work."""
+    flash(message, category)
+    if wants_json():
+        return jsonify(error=message, login_url=login_url), 401
+    return redirect(login_url)

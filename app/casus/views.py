@@ -23,7 +23,7 @@ from app.casus.forms import StartRunForm
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session
-from app.work_tokens import make_token, read_token
+from app.work_tokens import logged_out_reply, make_token, read_token, wants_json
 from course.casus.framework import AFWEGINGSVRAGEN, MELDCODE_STEPS
 from course.casus.kinds import MAX_TEXT_LENGTH, PlanStep, ReflectionStep
 from course.casus.kinds.plan import FIELD_PREFIX
@@ -43,10 +43,6 @@ def _casus_or_404(casus_id: str) -> Casus:
     if casus is None:
         abort(404)
     return casus
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _posted() -> dict[str, list[str]]:
@@ -172,20 +168,20 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
     except NotFound:
         abort(404)
     except service.StepNotCurrent as exc:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=_message(exc)), 409
         abort(409, _("Deze stap is niet (meer) aan de beurt. Ga verder vanaf de pagina van je casus."))
     except service.InputError as exc:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=_message(exc)), 422
         return _run_page(_view(run_id), posted=form, error=exc, status=422)
     except DomainError as exc:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=_message(exc)), 400
         abort(400, _message(exc))
     if draft:
         time = to_user_timezone(saved_at).strftime("%H:%M")  # the same digits in every language we have
-        if _wants_json():
+        if wants_json():
             return jsonify(saved_at=time), 200
         flash(_("Concept opgeslagen om %(time)s.", time=time), "success")
         return redirect(_run_url(run_id, "stap"))
@@ -216,7 +212,7 @@ def _keep_for_token_owner(user_id: int, session_version: int, run_id: int, step_
                      "ingestuurd); log met dat account in om verder te gaan.") if kept else
                    _("Deze pagina hoort bij een ander account dan het account waarmee je nu bent ingelogd. Log "
                      "met dat account in om verder te gaan."))
-        if _wants_json():
+        if wants_json():
             return jsonify(error=message), 409
         flash(message, "info")
         return redirect(url_for("learn.overview"))
@@ -227,10 +223,7 @@ def _keep_for_token_owner(user_id: int, session_version: int, run_id: int, step_
                     "bevestig hem.")
     else:
         message = _("Je was uitgelogd. Log opnieuw in om verder te gaan.")
-    if _wants_json():
-        return jsonify(error=message, login_url=login_url), 401
-    flash(message, "info")
-    return redirect(login_url)
+    return logged_out_reply(message, login_url)
 
 
 def _void_page(form: Mapping[str, list[str]], login_url: str) -> tuple[Any, int] | tuple[str, int]:
@@ -239,8 +232,8 @@ def _void_page(form: Mapping[str, list[str]], login_url: str) -> tuple[Any, int]
     message = _("Je wachtwoord is gewijzigd of je bent op alle apparaten uitgelogd sinds deze pagina werd "
                 "geladen. Wat je net verstuurde is daarom niet opgeslagen. Log opnieuw in; je eerder opgeslagen "
                 "concepten en keuzes staan er nog.")
-    if _wants_json():
-        return jsonify(error=message, login_url=login_url), 401
+    if wants_json():  # the script goes to the login page, which shows the message
+        return logged_out_reply(message, login_url, category="error")
     texts = [v for name, values in form.items() if name == ANSWER_FIELD or name.startswith(FIELD_PREFIX)
              for v in values if v.strip()]
     return render_template("casus/not_saved.html", message=message, texts=texts, login_url=login_url), 401

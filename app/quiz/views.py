@@ -28,7 +28,7 @@ from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
 from app.skeletons import SkeletonCache, hole_function, hole_marker, kept, learner_page, recording, state_hole
 from app.templating import next_step_for
-from app.work_tokens import make_token, read_token
+from app.work_tokens import logged_out_reply, make_token, read_token, wants_json
 from course.content.model import Module
 from course.db import User
 from course.errors import DomainError, NotFound
@@ -50,10 +50,6 @@ def _quiz_or_404(quiz_id: str) -> Quiz:
     if quiz is None:
         abort(404)
     return quiz
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _answer_form() -> dict[str, list[str]]:
@@ -189,7 +185,7 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
     except MalformedAnswer as exc:
         abort(400, _message(exc))
     except service.AttemptClosed as exc:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=_message(exc)), 409
         flash(_message(exc), "info")
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
@@ -211,7 +207,7 @@ def _after_save(attempt_id: int, form: Mapping[str, list[str]], result: service.
                 ) -> Response | tuple[Any, int] | tuple[str, int]:
     # Hours and minutes read the same in every language we have: no locale to look up for them.
     saved_time = to_user_timezone(result.saved_at).strftime("%H:%M") if result.saved_at else None
-    if _wants_json():
+    if wants_json():
         # A question with a correctable error was kept as a draft: saved, with what is still to do.
         return jsonify(saved=list(result.saved), saved_at=saved_time,
                        incomplete={qid: _message(e) for qid, e in result.errors.items()})
@@ -249,10 +245,7 @@ def _keep_answers_for_token_owner(user_id: int, session_version: int, attempt_id
         message = _("Je wachtwoord is gewijzigd of je bent op alle apparaten uitgelogd sinds deze pagina werd "
                     "geladen. Dit antwoord is niet opgeslagen: log opnieuw in en laad de pagina opnieuw; je "
                     "eerder opgeslagen antwoorden staan er nog.")
-        if _wants_json():
-            return jsonify(error=message, login_url=login_url), 401
-        flash(message, "error")
-        return redirect(login_url)
+        return logged_out_reply(message, login_url, category="error")
     try:
         service.save_answers(db_session, user.id, attempt_id, form)
     except MalformedAnswer as exc:
@@ -267,7 +260,7 @@ def _keep_answers_for_token_owner(user_id: int, session_version: int, attempt_id
         message = _("Deze pagina hoort bij een ander account dan het account waarmee je nu bent ingelogd. De "
                     "antwoorden zijn bewaard bij het account van deze pagina; log met dat account in om verder "
                     "te gaan.")
-        if _wants_json():
+        if wants_json():
             return jsonify(error=message), 409
         flash(message, "info")
         return redirect(url_for("learn.overview"))
@@ -276,10 +269,7 @@ def _keep_answers_for_token_owner(user_id: int, session_version: int, attempt_id
                     "opnieuw in en lever dan in.")
     else:
         message = _("Je was uitgelogd. Je antwoorden zijn bewaard: log opnieuw in om verder te gaan.")
-    if _wants_json():
-        return jsonify(error=message, login_url=login_url), 401
-    flash(message, "info")
-    return redirect(login_url)
+    return logged_out_reply(message, login_url)
 
 
 @bp.route("/poging/<int:attempt_id>/resultaat")

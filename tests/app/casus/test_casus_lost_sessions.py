@@ -111,6 +111,19 @@ def test_a_choice_posted_after_the_login_expired_is_kept_for_after_login(client,
     assert 'value="afsluiten" checked' in casus.page(run_id)
 
 
+def test_a_background_save_after_the_login_expired_is_explained_on_the_login_page_the_script_opens(
+        client, auth, casus, session):
+    auth.register()
+    run_id = casus.start()
+    _to_choice(casus, run_id)
+    token = casus.token(run_id)
+    with client.session_transaction() as flask_session:
+        flask_session.clear()  # an expired login
+    response = casus.post(run_id, "overleg", {"option": "afsluiten"}, token=token, headers=JSON)
+    assert response.status_code == 401
+    assert "Je keuze is onthouden" in client.get(response.json["login_url"]).get_data(as_text=True)
+
+
 def test_forged_choices_from_an_absent_owner_are_not_kept(client, auth, casus, session):
     auth.register()
     run_id = casus.start()

@@ -61,6 +61,21 @@ def test_handing_in_after_the_session_was_lost_says_it_was_not_handed_in(client,
     assert _stored(session, attempt_id, "enkel") is not None
 
 
+def test_a_background_save_after_the_login_ended_is_explained_on_the_login_page_the_script_opens(
+        client, auth, quiz, session):
+    """The script follows login_url at once, so the login page itself must say that the answer was kept."""
+    auth.register()
+    attempt_id = quiz.start()
+    token = quiz.token(attempt_id)
+    with client.session_transaction() as flask_session:
+        flask_session.clear()  # logged out in another tab
+    response = quiz.post(attempt_id, quiz.fields(attempt_id, "enkel", {"": ["b"]}), token=token, headers=JSON)
+    assert response.status_code == 401
+    page = client.get(response.json["login_url"]).get_data(as_text=True)
+    assert "Je was uitgelogd. Je antwoorden zijn bewaard" in page
+    assert _stored(session, attempt_id, "enkel").raw == {"": ["b"]}
+
+
 def test_a_tab_of_another_account_keeps_its_answer_and_explains(client, auth, quiz, session):
     """A's quiz tab answers while B is logged in in the same browser: A's answer is kept, B stays B."""
     auth.register()
