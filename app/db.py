@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
 import time
@@ -30,10 +32,17 @@ class Database:
     def __init__(self, url: str):
         kwargs: dict[str, Any] = {}
         if url.startswith("sqlite"):
-            kwargs["connect_args"] = {"timeout": 10}  # busy timeout, seconds
+            kwargs["connect_args"] = {"timeout": 10, "factory": QueuedWriterConnection}  # busy timeout, seconds
         self.engine: Engine = create_engine(url, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            database_file = self.engine.url.database
+            queue = f"{database_file}.writers" if database_file and database_file != ":memory:" else None
+
+            def connect(dbapi_connection: QueuedWriterConnection, record: Any) -> None:
+                _sqlite_pragmas(dbapi_connection, record)
+                if queue is not None:
+                    dbapi_connection.queue_fd = os.open(queue, os.O_RDWR | os.O_CREAT, 0o600)
+            event.listen(self.engine, "connect", connect)
             event.listen(self.engine, "begin", _sqlite_begin)
             event.listen(self.engine, "before_cursor_execute", _sqlite_lock_before_writing)
         else:
@@ -42,6 +51,11 @@ class Database:
             event.listen(self.engine.pool, "checkout",
                          lambda dbapi_connection, record, _proxy: _ping_after_idle(dialect, dbapi_connection, record))
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # For the pages marked with statement_transactions, on a database server (see there). SQLite has
+        # no round trips to save, and its deferred reads are already what these pages need.
+        self.statement_sessionmaker = (
+            None if self.engine.dialect.name == "sqlite"
+            else sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False))
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (every branch head)."""
@@ -83,6 +97,53 @@ def alembic_config() -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+class QueuedWriterConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions queue for each other in the kernel before they ask SQLite.
+
+    SQLite lets one writer at a time hold its write lock; another that asks meanwhile is turned away and
+    retries from its busy handler, which sleeps between tries (1, 2, 5, 10 ms and longer). Two app workers
+    saving answers at once therefore spent much of their time asleep while the lock was already free: over
+    HTTP the quiz autosave answered at about half the rate its CPU time allows. Here a write transaction
+    first takes an exclusive lock on a file beside the database (``flock``), which the kernel hands to the
+    next waiter the moment its holder commits or rolls back; by the time it asks SQLite, the lock is free.
+    Only this app's connections queue there: another program writing (a migration, the sqlite3 shell) is
+    still waited for by the busy handler, as before. A worker that dies holding the file lock loses it
+    with its file descriptor.
+    """
+
+    queue_fd: int | None = None  # none for a database in memory: nobody to queue with
+    queued = False
+
+    def wait_for_writers(self) -> None:
+        if self.queue_fd is not None and not self.queued:
+            fcntl.flock(self.queue_fd, fcntl.LOCK_EX)
+            self.queued = True
+
+    def leave_writers(self) -> None:
+        if self.queued:
+            self.queued = False
+            fcntl.flock(self.queue_fd, fcntl.LOCK_UN)  # type: ignore[arg-type]
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.leave_writers()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.leave_writers()
+
+    def close(self) -> None:
+        self.leave_writers()
+        if self.queue_fd is not None:
+            os.close(self.queue_fd)
+            self.queue_fd = None
+        super().close()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -144,9 +205,13 @@ def _sqlite_begin(connection: Connection) -> None:
     # it then relies on, so nothing it read before that write is used afterwards.
     deferred = has_request_context() and (request.method in _READING_METHODS or _locks_at_first_write())
     connection.info["leerlijn_deferred"] = deferred
+    driver: QueuedWriterConnection = connection.connection.driver_connection  # type: ignore[assignment]
+    if not deferred:
+        driver.wait_for_writers()
     # Straight to the driver, as the COMMIT below: SQLAlchemy's execution of one statement cost a third
-    # of an empty transaction's round (begin, close).
-    connection.connection.driver_connection.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
+    # of an empty transaction's round (begin, close). Should BEGIN fail, the pool's rollback of the
+    # connection it gets back lets the next writer go.
+    driver.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def lock_at_first_write(when: Callable[[], bool]) -> Callable[[View], View]:
@@ -161,6 +226,21 @@ def lock_at_first_write(when: Callable[[], bool]) -> Callable[[View], View]:
     return mark
 
 
+def statement_transactions(view: View) -> View:
+    """Mark a page (GET) whose every write is one statement that stands on its own (a visit's upsert, the
+    login's last-seen moment): on PostgreSQL its statements then run without a transaction around them
+    (autocommit). Such a page is two round trips to the server (the login, the page's query) instead of
+    four (BEGIN and ROLLBACK around them); each statement is atomic, and nothing the page writes depends
+    on a snapshot shared with another statement. A POST, and any view not marked, keeps its transaction."""
+    view.leerlijn_statement_transactions = True  # type: ignore[attr-defined]
+    return view
+
+
+def _statement_transactions() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method == "GET" and getattr(view, "leerlijn_statement_transactions", False)
+
+
 def _locks_at_first_write() -> bool:
     when = getattr(current_app.view_functions.get(request.endpoint or ""), "leerlijn_lock_at_first_write", None)
     return when is not None and when()
@@ -169,9 +249,11 @@ def _locks_at_first_write() -> bool:
 def _sqlite_lock_before_writing(connection: Connection, cursor: Any, statement: str, *_args: Any) -> None:
     if connection.info.get("leerlijn_deferred") and _WRITES.match(statement):
         connection.info["leerlijn_deferred"] = False
+        driver: QueuedWriterConnection = cursor.connection
+        driver.wait_for_writers()
         # Nothing was written yet in this transaction: ending it only lets go of the snapshot it read.
-        cursor.connection.execute("COMMIT")
-        cursor.connection.execute("BEGIN IMMEDIATE")
+        driver.execute("COMMIT")
+        driver.execute("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> Database:
@@ -193,7 +275,10 @@ def init_app(app: Flask) -> Database:
 
 def _get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = current_app.extensions["leerlijn.db"].sessionmaker()
+        database: Database = current_app.extensions["leerlijn.db"]
+        maker = database.statement_sessionmaker
+        g.db_session = (maker if maker is not None and has_request_context() and _statement_transactions()
+                        else database.sessionmaker)()
     return g.db_session
 
 

@@ -2,16 +2,20 @@
 
 Flask-WTF reads WTForms' message catalogue from disk on every request that builds a form (a few
 milliseconds each, the largest cost of a live answer after the database); the catalogues never change
-while the app runs, so each language's is loaded once.
+while the app runs, so each language's is loaded once. The CSRF token's signer is kept as well.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from functools import lru_cache
 from typing import Any
 
 from babel.support import Translations
+from flask import current_app, g, session
 from flask_wtf import FlaskForm
+from itsdangerous import URLSafeTimedSerializer
 from wtforms.i18n import messages_path
 
 from app.i18n import ui_language
@@ -26,3 +30,38 @@ class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: Any) -> Translations:
             return _wtforms_messages(ui_language())
+
+
+class _CsrfSigner:
+    """Flask-WTF's token, made as its ``URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps`` makes
+    it (so its checks accept it), in two parts kept apart: the payload (a session's raw token as JSON and
+    base64: the same for every page of that session, so worked out once) and the timestamped signature,
+    made anew for every page by a signer kept per secret (the serializer built one per call)."""
+
+    def __init__(self, secret_key: str | bytes):
+        self._serializer = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
+        self._signer = self._serializer.make_signer(self._serializer.salt)
+        self.payload = lru_cache(maxsize=4096)(self._serializer.dump_payload)
+
+    def sign(self, raw: str) -> str:
+        return self._signer.sign(self.payload(raw)).decode("ascii")
+
+
+@lru_cache(maxsize=4)
+def _csrf_signer(secret_key: str | bytes) -> _CsrfSigner:
+    return _CsrfSigner(secret_key)
+
+
+def signed_csrf_token() -> str:
+    """This request's CSRF token: Flask-WTF's ``generate_csrf``, the same token from the same session value,
+    signed once per request (Flask-WTF keeps it in ``g`` too, so its forms show this one)."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = g.get(field)
+    if token is None:
+        raw = session.get(field)
+        if not isinstance(raw, str):  # none yet, or a value no token is signed from (Flask-WTF's TypeError)
+            raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own
+        token = _csrf_signer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).sign(raw)
+        setattr(g, field, token)
+    return token

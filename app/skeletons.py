@@ -31,11 +31,11 @@ from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from app.forms import signed_csrf_token
 from app.fragments import BoundedStore, FragmentLeak, rendering_fragment
 from app.i18n import ui_language
 
@@ -203,7 +203,7 @@ def learner_page(template: str, key: tuple[Hashable, ...], *,
 # (BREACH, behind a proxy that gzips HTML) needs. The timestamp keeps it changing every second.
 @hole_function("csrf")
 def _csrf(_values: Mapping[str, Any]) -> str:
-    return escape(generate_csrf())
+    return escape(signed_csrf_token())
 
 
 @hole_function("page-next")
@@ -221,7 +221,7 @@ def csrf_token() -> str:
     learner's for everyone). Refused inside a fragment, which would keep one learner's token for all."""
     if rendering_fragment():
         raise FragmentLeak("csrf_token() inside a fragment: the fragment would keep one learner's token")
-    return generate_csrf() if recording() is None else hole_marker("csrf")
+    return signed_csrf_token() if recording() is None else hole_marker("csrf")
 
 
 class _ThisAddress:

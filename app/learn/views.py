@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
-from app.db import db_session
+from app.db import db_session, statement_transactions
 from app.fragments import public_page
 from app.learn import bp
 from app.learn.forms import InterventionFilterForm, MarkReadForm
@@ -38,6 +38,7 @@ def _page_or_404(module_id: str, page_id: str) -> tuple[Module, Page]:
 
 
 @bp.route("/")
+@statement_transactions
 def overview() -> str:
     if not current_user.is_authenticated:
         return public_page("learn/welcome.html")
@@ -62,6 +63,7 @@ def content_note() -> str:
 
 
 @bp.route("/modules/<module_id>/")
+@statement_transactions
 @login_required
 def module(module_id: str) -> str:
     module = _module_or_404(module_id)
@@ -73,6 +75,7 @@ def module(module_id: str) -> str:
 
 
 @bp.route("/modules/<module_id>/<page_id>")
+@statement_transactions
 @login_required
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
@@ -117,6 +120,7 @@ def mark_read(module_id: str, page_id: str) -> Response:
 
 
 @bp.route("/voortgang")
+@statement_transactions
 @login_required
 def dashboard() -> str:
     progress = progress_service.course_progress(db_session, catalog(), current_user.id)
@@ -125,6 +129,7 @@ def dashboard() -> str:
 
 
 @bp.route("/interventies")
+@statement_transactions
 @login_required
 def interventions() -> str:
     items = catalog().interventions

@@ -23,7 +23,7 @@ from app import csrf
 from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
-from app.db import db_session, lock_at_first_write
+from app.db import db_session, lock_at_first_write, statement_transactions
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
 from app.skeletons import SkeletonCache, hole_function, hole_marker, kept, learner_page, recording, state_hole
@@ -70,6 +70,7 @@ def _in_order(elements: Sequence[Any], order: Sequence[str]) -> list[Any]:
 # --- overview and start -------------------------------------------------------------------------------
 
 @bp.route("/<quiz_id>/")
+@statement_transactions
 @login_required
 def overview(quiz_id: str) -> str:
     quiz = _quiz_or_404(quiz_id)

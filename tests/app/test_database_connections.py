@@ -3,13 +3,18 @@ when they fail in use (app/db.py, course/db/prepared.py). PostgreSQL only: SQLit
 
 from __future__ import annotations
 
+import os
+
 import pytest
-from sqlalchemy import create_engine, exc, literal, select, text
+from flask import has_request_context, request
+from sqlalchemy import create_engine, event, exc, func, literal, select, text
 from sqlalchemy.orm import Session
 
 import app.db
 from app.db import Database
+from course.db import PageProgress
 from course.db.prepared import PreparedSelect
+from tests.conftest import AuthActions, real_database_app
 
 
 @pytest.fixture
@@ -67,3 +72,34 @@ def test_a_prepared_statement_on_a_dropped_connection_throws_it_away(server_data
     with Session(server_database.engine) as session:  # the next request gets a live connection
         assert prepared.rows(session) == [(7,)]
         assert _backend_pid(session) != dropped
+
+
+def test_learner_pages_run_each_statement_on_its_own_and_every_other_request_in_a_transaction(valid_catalog,
+                                                                                              tmp_path):
+    """On PostgreSQL the learner pages marked ``statement_transactions`` send no BEGIN and ROLLBACK (half of
+    their round trips); what they write (the visit) is stored at once. The connection goes back to the pool
+    as it came: the next request that is not such a page gets a transaction again."""
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip("round trips to a database server: PostgreSQL")
+    with real_database_app(valid_catalog, tmp_path) as flask_app:
+        engine = flask_app.extensions["leerlijn.db"].engine
+        client = flask_app.test_client()
+        AuthActions(client).register()
+        seen: list[tuple[str, bool]] = []
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def note(connection, _cursor, statement, *_args):
+            if has_request_context():
+                seen.append((request.endpoint, connection.connection.dbapi_connection.autocommit))
+
+        for path in ("/", "/modules/eerste/", "/modules/eerste/vervolg", "/voortgang", "/interventies"):
+            seen.clear()
+            assert client.get(path).status_code == 200
+            assert seen and all(autocommit for _endpoint, autocommit in seen), path
+        with Session(engine) as other:  # another connection sees the visit: it was committed on its own
+            assert other.scalar(select(func.count()).select_from(PageProgress)) == 1
+        for path in ("/account", "/modules/eerste/vervolg/gelezen"):
+            seen.clear()
+            response = client.get(path) if path == "/account" else client.post(path)
+            assert response.status_code in (200, 302)
+            assert seen and not any(autocommit for _endpoint, autocommit in seen), path

@@ -266,6 +266,10 @@ def test_the_csrf_token_of_a_kept_page_changes_every_second_and_stays_that_sessi
     clock[0] += 1
     later = csrf_token(anna.get("/modules/eerste/begin").get_data(as_text=True))
     assert first != later != csrf_token(bram.get("/modules/eerste/begin").get_data(as_text=True))
+    # Every form of a page carries the same token: the kept page's holes and a form WTForms renders itself.
+    account = anna.get("/account").get_data(as_text=True)
+    assert len(re.findall(r'name="csrf_token"', account)) > 2
+    assert set(re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', account)) == {later}
     assert bram.post("/modules/eerste/begin/gelezen", data={"csrf_token": later}).status_code == 400
     assert anna.post("/modules/eerste/begin/gelezen", data={"csrf_token": first}).status_code == 302
 
@@ -306,3 +310,31 @@ def test_each_learner_sees_their_own_attempts_and_result_on_the_kept_quiz_overvi
     for name, html in pages.items():
         assert f"{name}</summary>" in html and "\ue000" not in html
         assert all(other not in html for other in learners if other != name)
+
+
+def test_a_pages_csrf_token_is_the_one_flask_wtf_would_sign_for_that_session_and_second(app, monkeypatch):
+    """``signed_csrf_token`` keeps the signer and the payload; the token must stay byte for byte Flask-WTF's,
+    whose check (``validate_csrf``) accepts it and refuses it for another session or once it is altered."""
+    import itsdangerous.timed
+    from flask import g, session
+    from flask_wtf.csrf import ValidationError, generate_csrf, validate_csrf
+
+    from app.forms import signed_csrf_token
+
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda _self: 1_800_000_000)
+    app.config["WTF_CSRF_TIME_LIMIT"] = None
+    tokens = []
+    for _ in range(2):  # the second time with the payload kept
+        with app.test_request_context("/"):
+            session["csrf_token"] = "a" * 40
+            ours = signed_csrf_token()
+            del g.csrf_token
+            assert generate_csrf() == ours
+            validate_csrf(ours)
+            with pytest.raises(ValidationError):
+                validate_csrf(ours[:-1] + ("A" if ours[-1] != "A" else "B"))
+            session["csrf_token"] = "b" * 40
+            with pytest.raises(ValidationError):
+                validate_csrf(ours)
+            tokens.append(ours)
+    assert tokens[0] == tokens[1]
