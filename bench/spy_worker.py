@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import collections
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -71,9 +72,10 @@ def main() -> None:
                                 "--rate", "500", "--duration", str(args.seconds), "--output", str(stacks),
                                 "--nonblocking"], check=True, capture_output=True)
                 load.join()
-                report(stacks.read_text(), args.top)
-                kept = Path(tempfile.gettempdir()) / f"spy-{args.scenario.replace(' ', '-')}.txt"
+                name = re.sub(r"\W+", "-", args.scenario).strip("-")
+                kept = Path(tempfile.gettempdir()) / f"spy-{name}.txt"
                 shutil.copy(stacks, kept)
+                report(stacks.read_text(), args.top)
                 print(f"collapsed stacks: {kept}")
         finally:
             if schema:
@@ -87,6 +89,8 @@ def report(collapsed: str, top: int) -> None:
     total = 0
     for line in collapsed.splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue  # a line py-spy broke (a frame's text with a line break in it)
         frames = stack.split(";")
         if any("wait" in f and "arbiter" in f for f in frames) or "accept" in frames[-1]:
             continue  # the master's sleep and an idle worker's accept: not work

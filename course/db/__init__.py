@@ -2,7 +2,7 @@
 
 from course.db.api import ApiScope, ApiToken, ApiTokenUse
 from course.db.audit import EventKind, SecurityEvent
-from course.db.base import Base, utcnow
+from course.db.base import Base, status_is, utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
 from course.db.certificates import Certificate, CertificateKind, RegisterNumber
 from course.db.orgs import Assignment, SentReminder, Team
@@ -49,5 +49,6 @@ __all__ = [
            "Team",
            "TimeOnTask",
            "User",
+           "status_is",
            "utcnow",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import ColumnElement, DateTime, MetaData, literal
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -15,6 +16,17 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def status_is(column: ColumnElement[Any], value: Any) -> ColumnElement[bool]:
+    """``column = value`` with the value written into the SQL instead of sent as a parameter.
+
+    For the status columns of quiz attempts and casus runs, which partial indexes (one open attempt or run
+    per learner) are defined on: SQLite prepares a statement anew at every execution when a parameter's
+    value could decide whether such an index applies (12.5 µs instead of 3 µs for one learner's handed-in
+    attempts). A status is one of a few constants, so nothing is lost by writing it in.
+    """
+    return column == literal(value, column.type, literal_execute=True)
 
 
 def utcnow() -> datetime:

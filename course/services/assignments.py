@@ -27,6 +27,7 @@ from course.db import (
     RunStatus,
     Team,
     User,
+    status_is,
 )
 from course.errors import N_, DomainError, NotFound
 from course.progress import CourseProgress, PageVisit
@@ -69,7 +70,7 @@ def progress_of(session: Session, catalog: Catalog, user_ids: Sequence[int]) -> 
     runs = CasusRun.__table__
     casuses = session.execute(
         select(runs.c.user_id, runs.c.casus_id, func.min(runs.c.completed_at))
-        .where(runs.c.user_id.in_(user_ids), runs.c.status == RunStatus.COMPLETED)
+        .where(runs.c.user_id.in_(user_ids), status_is(runs.c.status, RunStatus.COMPLETED))
         .group_by(runs.c.user_id, runs.c.casus_id)).all()
     visits: dict[int, list[PageVisit]] = {user_id: [] for user_id in user_ids}
     done_at: dict[int, dict[str, datetime]] = {user_id: {} for user_id in user_ids}

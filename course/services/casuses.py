@@ -29,7 +29,7 @@ from course.casus.kinds import MAX_TEXT_LENGTH, Answer, InputError, PlanStep, Re
 from course.casus.kinds.reflection import ANSWER_FIELD
 from course.casus.model import Casus, Step
 from course.catalog import Catalog
-from course.db.base import utcnow
+from course.db.base import status_is, utcnow
 from course.db.casus import CasusDecision, CasusRun, CasusVersion, RunStatus
 from course.db.upsert import insert_for
 from course.errors import N_, DomainError, NotFound
@@ -164,7 +164,7 @@ def completed_casus_ids_of(session: Session, user_ids: Sequence[int]) -> dict[in
     """User id → ids of the casussen they completed, for several learners at once (one query)."""
     result: dict[int, set[str]] = {}
     for user_id, casus_id in session.execute(select(CasusRun.user_id, CasusRun.casus_id).distinct().where(
-            CasusRun.user_id.in_(user_ids), CasusRun.status == RunStatus.COMPLETED)):
+            CasusRun.user_id.in_(user_ids), status_is(CasusRun.status, RunStatus.COMPLETED))):
         result.setdefault(user_id, set()).add(casus_id)
     return result
 
@@ -190,7 +190,7 @@ def casus_summaries(session: Session, user_id: int) -> dict[str, CasusSummary]:
 
 def _open_run(session: Session, user_id: int, casus_id: str) -> CasusRun | None:
     return session.scalars(select(CasusRun).where(
-        CasusRun.user_id == user_id, CasusRun.casus_id == casus_id, CasusRun.status == RunStatus.IN_PROGRESS)
+        CasusRun.user_id == user_id, CasusRun.casus_id == casus_id, status_is(CasusRun.status, RunStatus.IN_PROGRESS))
         .order_by(CasusRun.number.desc()).limit(1)).one_or_none()
 
 
@@ -244,7 +244,7 @@ def restart(session: Session, user_id: int, casus: Casus) -> CasusRun:
     try:
         session.execute(update(CasusRun).where(
             CasusRun.user_id == user_id, CasusRun.casus_id == casus.id,
-            CasusRun.status == RunStatus.IN_PROGRESS).values(status=RunStatus.STOPPED, updated_at=utcnow()))
+            status_is(CasusRun.status, RunStatus.IN_PROGRESS)).values(status=RunStatus.STOPPED, updated_at=utcnow()))
         return _new_run(session, user_id, casus)
     except IntegrityError:
         session.rollback()  # a double click: the other request made the new run

@@ -32,6 +32,7 @@ from course.db import (
     RegisterNumber,
     RunStatus,
     User,
+    status_is,
     utcnow,
 )
 from course.errors import N_, DomainError, NotFound
@@ -74,9 +75,9 @@ def evidence_of(session: Session, catalog: Catalog, user_id: int) -> Evidence:
     attempts = session.execute(
         select(QuizAttempt.quiz_id, QuizAttempt.started_at, QuizAttempt.submitted_at, QuizAttempt.score,
                QuizAttempt.passed)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.status == AttemptStatus.SUBMITTED)).all()
+        .where(QuizAttempt.user_id == user_id, status_is(QuizAttempt.status, AttemptStatus.SUBMITTED))).all()
     runs = session.execute(select(CasusRun.casus_id, CasusRun.started_at, CasusRun.completed_at)
-                           .where(CasusRun.user_id == user_id, CasusRun.status == RunStatus.COMPLETED)).all()
+                           .where(CasusRun.user_id == user_id, status_is(CasusRun.status, RunStatus.COMPLETED))).all()
     spans = [(seen, read) for seen, read in pages if read is not None]
     spans += [(a.started_at, a.submitted_at) for a in attempts if a.submitted_at is not None]
     spans += [(r.started_at, r.completed_at) for r in runs if r.completed_at is not None]

@@ -46,6 +46,7 @@ from course.db import (
     QuizAttempt,
     Role,
     User,
+    status_is,
     utcnow,
 )
 from course.errors import N_, DomainError, NotFound
@@ -286,7 +287,7 @@ def _question_spreads(session: Session, catalog: Catalog, user_ids: Sequence[int
     who = QuizAttempt.user_id
     answers = (select(QuizAttempt.quiz_id, AttemptAnswer.question_id)
                .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
-               .where(who.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED))
+               .where(who.in_(user_ids), status_is(QuizAttempt.status, AttemptStatus.SUBMITTED)))
     totals = session.execute(answers.add_columns(
         func.count(distinct(who)), func.count(distinct(case((AttemptAnswer.correct.is_(True), who)))),
         func.count(distinct(case((AttemptAnswer.correct.is_(True), None), else_=who))))

@@ -31,7 +31,16 @@ from sqlalchemy import Boolean, Float, Integer, String, literal_column, null, se
 from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
-from course.db import AttemptStatus, CasusRun, ModuleSummary, PageProgress, QuizAttempt, RunStatus, TimeOnTask
+from course.db import (
+    AttemptStatus,
+    CasusRun,
+    ModuleSummary,
+    PageProgress,
+    QuizAttempt,
+    RunStatus,
+    TimeOnTask,
+    status_is,
+)
 from course.db.base import UTCDateTime
 from course.db.upsert import insert_for
 from course.progress import CourseShape, PageVisit, SubmittedAttempt, course_progress, module_done_at, quiz_outcome
@@ -68,10 +77,10 @@ def _rows(user_ids: Sequence[int]) -> Any:
         .where(PageProgress.user_id.in_(user_ids), PageProgress.read_at.is_not(None)),
         select(kind("quiz"), QuizAttempt.user_id, QuizAttempt.quiz_id, nothing(String), QuizAttempt.submitted_at,
                QuizAttempt.score, QuizAttempt.passed, QuizAttempt.counts, QuizAttempt.number)
-        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED),
+        .where(QuizAttempt.user_id.in_(user_ids), status_is(QuizAttempt.status, AttemptStatus.SUBMITTED)),
         select(kind("casus"), CasusRun.user_id, CasusRun.casus_id, nothing(String), nothing(UTCDateTime()),
                nothing(Float), nothing(Boolean), nothing(String), nothing(Integer))
-        .where(CasusRun.user_id.in_(user_ids), CasusRun.status == RunStatus.COMPLETED),
+        .where(CasusRun.user_id.in_(user_ids), status_is(CasusRun.status, RunStatus.COMPLETED)),
         select(kind("basis"), TimeOnTask.user_id, nothing(String), nothing(String), nothing(UTCDateTime()),
                nothing(Float), nothing(Boolean), nothing(String), TimeOnTask.version)
         .where(TimeOnTask.user_id.in_(user_ids)))

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from course.assignments import AssignmentStatus, Requirement, local_today
 from course.catalog import Catalog
-from course.db import AttemptStatus, CasusDecision, CasusRun, Membership, QuizAttempt, Team, User
+from course.db import AttemptStatus, CasusDecision, CasusRun, Membership, QuizAttempt, Team, User, status_is
 from course.services import assignments as assignment_service
 from course.services import progress_sql
 from course.services.groups import MIN_CONTRIBUTORS, Spread, answer_spreads
@@ -119,7 +119,8 @@ def _answered(session: Session, members: Select[Any]) -> tuple[Any, ...]:
     member stays, so while these are equal the result is too. Two queries, over indexes only."""
     ids = session.scalars(members.order_by(Membership.user_id)).all()
     who = members.scalar_subquery()
-    handed_in = (select(func.count()).where(QuizAttempt.user_id.in_(who), QuizAttempt.status == AttemptStatus.SUBMITTED)
+    handed_in = (select(func.count())
+                 .where(QuizAttempt.user_id.in_(who), status_is(QuizAttempt.status, AttemptStatus.SUBMITTED))
                  .scalar_subquery())
     decided = (select(func.count()).select_from(CasusDecision).join(CasusRun, CasusRun.id == CasusDecision.run_id)
                .where(CasusRun.user_id.in_(who)).scalar_subquery())

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from course import progress
 from course.catalog import Catalog
 from course.content.model import Page
-from course.db import PageProgress, utcnow
+from course.db import PageProgress, status_is, utcnow
 from course.db.casus import CasusRun, RunStatus
 from course.db.prepared import PreparedSelect
 from course.db.quiz import AttemptStatus, EmbeddedCheck, QuizAttempt
@@ -187,10 +187,10 @@ def _progress_rows(*, pages: bool, one: bool) -> CompoundSelect:
     quizzes = select(literal_column("'quiz'"), attempt.user_id, attempt.quiz_id, nothing(String),
                      attempt.submitted_at, nothing(DateTime), attempt.score, attempt.passed,
                      attempt.counts, attempt.number).where(
-        of_users(attempt.user_id), attempt.status == AttemptStatus.SUBMITTED)
+        of_users(attempt.user_id), status_is(attempt.status, AttemptStatus.SUBMITTED))
     casuses = select(literal_column("'casus'"), run.user_id, run.casus_id, nothing(String),
                      run.completed_at, nothing(DateTime), nothing(Float), nothing(Boolean), nothing(String),
-                     nothing(Integer)).where(of_users(run.user_id), run.status == RunStatus.COMPLETED)
+                     nothing(Integer)).where(of_users(run.user_id), status_is(run.status, RunStatus.COMPLETED))
     if not pages:
         return union_all(quizzes, casuses)
     # The page rows come first: a union's columns take their types (and conversions) from its first select.

@@ -40,7 +40,16 @@ from course.assignments import AssignmentStatus, Requirement
 from course.catalog import Catalog
 from course.certification import MAX_MINUTES_PER_ACTIVITY
 from course.content.model import CasusesRule, PagesRule, QuizRule
-from course.db import AttemptStatus, CasusRun, ModuleSummary, PageProgress, QuizAttempt, RunStatus, TimeOnTask
+from course.db import (
+    AttemptStatus,
+    CasusRun,
+    ModuleSummary,
+    PageProgress,
+    QuizAttempt,
+    RunStatus,
+    TimeOnTask,
+    status_is,
+)
 from course.db.base import UTCDateTime
 from course.progress import CourseShape
 from course.services import module_summaries
@@ -309,7 +318,7 @@ def _quizzes(catalog: Catalog, shape: CourseShape, wanted_ids: list[str], ids: A
                                order_by=(func.coalesce(attempts.c.score, 0).desc(), passed.desc(),
                                          attempts.c.number)).label("best"),
         func.row_number().over(partition_by=partition, order_by=attempts.c.number.desc()).label("last"),
-    ).where(attempts.c.user_id.in_(ids), attempts.c.status == AttemptStatus.SUBMITTED,
+    ).where(attempts.c.user_id.in_(ids), status_is(attempts.c.status, AttemptStatus.SUBMITTED),
             attempts.c.quiz_id.in_(sorted(set(quiz_ids) | set(wanted_quizzes)))).subquery("ranked")
     best, last = ranked.c.best == 1, ranked.c.last == 1
     per_quiz = (select(ranked.c.user_id, ranked.c.quiz_id,
@@ -336,7 +345,8 @@ def _casuses(shape: CourseShape, requirement: Requirement, ids: Any) -> Any:
     completion of those asked for (each casus counts once, from its first completion)."""
     runs = CasusRun.__table__
     firsts = (select(runs.c.user_id, runs.c.casus_id, func.min(runs.c.completed_at).label("done_at"))
-              .where(runs.c.user_id.in_(ids), runs.c.status == RunStatus.COMPLETED, runs.c.completed_at.is_not(None))
+              .where(runs.c.user_id.in_(ids), status_is(runs.c.status, RunStatus.COMPLETED),
+                     runs.c.completed_at.is_not(None))
               .group_by(runs.c.user_id, runs.c.casus_id).subquery("firsts"))
     casus_cols: list[Any] = [firsts.c.user_id]
     for n, (_module, _quiz, casus_ids) in enumerate(shape.modules):

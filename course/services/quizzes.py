@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
-from course.db.base import utcnow
+from course.db.base import status_is, utcnow
 from course.db.prepared import PreparedSelect, loaded_instance
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for, insert_for_dialect
@@ -167,7 +167,7 @@ def open_attempt(session: Session, user_id: int, quiz_id: str) -> QuizAttempt | 
     """The learner's attempt in progress at ``quiz_id``, or None."""
     return session.scalars(select(QuizAttempt).where(
         QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id,
-        QuizAttempt.status == AttemptStatus.IN_PROGRESS)).one_or_none()
+        status_is(QuizAttempt.status, AttemptStatus.IN_PROGRESS))).one_or_none()
 
 
 def attempts_left(quiz: Quiz, submitted: int) -> int | None:
@@ -226,7 +226,7 @@ _ATTEMPTS = QuizAttempt.__table__
 _TOUCH_OPEN_ATTEMPT = (
     update(_ATTEMPTS)
     .where(_ATTEMPTS.c.id == bindparam("the_attempt"), _ATTEMPTS.c.user_id == bindparam("the_learner"),
-           _ATTEMPTS.c.status == AttemptStatus.IN_PROGRESS)
+           status_is(_ATTEMPTS.c.status, AttemptStatus.IN_PROGRESS))
     .values(last_saved_at=bindparam("the_moment"))
     .returning(_ATTEMPTS.c.id, _ATTEMPTS.c.snapshot["key"].as_string().label("key")))  # id: a row, even if no key
 _SNAPSHOT = select(_ATTEMPTS.c.snapshot).where(_ATTEMPTS.c.id == bindparam("the_attempt"))
@@ -373,7 +373,7 @@ def submit_attempt(session: Session, user_id: int, attempt_id: int,
     # Only the request that moves the attempt out of "in progress" grades it: a racing double submit
     # finds nothing to update and returns the stored result instead.
     closed = session.execute(update(QuizAttempt).where(
-        QuizAttempt.id == attempt.id, QuizAttempt.status == AttemptStatus.IN_PROGRESS).values(
+        QuizAttempt.id == attempt.id, status_is(QuizAttempt.status, AttemptStatus.IN_PROGRESS)).values(
         status=AttemptStatus.SUBMITTED, submitted_at=now, score=float(result.score), passed=result.passed))
     if closed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
@@ -410,7 +410,7 @@ def _key_shown(session: Session, user_id: int, attempt: QuizAttempt, paper: Pape
     submitted, passed = session.execute(
         select(func.count(), func.count().filter(QuizAttempt.passed.is_(True))).where(
             QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == attempt.quiz_id,
-            QuizAttempt.status == AttemptStatus.SUBMITTED)).one()
+            status_is(QuizAttempt.status, AttemptStatus.SUBMITTED))).one()
     left = None if paper.max_attempts is None else max(paper.max_attempts - submitted, 0)
     return policy.shows_key(passed=passed > 0, attempts_left=left)
 
@@ -468,7 +468,7 @@ def quiz_results_of(session: Session, user_ids: Sequence[int]) -> dict[int, dict
     rows = session.execute(
         select(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.score, QuizAttempt.passed,
                QuizAttempt.submitted_at, QuizAttempt.counts)
-        .where(QuizAttempt.user_id.in_(user_ids), QuizAttempt.status == AttemptStatus.SUBMITTED)
+        .where(QuizAttempt.user_id.in_(user_ids), status_is(QuizAttempt.status, AttemptStatus.SUBMITTED))
         .order_by(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.number)).all()
     by_quiz: dict[tuple[int, str], list[SubmittedAttempt]] = {}
     for row in rows:

@@ -8,7 +8,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import bindparam, column, exc, literal_column, select, table, union_all
 
-from course.db import LoginSession, Membership, Organisation, PageProgress, Role, User, utcnow
+from course.db import (
+    AttemptStatus,
+    LoginSession,
+    Membership,
+    Organisation,
+    PageProgress,
+    QuizAttempt,
+    Role,
+    User,
+    status_is,
+    utcnow,
+)
 from course.db.prepared import PreparedSelect, loaded_instance
 from course.services import accounts
 
@@ -105,3 +116,22 @@ def test_it_sees_what_the_session_has_not_written_yet(session):
     session.add(user)  # pending: a query through the session would flush it first, and so does this
     prepared = PreparedSelect(select(User.name).where(User.email == bindparam("email")))
     assert prepared.rows(session, email="ongeschreven@example.org") == [("Nog niet",)]
+
+
+def test_a_status_written_into_the_sql_selects_what_a_bound_one_does(session):
+    """``status_is`` writes the status into the SQL (a bound one made SQLite prepare the statement anew at
+    every execution, because of the partial index on open attempts); it must select the same rows."""
+    user = _user(session)
+    session.add_all([QuizAttempt(user_id=user.id, quiz_id="q", number=n, seed=1, snapshot={}, counts="best",
+                                 status=status, submitted_at=utcnow() if status == AttemptStatus.SUBMITTED else None)
+                     for n, status in enumerate([AttemptStatus.SUBMITTED, AttemptStatus.IN_PROGRESS], start=1)])
+    session.commit()
+    for status in AttemptStatus:
+        written = select(QuizAttempt.number).where(status_is(QuizAttempt.status, status))
+        bound = select(QuizAttempt.number).where(QuizAttempt.status == status)
+        assert session.scalars(written).all() == session.scalars(bound).all() != []
+        sql = str(written.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}))
+        assert f"status = '{status.value}'" in sql
+    one = PreparedSelect(select(QuizAttempt.number).where(QuizAttempt.user_id == bindparam("user_id"),
+                                                         status_is(QuizAttempt.status, AttemptStatus.SUBMITTED)))
+    assert one.rows(session, user_id=user.id) == [(1,)]
