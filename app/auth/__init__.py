@@ -33,7 +33,7 @@ def init_login(app: Flask) -> None:
     # hashes on every request, also when the session is empty and there is nothing to compare it with (a
     # visitor: a tenth of the welcome page). login_user asks after putting the user id in the session, so
     # every login still keeps the real hash.
-    login_manager._session_identifier_generator = lambda: _create_identifier() if session else ""
+    login_manager._session_identifier_generator = _session_identifier
 
     @app.before_request
     def load_login_first() -> Response | None:
@@ -46,6 +46,24 @@ def init_login(app: Flask) -> None:
             flash(_l("Als beheerder gebruik je tweestapsverificatie. Stel die eerst in."), "info")
             return redirect(url_for("auth.two_factor_setup"))
         return None
+
+
+# The hash of each address and browser seen, from exactly what Flask-Login's _create_identifier reads: a
+# sha512 per request otherwise. Bounded (it is request input): when full it starts afresh.
+_IDENTIFIERS: dict[tuple[str | None, str | None], str] = {}
+_IDENTIFIERS_LIMIT = 10_000
+
+
+def _session_identifier() -> str:
+    if not session:
+        return ""
+    key = (request.headers.get("X-Forwarded-For", request.remote_addr), request.headers.get("User-Agent"))
+    identifier = _IDENTIFIERS.get(key)
+    if identifier is None:
+        if len(_IDENTIFIERS) >= _IDENTIFIERS_LIMIT:
+            _IDENTIFIERS.clear()
+        identifier = _IDENTIFIERS[key] = _create_identifier()
+    return identifier
 
 
 @login_manager.user_loader

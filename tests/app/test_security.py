@@ -67,6 +67,18 @@ def test_a_login_keeps_the_browser_fingerprint_and_a_copied_cookie_elsewhere_is_
         assert cookie["_fresh"] is False
 
 
+def test_the_same_browser_at_another_address_is_no_longer_fresh_either(client, auth):
+    """The fingerprint is kept per address and browser (app/auth): the address counts as much as the browser."""
+    auth.register()
+    for _ in range(2):  # the second from the fingerprint kept for this address and browser
+        assert client.get("/voortgang").status_code == 200
+        with client.session_transaction() as cookie:
+            assert cookie["_fresh"] is True
+    assert client.get("/voortgang", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 200
+    with client.session_transaction() as cookie:
+        assert cookie["_fresh"] is False
+
+
 def test_https_sites_tell_browsers_to_keep_to_https(connection, valid_catalog, tmp_path, client):
     """HSTS wherever cookies are Secure (production's default), and not on plain-HTTP development."""
     secure = make_app(connection, valid_catalog, tmp_path, SESSION_COOKIE_SECURE=True).test_client()
