@@ -329,7 +329,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--posters", type=int, default=150,
                         help="learners prepared for the hand-in posts (one per knowledge check, each used once)")
-    parser.add_argument("--casus-posters", type=int, default=500,
+    parser.add_argument("--casus-posters", type=int, default=1500,
                         help="learners prepared for the casus-step posts (one per casus, each used once)")
     parser.add_argument("--write", action="store_true", help="store the figures and update docs/benchmarks.md")
     args = parser.parse_args()

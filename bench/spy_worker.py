@@ -1,6 +1,6 @@
 """Where a gunicorn worker's time goes under load: py-spy samples both workers while wrk drives one page.
 
-    .venv/bin/pip install py-spy
+    .venv/bin/pip install -e '.[test,bench]'
     .venv/bin/python bench/spy_worker.py [module page|course overview|…|quiz autosave] [--seconds 10]
                                          [--database-url URL] [--top 40]
 
