@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from flask import current_app, flash, jsonify, redirect, request
+from flask import current_app, flash, jsonify, redirect, request, session
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
@@ -68,8 +68,18 @@ def wants_json() -> bool:
 def logged_out_reply(message: str, login_url: str, *, category: str = "info") -> ResponseReturnValue:
     """The answer to a post whose page's login has ended: 401 with the message and where to log in for the
     script, a redirect there for a plain form. The message is flashed either way: the script goes to
-    ``login_url`` itself, and the login page then says what became of the work."""
-    flash(message, category)
+    ``login_url`` itself, and the login page then says what became of the work. Once: the script may save
+    again (or the plain form follow) before the login page is shown."""
+    if (category, message) not in session.get("_flashes", ()):
+        flash(message, category)
     if wants_json():
         return jsonify(error=message, login_url=login_url), 401
     return redirect(login_url)
+
+
+def shown_on_this_page(message: str, *, category: str = "info") -> None:
+    """``message`` is said by the page being answered: a copy a background save flashed before (see
+    ``logged_out_reply``) is dropped, so the page does not say it twice."""
+    flashes = session.get("_flashes")
+    if flashes and (category, message) in flashes:
+        session["_flashes"] = [f for f in flashes if f != (category, message)]

@@ -23,7 +23,7 @@ from app.casus.forms import StartRunForm
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session
-from app.work_tokens import logged_out_reply, make_token, read_token, wants_json
+from app.work_tokens import logged_out_reply, make_token, read_token, shown_on_this_page, wants_json
 from course.casus.framework import AFWEGINGSVRAGEN, MELDCODE_STEPS
 from course.casus.kinds import MAX_TEXT_LENGTH, PlanStep, ReflectionStep
 from course.casus.kinds.plan import FIELD_PREFIX
@@ -234,6 +234,7 @@ def _void_page(form: Mapping[str, list[str]], login_url: str) -> tuple[Any, int]
                 "concepten en keuzes staan er nog.")
     if wants_json():  # the script goes to the login page, which shows the message
         return logged_out_reply(message, login_url, category="error")
+    shown_on_this_page(message, category="error")
     texts = [v for name, values in form.items() if name == ANSWER_FIELD or name.startswith(FIELD_PREFIX)
              for v in values if v.strip()]
     return render_template("casus/not_saved.html", message=message, texts=texts, login_url=login_url), 401

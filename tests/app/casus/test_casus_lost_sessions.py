@@ -91,6 +91,7 @@ def test_an_answer_after_a_password_change_says_why_it_was_not_saved(client, aut
     assert response.status_code == 401
     page = response.get_data(as_text=True)
     assert "wachtwoord is gewijzigd" in page and "niet opgeslagen" in page
+    assert page.count("wachtwoord is gewijzigd") == 1  # the background save's message is this page's own
     assert "Tekst &lt;b&gt;na&lt;/b&gt; de wijziging</textarea>" in page  # to copy, escaped
     run = _run(session, run_id)
     assert run.drafts == {} and run.state["current"] == "reflectie"
