@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import register, unique_email
+from tests.e2e.conftest import PASSWORD, register, unique_email
 from tests.e2e.test_quiz_casus import _answer_everything
 
 pytestmark = pytest.mark.e2e
@@ -186,3 +186,38 @@ def test_a_half_sorted_answer_is_kept_as_a_draft_and_survives_a_reload(page, liv
     question_id = question.get_attribute("data-question")
     expect(page.locator(f'[data-state-for="{question_id}"]')).to_have_text("Opgeslagen, nog niet af")
     expect(page.locator(f'#vraag-{question_id} .draft-message')).to_be_visible()
+
+
+def test_a_save_after_logging_out_in_another_tab_leads_to_a_login_that_says_it_was_kept(new_page, live_server,
+                                                                                        visits):
+    """Logged out in another tab, the learner answers in the quiz tab: the script opens the login page, which
+    says the answer was kept (once); after logging in they are back at the attempt with the answer chosen."""
+    page = new_page()
+    email = unique_email("othertab")
+    register(page, live_server, "Lotte Visser", email)
+    form = _start_first_quiz(page, live_server)
+    action = form.get_attribute("action")
+    attempt_path = urlsplit(page.url).path
+
+    other = page.context.new_page()  # the same browser: the same cookies
+    other.goto(live_server("/voortgang"))
+    other.get_by_role("group").get_by_text(re.compile("Lotte")).click()  # the account menu
+    other.get_by_role("button", name="Uitloggen").click()
+    other.wait_for_load_state()
+    other.close()
+
+    visits.expect(401, action)
+    question = form.locator("section.quiz-question").first
+    with page.expect_response(lambda r: _is_background_save(r, action)) as reply:
+        control_id, expected = _answer_one(question)
+    assert reply.value.status == 401
+    page.wait_for_url(lambda url: urlsplit(url).path == "/inloggen")
+    notice = page.get_by_text("Je was uitgelogd. Je antwoorden zijn bewaard")
+    expect(notice).to_have_count(1)
+    expect(notice).to_be_visible()
+
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == attempt_path)
+    assert _still_answered(page, control_id, expected)
