@@ -8,9 +8,9 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
-# Values a session can hold that a plain copy of its dict cannot share with another request: anything else
-# (a list of flashed messages that flash() appends to, a pending second step's dict) could be changed in
-# place by one request and seen by the next, so such a session is verified and decoded anew every time.
+# Values that a plain copy of a kept session's dict may share with the next request. Anything else (a list of
+# flashed messages that flash() appends to, a pending second step's dict) could be changed in place by one
+# request and seen by the next: a session holding such a value is verified and decoded anew every time.
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
@@ -59,7 +59,7 @@ class CookieSessions(SecureCookieSessionInterface):
             # itsdangerous's own rule: expired when older than max_age, or signed in the future.
             if 0 <= self._clock.get_timestamp() - signed_at <= max_age:  # type: ignore[union-attr]
                 return self.session_class(data)
-            del self._opened[cookie]
+            self._opened.pop(cookie, None)  # another thread may have dropped it already
             return self.session_class()
         try:
             data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
