@@ -51,12 +51,15 @@ def _count(read_pages: set[tuple[str, str]]) -> HeaderProgress:
 def header_progress() -> HeaderProgress | None:
     """The header's progress: what the view already loaded, else one query; None for visitors."""
     from flask_login import current_user
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    if not user.is_authenticated:
         return None
-    if "leerlijn_header_progress" not in g:
-        keys = current_user.read_page_keys  # loaded with the login on most pages (app/auth)
-        g.leerlijn_header_progress = (_count(progress_service.read_pages(db_session, current_user.id))
-                                      if keys is None else _count_keys(keys))
+    known = g.get("leerlijn_header_progress")
+    if known is not None:
+        return known
+    keys = user.read_page_keys  # loaded with the login on most pages (app/auth)
+    g.leerlijn_header_progress = (_count(progress_service.read_pages(db_session, user.id))
+                                  if keys is None else _count_keys(keys))
     return g.leerlijn_header_progress
 
 

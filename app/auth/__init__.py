@@ -39,10 +39,12 @@ def init_login(app: Flask) -> None:
     def load_login_first() -> Response | None:
         # Resolve the login before the view runs: resume_login may commit (last seen, expiry), which must
         # never happen in the middle of a view's own unit of work.
-        if request.endpoint in _ANONYMOUS_ENDPOINTS or not current_user.is_authenticated:
+        if request.endpoint in _ANONYMOUS_ENDPOINTS:
             return None
-        if (current_user.needs_two_factor and not current_user.two_factor_enabled
-                and request.endpoint not in _BEFORE_TWO_FACTOR):
+        user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+        if not user.is_authenticated:
+            return None
+        if user.needs_two_factor and not user.two_factor_enabled and request.endpoint not in _BEFORE_TWO_FACTOR:
             flash(_l("Als beheerder gebruik je tweestapsverificatie. Stel die eerst in."), "info")
             return redirect(url_for("auth.two_factor_setup"))
         return None

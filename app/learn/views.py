@@ -79,18 +79,19 @@ def module(module_id: str) -> str:
 @login_required
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
+    user_id = current_user.id  # once: each look through the proxy costs a lookup
     # One query for the learner's page rows serves the visit (written only when it changes something),
     # the table of contents, the header and, on the last page, the next step; on a page with practice
     # questions the same query brings the answers the learner just checked there.
     if page.has_questions:
-        visits, checks = progress_service.page_state(db_session, current_user.id)
+        visits, checks = progress_service.page_state(db_session, user_id)
         know_embedded_checks(checks)
     else:
-        visits = progress_service.page_visits(db_session, current_user.id)
-    progress_service.record_visit(db_session, current_user.id, page, visits=visits)
+        visits = progress_service.page_visits(db_session, user_id)
+    progress_service.record_visit(db_session, user_id, page, visits=visits)
     previous, following = module.neighbours(page)
     if following is None:  # the last page's button names the next step, which needs the whole progress
-        course = progress_service.course_progress(db_session, catalog(), current_user.id, visits=visits)
+        course = progress_service.course_progress(db_session, catalog(), user_id, visits=visits)
         remember_progress(course=course)
     else:
         remember_progress(read_pages={(v.module_id, v.page_id) for v in visits if v.read_at is not None})

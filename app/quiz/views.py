@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Hashable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -330,9 +331,13 @@ def check_embedded(quiz_id: str, question_id: str) -> Response:
 
 def _embedded_opaque() -> OpaqueValues:
     """The opaque values of the learner's embedded questions: a key per learner, derived from the secret."""
-    user = current_user.id if current_user.is_authenticated else 0
-    return OpaqueValues(hmac.new(current_app.config["SECRET_KEY"].encode(), f"embedded:{user}".encode(),
-                                 hashlib.sha256).hexdigest())
+    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    return OpaqueValues(_embedded_key(current_app.config["SECRET_KEY"], user.id if user.is_authenticated else 0))
+
+
+@lru_cache(maxsize=4096)
+def _embedded_key(secret: str, user_id: int) -> str:
+    return hmac.new(secret.encode(), f"embedded:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def know_embedded_checks(checks: dict[tuple[str, str], dict[str, list[str]]]) -> None:
