@@ -2,13 +2,14 @@
 
 SQLAlchemy's execution of one statement (its cache key, an execution context, the result's metadata and, for
 the ORM, the loading of objects) cost the login's query ten times what the database took to answer it, on
-every request. A ``PreparedSelect`` keeps what SQLAlchemy works out once for a statement on a database: its
+every request. A ``PreparedStatement`` keeps what SQLAlchemy works out once for a statement on a database: its
 SQL, how each parameter is sent and how each column is read back (the column types' own processors, so a
 timestamp comes back as it would through SQLAlchemy). It runs on the driver's cursor of the session's own
 connection, inside the session's transaction, and fires the engine's cursor events as any statement does:
 query counts, the SQLite write-lock hook and statement logging all see it.
 
-Only for SELECTs without expanding parameters (``IN`` lists): those are refused when compiled.
+For SELECTs (and unions), and for an INSERT or UPDATE with RETURNING (the quiz autosave's two statements);
+not for expanding parameters (``IN`` lists): those are refused when compiled.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 from sqlalchemy.sql.expression import CompoundSelect, Select
 
 Processor = Callable[[Any], Any] | None
@@ -37,14 +39,18 @@ class _Compiled:
     binds: Mapping[str, tuple[str | None, Any, Processor]]
 
 
-class PreparedSelect:
-    """A SELECT (or UNION) run on a session's connection without SQLAlchemy's per-execution work.
+class PreparedStatement:
+    """A SELECT (or UNION), or an INSERT or UPDATE … RETURNING, run on a session's connection without
+    SQLAlchemy's per-execution work.
 
     ``rows(session, **params)`` returns plain tuples, each column converted as SQLAlchemy would.
     """
 
-    def __init__(self, statement: Select[Any] | CompoundSelect):
+    def __init__(self, statement: Select[Any] | CompoundSelect | ReturningInsert[Any] | ReturningUpdate[Any]):
         self.statement = statement
+        # The columns it returns, whose types convert what the driver gives.
+        self._columns = (statement.selected_columns if isinstance(statement, Select | CompoundSelect)
+                         else statement.exported_columns)
         self._compiled: dict[str, _Compiled] = {}
         # Per database: (column index, processor) of the columns that need converting. Worked out at the first
         # execution: some processors depend on the type the driver reports for the column (PostgreSQL's
@@ -70,7 +76,7 @@ class PreparedSelect:
         converters = self._converted.get(dialect.name)
         if converters is None:
             processors = (column.type.dialect_impl(dialect).result_processor(dialect, described[1])
-                          for column, described in zip(self.statement.selected_columns, description, strict=True))
+                          for column, described in zip(self._columns, description, strict=True))
             converters = self._converted[dialect.name] = tuple(
                 (index, processor) for index, processor in enumerate(processors) if processor is not None)
         if not converters:
@@ -90,7 +96,7 @@ class PreparedSelect:
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
         if any(bind.expanding for bind in compiled.binds.values()):
-            raise ValueError("a PreparedSelect cannot expand parameters (IN lists): use session.execute")
+            raise ValueError("a PreparedStatement cannot expand parameters (IN lists): use session.execute")
         sql = str(compiled)
         # Values SQLAlchemy renders into the SQL at each execution (the separator of aggregate_strings) are
         # constants: rendered once, here.

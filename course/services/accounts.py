@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from course.db import EventKind, LoginSession, Membership, PageProgress, Role, User, utcnow
-from course.db.prepared import PreparedSelect, loaded_instance
+from course.db.prepared import PreparedStatement, loaded_instance
 from course.errors import N_, DomainError, NotFound
 from course.services.audit import record_event
 
@@ -179,8 +179,8 @@ _RESUME_LOGIN = (
 _PAGES = PageProgress.__table__.c
 # The same with the keys ("module/page") of the pages the user finished, as one space-separated string:
 # the page header shows how many, and on a page that loads no progress of its own that cost a query.
-_RESUME_LOGIN_PREPARED = PreparedSelect(_RESUME_LOGIN)
-_RESUME_LOGIN_WITH_READ_PAGES = PreparedSelect(_RESUME_LOGIN.add_columns(
+_RESUME_LOGIN_PREPARED = PreparedStatement(_RESUME_LOGIN)
+_RESUME_LOGIN_WITH_READ_PAGES = PreparedStatement(_RESUME_LOGIN.add_columns(
     select(func.aggregate_strings(_PAGES.module_id + "/" + _PAGES.page_id, " "))
     .where(_PAGES.user_id == User.id, _PAGES.read_at.is_not(None)).scalar_subquery()))
 

@@ -29,7 +29,7 @@ from course.catalog import Catalog
 from course.content.model import Page
 from course.db import PageProgress, status_is, utcnow
 from course.db.casus import CasusRun, RunStatus
-from course.db.prepared import PreparedSelect
+from course.db.prepared import PreparedStatement
 from course.db.quiz import AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for
 from course.progress import CourseProgress, PageVisit, QuizOutcome, SubmittedAttempt, quiz_outcome
@@ -204,17 +204,17 @@ def _progress_rows(*, pages: bool, one: bool) -> CompoundSelect:
 # progress) is prepared (course/db/prepared.py), with a plain parameter: an expanding one cannot be prepared,
 # and made SQLAlchemy write the statement's SQL anew on every execution.
 _PROGRESS_ROWS = {pages: _progress_rows(pages=pages, one=False) for pages in (True, False)}
-_PROGRESS_ROWS_OF_ONE = {pages: PreparedSelect(_progress_rows(pages=pages, one=True)) for pages in (True, False)}
+_PROGRESS_ROWS_OF_ONE = {pages: PreparedStatement(_progress_rows(pages=pages, one=True)) for pages in (True, False)}
 
 _PAGES = PageProgress.__table__.c
 # Both run on every module page: prepared (course/db/prepared.py), SQLAlchemy's execution cost more than the
 # query itself.
-_PAGE_VISITS = PreparedSelect(select(_PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at).where(
+_PAGE_VISITS = PreparedStatement(select(_PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at).where(
     _PAGES.user_id == bindparam("user_id")))
 _CHECKS = EmbeddedCheck.__table__.c
 # The page rows come first, with a JSON-typed empty column: a union's columns take their types (and so the
 # conversion of the kept answers) from its first select.
-_PAGE_STATE = PreparedSelect(union_all(
+_PAGE_STATE = PreparedStatement(union_all(
     select(literal_column("'page'"), _PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at,
            type_coerce(null(), _CHECKS.raw.type)).where(_PAGES.user_id == bindparam("user_id")),
     select(literal_column("'check'"), _CHECKS.quiz_id, _CHECKS.question_id, type_coerce(null(), DateTime),

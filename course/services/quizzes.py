@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
 from course.db.base import status_is, utcnow
-from course.db.prepared import PreparedSelect, loaded_instance
+from course.db.prepared import PreparedStatement, loaded_instance
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for, insert_for_dialect
 from course.errors import N_, DomainError, NotFound
@@ -223,7 +223,7 @@ def view_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptView
 # the transaction's first write (see app/db.py). It returns the key of the attempt's paper, which finds the
 # paper parsed before (_kept_paper); the snapshot itself is read only when this worker has not parsed it.
 _ATTEMPTS = QuizAttempt.__table__
-_TOUCH_OPEN_ATTEMPT = (
+_TOUCH_OPEN_ATTEMPT = PreparedStatement(
     update(_ATTEMPTS)
     .where(_ATTEMPTS.c.id == bindparam("the_attempt"), _ATTEMPTS.c.user_id == bindparam("the_learner"),
            status_is(_ATTEMPTS.c.status, AttemptStatus.IN_PROGRESS))
@@ -243,8 +243,7 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     the first time a worker saves to this attempt: it reads the paper).
     """
     now = utcnow()
-    locked = session.execute(_TOUCH_OPEN_ATTEMPT, {"the_attempt": attempt_id, "the_learner": user_id,
-                                                   "the_moment": now}).one_or_none()
+    locked = _TOUCH_OPEN_ATTEMPT.first(session, the_attempt=attempt_id, the_learner=user_id, the_moment=now)
     if locked is None:
         # Refused: say why (someone else's attempt and no attempt at all look the same).
         status = session.scalar(select(QuizAttempt.status).where(QuizAttempt.id == attempt_id,
@@ -253,7 +252,7 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
         if status is None:
             raise NotFound(N_("Deze poging bestaat niet."))
         raise AttemptClosed(N_("Deze poging is al ingeleverd; je antwoorden kunnen niet meer veranderen."))
-    paper = _kept_paper(attempt_id, locked.key) or _parsed_paper(
+    paper = _kept_paper(attempt_id, locked[1]) or _parsed_paper(
         attempt_id, session.execute(_SNAPSHOT, {"the_attempt": attempt_id}).scalar_one())
     try:
         saved, errors = _write_answers(session, attempt_id, paper, form, now)
@@ -268,19 +267,23 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
 
 
 @cache
-def _upsert_answers(dialect: str) -> Any:
-    """INSERT … ON CONFLICT of one answer per parameter set, built once per database (a statement rebuilt per
-    request is compiled again each time: SQLAlchemy caches no multi-row VALUES).
+def _upsert_answers(dialect: str, count: int) -> PreparedStatement:
+    """INSERT … ON CONFLICT of ``count`` answers (one VALUES row each), built and prepared once per database
+    and number of answers: a form has at most as many answers as its quiz has questions.
 
     A checked answer (feedback after each question) is never overwritten, and is left out of what the
     statement returns.
     """
     table = AttemptAnswer.__table__
-    stmt = insert_for_dialect(dialect, table)
+    stmt = insert_for_dialect(dialect, table).values([
+        {"attempt_id": bindparam("attempt_id", type_=table.c.attempt_id.type),
+         "question_id": bindparam(f"question_{n}", type_=table.c.question_id.type),
+         "saved_at": bindparam("saved_at", type_=table.c.saved_at.type),
+         "raw": bindparam(f"raw_{n}", type_=table.c.raw.type)} for n in range(count)])
     stmt = stmt.on_conflict_do_update(index_elements=["attempt_id", "question_id"],
                                       set_={"raw": stmt.excluded.raw, "saved_at": stmt.excluded.saved_at},
                                       where=table.c.checked_at.is_(None))
-    return stmt.returning(table.c.question_id)
+    return PreparedStatement(stmt.returning(table.c.question_id))
 
 
 def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mapping[str, Sequence[str]],
@@ -296,11 +299,11 @@ def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mappin
     raws.update({qid: {key: list(values) for key, values in raw.items()} for qid, raw in parsed.drafts.items()})
     if not raws:
         return (), parsed.errors
-    # One statement for the whole form (executemany; SQLAlchemy sends it as one multi-row INSERT).
-    written = session.execute(
-        _upsert_answers(session.get_bind().dialect.name),
-        [{"attempt_id": attempt_id, "question_id": qid, "saved_at": now, "raw": raw} for qid, raw in raws.items()],
-    ).scalars().all()
+    # One statement for the whole form, one VALUES row per answer.
+    values: dict[str, Any] = {"attempt_id": attempt_id, "saved_at": now}
+    for n, (qid, raw) in enumerate(raws.items()):
+        values[f"question_{n}"], values[f"raw_{n}"] = qid, raw
+    written = _upsert_answers(session.get_bind().dialect.name, len(raws)).rows(session, **values)
     if len(written) != len(raws):
         raise DomainError(N_("Je hebt de feedback op deze vraag al gezien; het antwoord staat vast."))
     return tuple(raws), parsed.errors
@@ -441,7 +444,7 @@ def attempt_history(session: Session, user_id: int, quiz_id: str) -> list[QuizAt
 # a deferred column): the list shows none of it, and parsing each attempt's JSON cost more than the rest of
 # the query.
 _HISTORY_ATTRIBUTES = tuple(prop.key for prop in QuizAttempt.__mapper__.column_attrs if prop.key != "snapshot")
-_ATTEMPT_HISTORY = PreparedSelect(select(*(getattr(QuizAttempt, key) for key in _HISTORY_ATTRIBUTES)).where(
+_ATTEMPT_HISTORY = PreparedStatement(select(*(getattr(QuizAttempt, key) for key in _HISTORY_ATTRIBUTES)).where(
     QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_id == bindparam("quiz_id")
 ).order_by(QuizAttempt.number))
 

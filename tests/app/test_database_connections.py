@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 import app.db
 from app.db import Database
 from course.db import PageProgress
-from course.db.prepared import PreparedSelect
+from course.db.prepared import PreparedStatement
 from tests.conftest import AuthActions, real_database_app
 
 
@@ -61,7 +61,7 @@ def test_a_connection_in_steady_use_is_not_pinged(server_database, monkeypatch):
 
 
 def test_a_prepared_statement_on_a_dropped_connection_throws_it_away(server_database, database_url):
-    prepared = PreparedSelect(select(literal(7)))
+    prepared = PreparedStatement(select(literal(7)))
     with Session(server_database.engine) as session:
         dropped = _backend_pid(session)
         session.commit()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import bindparam, column, exc, literal_column, select, table, union_all
 
 from course.db import (
+    AttemptAnswer,
     AttemptStatus,
     LoginSession,
     Membership,
@@ -20,8 +21,8 @@ from course.db import (
     status_is,
     utcnow,
 )
-from course.db.prepared import PreparedSelect, loaded_instance
-from course.services import accounts
+from course.db.prepared import PreparedStatement, loaded_instance
+from course.services import accounts, quizzes
 
 
 def _user(session, email="prepared@example.org", **values) -> User:
@@ -65,7 +66,7 @@ def test_an_unknown_login_gives_no_row(session):
 
 def test_a_parameter_used_twice_and_a_union_are_sent_right(session):
     first, second = _user(session, "een@example.org"), _user(session, "twee@example.org")
-    prepared = PreparedSelect(union_all(
+    prepared = PreparedStatement(union_all(
         select(literal_column("'user'"), User.email, User.created_at).where(User.id == bindparam("user_id")),
         select(literal_column("'login'"), LoginSession.user_agent, LoginSession.created_at)
         .where(LoginSession.user_id == bindparam("user_id"))))
@@ -78,7 +79,7 @@ def test_a_parameter_used_twice_and_a_union_are_sent_right(session):
 
 
 def test_a_statement_that_would_expand_a_list_is_refused(session):
-    prepared = PreparedSelect(select(User.id).where(User.id.in_(bindparam("ids", expanding=True))))
+    prepared = PreparedStatement(select(User.id).where(User.id.in_(bindparam("ids", expanding=True))))
     with pytest.raises(ValueError, match="IN lists"):
         prepared.rows(session, ids=[1, 2])
 
@@ -88,7 +89,7 @@ def test_it_counts_as_a_statement_and_fails_as_sqlalchemy_fails(session, count_q
         accounts._RESUME_LOGIN_PREPARED.first(session, secret_hash="0" * 64)
     assert len(counter.statements) == 1 and "login_sessions.secret_hash" in counter.statements[0]
     with pytest.raises(exc.DBAPIError):
-        PreparedSelect(select(column("x")).select_from(table("no_such_table"))).rows(session)
+        PreparedStatement(select(column("x")).select_from(table("no_such_table"))).rows(session)
 
 
 def test_the_user_it_loads_is_the_sessions_own_and_saves_its_changes(app, session, count_queries):
@@ -114,7 +115,7 @@ def test_the_user_it_loads_is_the_sessions_own_and_saves_its_changes(app, sessio
 def test_it_sees_what_the_session_has_not_written_yet(session):
     user = User(email="ongeschreven@example.org", name="Nog niet", password_hash="!")
     session.add(user)  # pending: a query through the session would flush it first, and so does this
-    prepared = PreparedSelect(select(User.name).where(User.email == bindparam("email")))
+    prepared = PreparedStatement(select(User.name).where(User.email == bindparam("email")))
     assert prepared.rows(session, email="ongeschreven@example.org") == [("Nog niet",)]
 
 
@@ -132,6 +133,28 @@ def test_a_status_written_into_the_sql_selects_what_a_bound_one_does(session):
         assert session.scalars(written).all() == session.scalars(bound).all() != []
         sql = str(written.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}))
         assert f"status = '{status.value}'" in sql
-    one = PreparedSelect(select(QuizAttempt.number).where(QuizAttempt.user_id == bindparam("user_id"),
+    one = PreparedStatement(select(QuizAttempt.number).where(QuizAttempt.user_id == bindparam("user_id"),
                                                          status_is(QuizAttempt.status, AttemptStatus.SUBMITTED)))
     assert one.rows(session, user_id=user.id) == [(1,)]
+
+
+def test_the_autosaves_update_and_upsert_run_prepared_and_store_what_sqlalchemy_would(session):
+    """The save's two statements (course/services/quizzes.py) as prepared INSERT/UPDATE … RETURNING: the
+    parameters go in converted (a UTC moment, JSON), the returned columns come back, nothing else changes."""
+    user = _user(session)
+    attempt = QuizAttempt(user_id=user.id, quiz_id="q", number=1, seed=1, snapshot={"key": "k1"}, counts="best")
+    session.add(attempt)
+    session.commit()
+    moment = utcnow()
+    touch = quizzes._TOUCH_OPEN_ATTEMPT
+    assert touch.first(session, the_attempt=attempt.id, the_learner=user.id + 1, the_moment=moment) is None
+    assert touch.first(session, the_attempt=attempt.id, the_learner=user.id, the_moment=moment) == (attempt.id, "k1")
+    upsert = quizzes._upsert_answers(session.get_bind().dialect.name, 2)
+    written = upsert.rows(session, attempt_id=attempt.id, saved_at=moment, question_0="a", raw_0={"": ["x"]},
+                          question_1="b", raw_1={"": ["y", "z"]})
+    assert sorted(written) == [("a",), ("b",)]
+    session.expire_all()
+    assert session.get(QuizAttempt, attempt.id).last_saved_at == moment
+    answers = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    assert {a.question_id: (a.raw, a.saved_at) for a in answers} == {"a": ({"": ["x"]}, moment),
+                                                                      "b": ({"": ["y", "z"]}, moment)}
