@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import content, db, errors, i18n, limits, security, sessions
 from app.config import from_environment
+from app.fragments import BoundedStore
 
 csrf = CSRFProtect()
 
@@ -29,15 +30,12 @@ class Leerlijn(Flask):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self._sync_of: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self._sync_of = BoundedStore(self._SYNC_LIMIT)
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         sync = self._sync_of.get(func)
-        if sync is None:
-            sync = super().ensure_sync(func)
-            if len(self._sync_of) < self._SYNC_LIMIT:
-                self._sync_of[func] = sync
-        return sync
+        return self._sync_of.keep(func, super().ensure_sync(func)) if sync is None else sync
+
 
 BLUEPRINTS = ("auth", "learn", "quiz", "casus", "jobaids", "privacy", "trainer", "live", "groups", "org", "admin",
               "api", "certificates", "sso")

@@ -8,6 +8,8 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
+from app.fragments import BoundedStore
+
 # Values that a plain copy of a kept session's dict may share with the next request. Anything else (a list of
 # flashed messages that flash() appends to, a pending second step's dict) could be changed in place by one
 # request and seen by the next: a session holding such a value is verified and decoded anew every time.
@@ -29,18 +31,18 @@ class CookieSessions(SecureCookieSessionInterface):
     every time; a changed key forgets them all.
     """
 
-    OPENED_LIMIT = 4096  # cookies remembered per worker; when full, it starts afresh
+    OPENED_LIMIT = 4096  # cookies remembered per worker
 
     def __init__(self) -> None:
         self._kept: tuple[Any, URLSafeTimedSerializer | None] | None = None
         self._clock: TimestampSigner | None = None  # the serializer's own clock (its signer's)
-        self._opened: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._opened = BoundedStore(self.OPENED_LIMIT)  # cookie -> (signing moment, content)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
         kept = self._kept
         if kept is None or kept[0] != keys:
-            self._opened = {}
+            self._opened = BoundedStore(self.OPENED_LIMIT)
             kept = self._kept = (keys, super().get_signing_serializer(app))
             self._clock = kept[1].make_signer() if kept[1] is not None else None
         return kept[1]
@@ -66,9 +68,7 @@ class CookieSessions(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         if all(isinstance(value, _IMMUTABLE) for value in data.values()):
-            if len(self._opened) >= self.OPENED_LIMIT:
-                self._opened = {}
-            self._opened[cookie] = (int(signed.timestamp()), data)
+            self._opened.keep(cookie, (int(signed.timestamp()), data))
         return self.session_class(data)
 
 

@@ -40,12 +40,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import event, insert
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
+from bench.databases import throwaway_database  # noqa: E402
 from bench.http_posts import LUA as POSTS_LUA  # noqa: E402
 from bench.http_posts import USER_AGENT, Post, done_by_posters, prepare, write_posts  # noqa: E402
 from course.db import PageProgress, Role, User  # noqa: E402
@@ -337,61 +338,48 @@ def main() -> None:
         raise SystemExit("bench/http_pages.py needs wrk: apt-get install wrk")
 
     database = "postgresql" if args.database_url else "sqlite"
-    schema = None
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.database_url:
-            schema = f"bench_{secrets.token_hex(4)}"
-            with create_engine(args.database_url).begin() as connection:
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-            url = f"{args.database_url}?options=-csearch_path%3D{schema}"
-        else:
-            url = f"sqlite:///{tmp}/bench.sqlite3"
-        try:
-            seed(url, SIZES[args.size])
-            env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
-                   "LEERLIJN_ENV": "production", "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0",
-                   "MAIL_OUTBOX": f"{tmp}/outbox"}
-            load = {"duration": args.duration, "connections": args.connections}
-            # Both servers run throughout (an idle sync worker waits in accept and costs nothing), and the
-            # floor is measured again right before every scenario: the ratio is to the floor of that moment.
-            # On a shared (virtual) machine the speed drifts within a run, and one floor at the start made
-            # the later scenarios look a fifth better or worse than they were.
-            with gunicorn("bench.bare:app", env, args.workers) as (bare_base, _), \
-                    gunicorn("app:create_app()", env, args.workers) as (base, server):
-                if args.warmup:
-                    wrk(bare_base + "/", cookie=None, duration=args.warmup, connections=args.connections)
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.database_url, tmp, "bench") as url:
+        seed(url, SIZES[args.size])
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
+               "LEERLIJN_ENV": "production", "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0",
+               "MAIL_OUTBOX": f"{tmp}/outbox"}
+        load = {"duration": args.duration, "connections": args.connections}
+        # Both servers run throughout (an idle sync worker waits in accept and costs nothing), and the
+        # floor is measured again right before every scenario: the ratio is to the floor of that moment.
+        # On a shared (virtual) machine the speed drifts within a run, and one floor at the start made
+        # the later scenarios look a fifth better or worse than they were.
+        with gunicorn("bench.bare:app", env, args.workers) as (bare_base, _), \
+                gunicorn("app:create_app()", env, args.workers) as (base, server):
+            if args.warmup:
+                wrk(bare_base + "/", cookie=None, duration=args.warmup, connections=args.connections)
 
-                def floor() -> float:
-                    return wrk(bare_base + "/", cookie=None, **load)["rps"]
-                catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]
-                scenarios, cookie = scenarios_for(base, catalog)
-                figures = {}
-                for name, (path, body) in scenarios.items():
-                    anonymous = name.endswith("(anonymous)")
-                    if args.warmup:  # not measured: a page's first visits in each worker keep its parts
-                        wrk(base + path, cookie=None if anonymous else cookie, body=body, duration=args.warmup,
-                            connections=args.connections)
-                    bare_rps = floor()
-                    figures[name] = wrk(base + path, cookie=None if anonymous else cookie, body=body, **load)
-                    figures[name]["bare_rps"] = bare_rps
-                submits, steps = prepare(url, env["SECRET_KEY"], args.posters, args.casus_posters)
-                spare = {"quiz hand-in": submits.pop(), "casus step": steps.pop()}
-                for name, posts in (("quiz hand-in", submits), ("casus step", steps)):
-                    bare_rps = floor()
-                    figures[name] = wrk(base, cookie=None, posts=posts, **load)
-                    figures[name]["bare_rps"] = bare_rps
-                for name, stored in done_by_posters(url).items():
-                    if stored < figures[name]["requests"]:
-                        raise RuntimeError(f"{name}: {figures[name]['requests']} posts answered, {stored} stored")
-                for f in figures.values():
-                    f["ratio"] = round(f["rps"] / f["bare_rps"], 4)
-                bare = {"rps": round(statistics.median(f["bare_rps"] for f in figures.values()), 1)}
-                peak = peak_memory_mb(server)
-            queries, startup, startup_full = queries_per_request(url, env["SECRET_KEY"], scenarios, spare)
-        finally:
-            if schema:
-                with create_engine(args.database_url).begin() as connection:
-                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            def floor() -> float:
+                return wrk(bare_base + "/", cookie=None, **load)["rps"]
+            catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]
+            scenarios, cookie = scenarios_for(base, catalog)
+            figures = {}
+            for name, (path, body) in scenarios.items():
+                anonymous = name.endswith("(anonymous)")
+                if args.warmup:  # not measured: a page's first visits in each worker keep its parts
+                    wrk(base + path, cookie=None if anonymous else cookie, body=body, duration=args.warmup,
+                        connections=args.connections)
+                bare_rps = floor()
+                figures[name] = wrk(base + path, cookie=None if anonymous else cookie, body=body, **load)
+                figures[name]["bare_rps"] = bare_rps
+            submits, steps = prepare(url, env["SECRET_KEY"], args.posters, args.casus_posters)
+            spare = {"quiz hand-in": submits.pop(), "casus step": steps.pop()}
+            for name, posts in (("quiz hand-in", submits), ("casus step", steps)):
+                bare_rps = floor()
+                figures[name] = wrk(base, cookie=None, posts=posts, **load)
+                figures[name]["bare_rps"] = bare_rps
+            for name, stored in done_by_posters(url).items():
+                if stored < figures[name]["requests"]:
+                    raise RuntimeError(f"{name}: {figures[name]['requests']} posts answered, {stored} stored")
+            for f in figures.values():
+                f["ratio"] = round(f["rps"] / f["bare_rps"], 4)
+            bare = {"rps": round(statistics.median(f["bare_rps"] for f in figures.values()), 1)}
+            peak = peak_memory_mb(server)
+        queries, startup, startup_full = queries_per_request(url, env["SECRET_KEY"], scenarios, spare)
     for name, count in queries.items():
         figures[name]["queries"] = count
     result = {"date": dt.date.today().isoformat(), "database": database, "size": args.size,

@@ -38,11 +38,12 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import throwaway_database  # noqa: E402
 from course.db import LiveAnswer, LiveSession  # noqa: E402
 
 PASSWORD = "bench-wachtwoord-123"  # noqa: S105 - a throwaway account in a temporary database
@@ -206,15 +207,7 @@ def main() -> None:
     parser.add_argument("--no-js", action="store_true", help="phones without JavaScript: post, redirect, page")
     args = parser.parse_args()
 
-    schema = None
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.database_url:
-            schema = f"bench_{secrets.token_hex(4)}"
-            with create_engine(args.database_url).begin() as connection:
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-            url = f"{args.database_url}?options=-csearch_path%3D{schema}"
-        else:
-            url = f"sqlite:///{tmp}/live.sqlite3"
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.database_url, tmp, "live") as url:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "LEERLIJN_ENV": "production",
                "LEERLIJN_PASSWORD": PASSWORD,
                "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0"}  # plain HTTP on loopback
@@ -247,9 +240,6 @@ def main() -> None:
         stored = sum(n for _, n in per_participant)
         result.update({"stored": stored, "lost": max(0, int(result["acknowledged"]) - len(per_participant)),
                        "doubled": sum(1 for _, n in per_participant if n > 1)})
-        if schema:
-            with create_engine(args.database_url).begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     order = ["participants", "acknowledged", "stored", "lost", "doubled", "seconds_all_answered",
              "presenter_lag_seconds"]
     print(json.dumps({key: result[key] for key in order}))

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -38,6 +39,18 @@ def per_request(call: Callable[[], object], requests: int, rounds: int = 5) -> f
             call()
         samples.append((time.perf_counter() - start) / requests)
     return statistics.median(samples)
+
+
+def learner_with_pages_read(app: Flask) -> FlaskClient:
+    """A client logged in as a new learner who has read the first module's first two pages (CSRF off)."""
+    with app.extensions["leerlijn.db"].sessionmaker() as session:
+        create_user(session, email="bench@example.org", name="Bench", password=PASSWORD)
+    client = app.test_client()
+    client.post("/inloggen", data={"email": "bench@example.org", "password": PASSWORD})
+    module = app.extensions["leerlijn.catalog"].modules[0]
+    for page in module.pages[:2]:
+        client.post(f"/modules/{module.id}/{page.id}/gelezen")
+    return client
 
 
 def bare_flask() -> Flask:
@@ -60,13 +73,8 @@ def main() -> None:
                           "WTF_CSRF_ENABLED": False, "AUTO_MIGRATE": True})
         startup = time.perf_counter() - start
         catalog = app.extensions["leerlijn.catalog"]
-        with app.extensions["leerlijn.db"].sessionmaker() as session:
-            create_user(session, email="bench@example.org", name="Bench", password=PASSWORD)
-        client = app.test_client()
-        client.post("/inloggen", data={"email": "bench@example.org", "password": PASSWORD})
+        client = learner_with_pages_read(app)
         module = catalog.modules[0]
-        for page in module.pages[:2]:
-            client.post(f"/modules/{module.id}/{page.id}/gelezen")
 
         bare_client = bare_flask().test_client()
         baseline = per_request(lambda: bare_client.get("/"), args.requests)

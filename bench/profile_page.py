@@ -18,7 +18,6 @@ and SQL queries per request, and the CPU time per request (the least of 9 rounds
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 import tempfile
 import time
@@ -27,15 +26,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from pyinstrument import Profiler
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
+from bench.databases import throwaway_database
 from bench.http_pages import form_of
-from course.services.accounts import create_user
-
-PASSWORD = "bench-wachtwoord-123"  # noqa: S105 - a throwaway account in a temporary database
+from bench.pages import learner_with_pages_read
 
 
 def main() -> None:
@@ -46,70 +44,52 @@ def main() -> None:
     parser.add_argument("--count", action="store_true", help="calls, queries and CPU per request, no profile")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        schema = None
-        if args.database_url:
-            schema = f"profile_{secrets.token_hex(4)}"
-            with create_engine(args.database_url).begin() as connection:
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-            url = f"{args.database_url}?options=-csearch_path%3D{schema}"
-        else:
-            url = f"sqlite:///{tmp}/profile.sqlite3"
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.database_url, tmp, "profile") as url:
         config = {"DATABASE_URL": url, "SECRET_KEY": "b" * 40, "AUTO_MIGRATE": True, "WTF_CSRF_ENABLED": False}
-        try:
-            if args.scenario in ("startup", "startup-full"):
-                create_app(config)  # migrate first: start-up is what a migrated database costs
-                if args.scenario == "startup-full":  # the course loaded and validated, not read from the cache
-                    config["CATALOG_CACHE_DIR"] = None
-                profiler = Profiler(interval=0.0005)
-                with profiler:
-                    create_app(config)
-                print(profiler.output_text(unicode=True, show_all=False))
-                return
-            app = create_app(config)
-            catalog = app.extensions["leerlijn.catalog"]
-            with app.extensions["leerlijn.db"].sessionmaker() as session:
-                create_user(session, email="bench@example.org", name="Bench", password=PASSWORD)
-            client = app.test_client()
-            client.post("/inloggen", data={"email": "bench@example.org", "password": PASSWORD})
-            module = catalog.modules[0]
-            for page in module.pages[:2]:
-                client.post(f"/modules/{module.id}/{page.id}/gelezen")
-            quiz = catalog.quiz_for_module(module.id)
-            paths = {"module-page": f"/modules/{module.id}/{module.pages[1].id}",
-                     "module-index": f"/modules/{module.id}/", "overview": "/", "dashboard": "/voortgang",
-                     "quiz": f"/quiz/{quiz.id}/", "quiz-started": f"/quiz/{quiz.id}/",
-                     "interventions": "/interventies", "welcome": "/"}
-            if args.scenario == "quiz-started":  # as the HTTP bench's learner: an attempt under way
-                client.post(f"/quiz/{quiz.id}/starten")
-            if args.scenario == "autosave":
-                started = client.post(f"/quiz/{quiz.id}/starten")
-                path = started.headers["location"]
-                body = urlencode(form_of(client.get(path).get_data(as_text=True), path))
-
-                def call() -> object:
-                    return client.post(path, data=body, headers={"Accept": "application/json"},
-                                       content_type="application/x-www-form-urlencoded")
-            else:
-                path = paths[args.scenario]
-                caller = app.test_client() if args.scenario == "welcome" else client
-
-                def call() -> object:
-                    return caller.get(path)
-            for _ in range(20):
-                assert call().status_code == 200
-            if args.count:
-                count(app, call, args.requests)
-                return
-            profiler = Profiler(interval=0.0002)
+        if args.scenario in ("startup", "startup-full"):
+            create_app(config)  # migrate first: start-up is what a migrated database costs
+            if args.scenario == "startup-full":  # the course loaded and validated, not read from the cache
+                config["CATALOG_CACHE_DIR"] = None
+            profiler = Profiler(interval=0.0005)
             with profiler:
-                for _ in range(args.requests):
-                    call()
+                create_app(config)
             print(profiler.output_text(unicode=True, show_all=False))
-        finally:
-            if schema:
-                with create_engine(args.database_url).begin() as connection:
-                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+            return
+        app = create_app(config)
+        catalog = app.extensions["leerlijn.catalog"]
+        client = learner_with_pages_read(app)
+        module = catalog.modules[0]
+        quiz = catalog.quiz_for_module(module.id)
+        paths = {"module-page": f"/modules/{module.id}/{module.pages[1].id}",
+                 "module-index": f"/modules/{module.id}/", "overview": "/", "dashboard": "/voortgang",
+                 "quiz": f"/quiz/{quiz.id}/", "quiz-started": f"/quiz/{quiz.id}/",
+                 "interventions": "/interventies", "welcome": "/"}
+        if args.scenario == "quiz-started":  # as the HTTP bench's learner: an attempt under way
+            client.post(f"/quiz/{quiz.id}/starten")
+        if args.scenario == "autosave":
+            started = client.post(f"/quiz/{quiz.id}/starten")
+            path = started.headers["location"]
+            body = urlencode(form_of(client.get(path).get_data(as_text=True), path))
+
+            def call() -> object:
+                return client.post(path, data=body, headers={"Accept": "application/json"},
+                                   content_type="application/x-www-form-urlencoded")
+        else:
+            path = paths[args.scenario]
+            caller = app.test_client() if args.scenario == "welcome" else client
+
+            def call() -> object:
+                return caller.get(path)
+        for _ in range(20):
+            assert call().status_code == 200
+        if args.count:
+            count(app, call, args.requests)
+            return
+        profiler = Profiler(interval=0.0002)
+        with profiler:
+            for _ in range(args.requests):
+                call()
+        print(profiler.output_text(unicode=True, show_all=False))
 
 
 def count(app: object, call: Callable[[], object], requests: int) -> None:

@@ -25,11 +25,10 @@ import tempfile
 import threading
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
+from bench.databases import throwaway_database
 from bench.http_pages import SIZES, gunicorn, scenarios_for, seed, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,44 +42,31 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     spy = shutil.which("py-spy") or str(ROOT / ".venv" / "bin" / "py-spy")
-    with tempfile.TemporaryDirectory() as tmp:
-        schema = None
-        if args.database_url:
-            schema = f"spy_{secrets.token_hex(4)}"
-            with create_engine(args.database_url).begin() as connection:
-                connection.execute(text(f"CREATE SCHEMA {schema}"))
-            url = f"{args.database_url}?options=-csearch_path%3D{schema}"
-        else:
-            url = f"sqlite:///{tmp}/spy.sqlite3"
-        try:
-            seed(url, SIZES["S"])
-            env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
-                   "LEERLIJN_ENV": "production", "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0",
-                   "MAIL_OUTBOX": f"{tmp}/outbox"}
-            with gunicorn("app:create_app()", env, 2) as (base, server):
-                catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]
-                scenarios, cookie = scenarios_for(base, catalog)
-                path, body = scenarios[args.scenario]
-                anonymous = args.scenario.endswith("(anonymous)")
-                wrk(base + path, cookie=None if anonymous else cookie, body=body, duration=2, connections=32)
-                stacks = Path(tmp) / "stacks.txt"
-                load = threading.Thread(target=wrk, args=(base + path,), kwargs={
-                    "cookie": None if anonymous else cookie, "body": body, "duration": args.seconds + 2,
-                    "connections": 32})
-                load.start()
-                subprocess.run([spy, "record", "--pid", str(server.pid), "--subprocesses", "--format", "raw",
-                                "--rate", "500", "--duration", str(args.seconds), "--output", str(stacks),
-                                "--nonblocking"], check=True, capture_output=True)
-                load.join()
-                name = re.sub(r"\W+", "-", args.scenario).strip("-")
-                kept = Path(tempfile.gettempdir()) / f"spy-{name}.txt"
-                shutil.copy(stacks, kept)
-                report(stacks.read_text(), args.top)
-                print(f"collapsed stacks: {kept}")
-        finally:
-            if schema:
-                with create_engine(args.database_url).begin() as connection:
-                    connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.database_url, tmp, "spy") as url:
+        seed(url, SIZES["S"])
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
+               "LEERLIJN_ENV": "production", "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0",
+               "MAIL_OUTBOX": f"{tmp}/outbox"}
+        with gunicorn("app:create_app()", env, 2) as (base, server):
+            catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]
+            scenarios, cookie = scenarios_for(base, catalog)
+            path, body = scenarios[args.scenario]
+            anonymous = args.scenario.endswith("(anonymous)")
+            wrk(base + path, cookie=None if anonymous else cookie, body=body, duration=2, connections=32)
+            stacks = Path(tmp) / "stacks.txt"
+            load = threading.Thread(target=wrk, args=(base + path,), kwargs={
+                "cookie": None if anonymous else cookie, "body": body, "duration": args.seconds + 2,
+                "connections": 32})
+            load.start()
+            subprocess.run([spy, "record", "--pid", str(server.pid), "--subprocesses", "--format", "raw",
+                            "--rate", "500", "--duration", str(args.seconds), "--output", str(stacks),
+                            "--nonblocking"], check=True, capture_output=True)
+            load.join()
+            name = re.sub(r"\W+", "-", args.scenario).strip("-")
+            kept = Path(tempfile.gettempdir()) / f"spy-{name}.txt"
+            shutil.copy(stacks, kept)
+            report(stacks.read_text(), args.top)
+            print(f"collapsed stacks: {kept}")
 
 
 def report(collapsed: str, top: int) -> None:

@@ -9,6 +9,7 @@ from flask_login.utils import _create_identifier
 from werkzeug.wrappers import Response
 
 from app.db import db_session
+from app.fragments import BoundedStore
 from course.db import User
 from course.services import accounts
 
@@ -51,21 +52,15 @@ def init_login(app: Flask) -> None:
 
 
 # The hash of each address and browser seen, from exactly what Flask-Login's _create_identifier reads: a
-# sha512 per request otherwise. Bounded (it is request input): when full it starts afresh.
-_IDENTIFIERS: dict[tuple[str | None, str | None], str] = {}
-_IDENTIFIERS_LIMIT = 10_000
+# sha512 per request otherwise. Bounded: its keys are request input.
+_IDENTIFIERS = BoundedStore(10_000)
 
 
 def _session_identifier() -> str:
     if not session:
         return ""
     key = (request.headers.get("X-Forwarded-For", request.remote_addr), request.headers.get("User-Agent"))
-    identifier = _IDENTIFIERS.get(key)
-    if identifier is None:
-        if len(_IDENTIFIERS) >= _IDENTIFIERS_LIMIT:
-            _IDENTIFIERS.clear()
-        identifier = _IDENTIFIERS[key] = _create_identifier()
-    return identifier
+    return _IDENTIFIERS.made(key, _create_identifier)  # type: ignore[no-any-return]
 
 
 @login_manager.user_loader

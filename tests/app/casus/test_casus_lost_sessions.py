@@ -21,6 +21,17 @@ def _to_choice(casus, run_id: int) -> None:
     casus.answer(run_id, "signalen", {"item": ["slaan"]})
 
 
+def _at_a_choice_when_the_login_expired(client, auth, casus) -> tuple[int, str]:
+    """A learner's run at a choice, the page's work token, and then the login gone (expired)."""
+    auth.register()
+    run_id = casus.start()
+    _to_choice(casus, run_id)
+    token = casus.token(run_id)
+    with client.session_transaction() as flask_session:
+        flask_session.clear()
+    return run_id, token
+
+
 def test_a_tab_of_another_account_keeps_its_choice_and_explains(client, auth, casus, session):
     """A's casus tab chooses while B is logged in in the same browser: A's choice waits for A, B stays B."""
     auth.register()
@@ -98,12 +109,7 @@ def test_an_answer_after_a_password_change_says_why_it_was_not_saved(client, aut
 
 
 def test_a_choice_posted_after_the_login_expired_is_kept_for_after_login(client, auth, casus, session):
-    auth.register()
-    run_id = casus.start()
-    _to_choice(casus, run_id)
-    token = casus.token(run_id)
-    with client.session_transaction() as flask_session:
-        flask_session.clear()  # an expired login
+    run_id, token = _at_a_choice_when_the_login_expired(client, auth, casus)
     response = casus.post(run_id, "overleg", {"option": "afsluiten"}, token=token)
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
     assert "Je keuze is onthouden" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -114,12 +120,7 @@ def test_a_choice_posted_after_the_login_expired_is_kept_for_after_login(client,
 
 def test_a_background_save_after_the_login_expired_is_explained_on_the_login_page_the_script_opens(
         client, auth, casus, session):
-    auth.register()
-    run_id = casus.start()
-    _to_choice(casus, run_id)
-    token = casus.token(run_id)
-    with client.session_transaction() as flask_session:
-        flask_session.clear()  # an expired login
+    run_id, token = _at_a_choice_when_the_login_expired(client, auth, casus)
     response = casus.post(run_id, "overleg", {"option": "afsluiten"}, token=token, headers=JSON)
     assert response.status_code == 401
     assert "Je keuze is onthouden" in client.get(response.json["login_url"]).get_data(as_text=True)
