@@ -274,12 +274,17 @@ def init_app(app: Flask) -> Database:
 
 
 def _get_session() -> Session:
-    if "db_session" not in g:
+    # Every use of db_session comes here (a page's few statements, some ten times): one look through g's
+    # proxy, not one per step.
+    context_globals = g._get_current_object()  # type: ignore[attr-defined]
+    session: Session | None = context_globals.get("db_session")
+    if session is None:
         database: Database = current_app.extensions["leerlijn.db"]
         maker = database.statement_sessionmaker
-        g.db_session = (maker if maker is not None and has_request_context() and _statement_transactions()
-                        else database.sessionmaker)()
-    return g.db_session
+        session = context_globals.db_session = (
+            maker if maker is not None and has_request_context() and _statement_transactions()
+            else database.sessionmaker)()
+    return session
 
 
 db_session: Session = LocalProxy(_get_session)  # type: ignore[assignment]

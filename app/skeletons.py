@@ -60,24 +60,53 @@ def hole_function(name: str) -> Callable[[HoleFunction], HoleFunction]:
 
 
 class Skeleton:
-    """A page's static strings with the holes between them; ``fill`` makes one learner's page of it."""
+    """A page's static strings with the holes between them; ``fill`` makes one learner's page of it.
 
-    __slots__ = ("first", "rest")
+    A hole that appears more than once with the same arguments (the CSRF token of each form of a page) is
+    filled once per page: a hole is the same wherever it stands on one page.
+    """
+
+    __slots__ = ("first", "repeated", "rest")
 
     def __init__(self, statics: list[str], holes: list[tuple[HoleFunction, tuple[Any, ...]]]):
         self.first = statics[0]
-        self.rest = tuple((function, args, static) for (function, args), static in zip(holes, statics[1:],
-                                                                                         strict=True))
+        occurrences: dict[tuple[HoleFunction, tuple[Any, ...]], int] = {}
+        for hole in holes:
+            if _hashable(hole):
+                occurrences[hole] = occurrences.get(hole, 0) + 1
+        slots: dict[tuple[HoleFunction, tuple[Any, ...]], int] = {}
+        for hole, count in occurrences.items():
+            if count > 1:
+                slots[hole] = len(slots)
+        self.repeated = len(slots)
+        self.rest = tuple((function, args, static, slots.get((function, args)) if _hashable((function, args))
+                           else None)
+                          for (function, args), static in zip(holes, statics[1:], strict=True))
 
     def fill(self, values: Mapping[str, Any]) -> str:
         parts = [self.first]
-        for function, args, static in self.rest:
-            parts.append(function(values, *args))
+        filled: list[str | None] = [None] * self.repeated
+        for function, args, static, slot in self.rest:
+            if slot is None:
+                parts.append(function(values, *args))
+            else:
+                made = filled[slot]
+                if made is None:
+                    made = filled[slot] = function(values, *args)
+                parts.append(made)
             parts.append(static)
         return "".join(parts)
 
     def __len__(self) -> int:
         return len(self.rest)
+
+
+def _hashable(hole: tuple[HoleFunction, tuple[Any, ...]]) -> bool:
+    try:
+        hash(hole)
+    except TypeError:
+        return False
+    return True
 
 
 StateFunction = Callable[..., dict[str, Hashable]]

@@ -54,7 +54,7 @@ def _quiz_or_404(quiz_id: str) -> Quiz:
 
 
 def _answer_form() -> dict[str, list[str]]:
-    return {name: request.form.getlist(name) for name in request.form}
+    return request.form.to_dict(flat=False)
 
 
 @bp.app_context_processor
@@ -172,16 +172,17 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
         abort(404)
     form = _answer_form()
     action = request.form.get("action", "save")
-    if not current_user.is_authenticated or current_user.id != token.user_id:
+    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    if not user.is_authenticated or user.id != token.user_id:
         # Logged out meanwhile, or another account logged in in this browser: keep what the token's owner
         # typed (the token proves the page was theirs) and say what happened.
         return _keep_answers_for_token_owner(token.user_id, token.session_version, attempt_id, form, action)
     try:
         if action == "submit":
-            service.submit_attempt(db_session, current_user.id, attempt_id, form, catalog=catalog())
+            service.submit_attempt(db_session, user.id, attempt_id, form, catalog=catalog())
             issue_after_step()
             return redirect(url_for("quiz.review", attempt_id=attempt_id))
-        result = service.save_answers(db_session, current_user.id, attempt_id, form)
+        result = service.save_answers(db_session, user.id, attempt_id, form)
         if action == "check":
             return _check(attempt_id, request.form.get("question", ""), result)
     except MalformedAnswer as exc:
@@ -192,7 +193,7 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
         flash(_message(exc), "info")
         return redirect(url_for("quiz.review", attempt_id=attempt_id))
     except service.IncompleteAttempt as exc:
-        view = service.view_attempt(db_session, current_user.id, attempt_id)
+        view = service.view_attempt(db_session, user.id, attempt_id)
         errors = {qid: _("Deze vraag is nog niet beantwoord.") for qid in exc.question_ids}
         errors.update({qid: _message(e) for qid, e in exc.errors.items()})
         return _attempt_page(view, posted=form, errors=errors, status=422, form_errors=[

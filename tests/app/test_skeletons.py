@@ -198,6 +198,30 @@ def test_a_hole_whose_marker_a_filter_changed_is_refused(app, echo_hole):
             "{{ hole('test-echo', '')|string|replace(':', ';') }}", name="A"), {"name": "A"})
 
 
+def test_a_hole_repeated_on_a_page_is_filled_once_and_the_same_everywhere(app, monkeypatch):
+    """Five forms, one CSRF token: a hole that stands several times with the same arguments is worked out
+    once per page; with other arguments (or unhashable ones) it is worked out for each."""
+    calls: list[object] = []
+
+    def counted(values, label):
+        calls.append(label)
+        return escape(f"{label}{values['n']}")
+    monkeypatch.setitem(HOLES, "test-counted", counted)
+    template = ("{% for _ in range(3) %}[{{ hole('test-counted', 'a') }}]{% endfor %}"
+                "({{ hole('test-counted', 'b') }})<{{ hole('test-counted', ['c']) }}{{ hole('test-counted', ['c']) }}>")
+    cache = SkeletonCache()
+    with app.test_request_context("/"):
+        def page(n: int) -> str:
+            return cache.page(("test-counted",), lambda: render_template_string(template), {"n": n})
+        page(0)  # records the skeleton
+        calls.clear()
+        assert page(1) == "[a1][a1][a1](b1)<[&#39;c&#39;]1[&#39;c&#39;]1>"
+        assert sorted(map(str, calls)) == ["['c']", "['c']", "a", "b"]
+        calls.clear()
+        assert page(2) == "[a2][a2][a2](b2)<[&#39;c&#39;]2[&#39;c&#39;]2>"  # nothing carried from one fill to the next
+        assert len(calls) == 4
+
+
 def test_holes_have_one_function_each():
     with pytest.raises(ValueError):
         hole_function("csrf")(lambda values: "")
