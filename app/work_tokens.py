@@ -22,6 +22,8 @@ from flask import current_app, flash, jsonify, redirect, request, session
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from app.fragments import BoundedStore
+
 Kind = Literal["quiz-attempt", "casus-run"]
 MAX_AGE = 30 * 24 * 3600  # seconds: a tab with an attempt or a run may stay open for weeks
 
@@ -33,31 +35,61 @@ class WorkToken:
     session_version: int
 
 
-def _serializer(kind: Kind) -> URLSafeTimedSerializer:
-    return _serializer_for(current_app.config["SECRET_KEY"], kind)
+def _reader(kind: Kind) -> _TokenReader:
+    return _reader_for(current_app.config["SECRET_KEY"], kind)
 
 
 @lru_cache(maxsize=16)
-def _serializer_for(secret: str, kind: Kind) -> URLSafeTimedSerializer:
-    # Built once per key and kind (it holds no state of a request): every save and step reads a token.
-    return URLSafeTimedSerializer(secret, salt=f"leerlijn.{kind}")
+def _reader_for(secret: str, kind: Kind) -> _TokenReader:
+    # One per key and kind (it holds no state of a request): every save and step reads a token.
+    return _TokenReader(URLSafeTimedSerializer(secret, salt=f"leerlijn.{kind}"))
+
+
+class _TokenReader:
+    """Reads one kind of token signed with one key, and remembers the tokens that verified.
+
+    A learner's page posts the same token with every save of an attempt (and every step of a run);
+    verifying it (an HMAC, base64, JSON) was a twentieth of a save's work. A token that verified is
+    remembered with its content and signing moment, so the same token again is checked for its age only, by
+    itsdangerous's own rule and clock. Forged, malformed and expired tokens are never remembered: they are
+    verified (and refused) every time, and cannot fill the store.
+    """
+
+    REMEMBERED_LIMIT = 4096  # tokens per worker and kind
+
+    def __init__(self, serializer: URLSafeTimedSerializer):
+        self.serializer = serializer
+        self._clock = serializer.make_signer()
+        self._verified = BoundedStore(self.REMEMBERED_LIMIT)  # token -> (signing moment, WorkToken)
+
+    def read(self, token: str) -> WorkToken | None:
+        verified = self._verified.get(token)
+        if verified is not None:
+            signed_at, content = verified
+            if 0 <= self._clock.get_timestamp() - signed_at <= MAX_AGE:  # expired, or signed in the future
+                return content  # type: ignore[no-any-return]
+            self._verified.pop(token, None)  # another thread may have dropped it already
+            return None
+        try:
+            data, signed = self.serializer.loads(token, max_age=MAX_AGE, return_timestamp=True)
+        except BadSignature:
+            return None
+        if not (isinstance(data, list) and len(data) == 3 and all(type(v) is int for v in data)):
+            return None
+        content = WorkToken(*data)
+        self._verified.keep(token, (int(signed.timestamp()), content))
+        return content
 
 
 def make_token(kind: Kind, object_id: int, user_id: int, session_version: int) -> str:
-    return _serializer(kind).dumps([object_id, user_id, session_version])
+    return _reader(kind).serializer.dumps([object_id, user_id, session_version])
 
 
 def read_token(kind: Kind, token: str | None) -> WorkToken | None:
     """The token's content, or None when it is missing, forged, malformed, of another kind or too old."""
     if not token:
         return None
-    try:
-        data = _serializer(kind).loads(token, max_age=MAX_AGE)
-    except BadSignature:
-        return None
-    if not (isinstance(data, list) and len(data) == 3 and all(type(v) is int for v in data)):
-        return None
-    return WorkToken(*data)
+    return _reader(kind).read(token)
 
 
 def wants_json() -> bool:

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -23,6 +22,7 @@ from app.casus.forms import StartRunForm
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session
+from app.i18n import clock_time
 from app.work_tokens import logged_out_reply, make_token, read_token, shown_on_this_page, wants_json
 from course.casus.framework import AFWEGINGSVRAGEN, MELDCODE_STEPS
 from course.casus.kinds import MAX_TEXT_LENGTH, PlanStep, ReflectionStep
@@ -180,7 +180,7 @@ def answer(run_id: int) -> Response | tuple[Any, int]:
             return jsonify(error=_message(exc)), 400
         abort(400, _message(exc))
     if draft:
-        time = to_user_timezone(saved_at).strftime("%H:%M")  # the same digits in every language we have
+        time = clock_time(saved_at)  # the same digits in every language we have
         if wants_json():
             return jsonify(saved_at=time), 200
         flash(_("Concept opgeslagen om %(time)s.", time=time), "success")

@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_user_timezone
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
@@ -25,6 +24,7 @@ from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session, lock_at_first_write, statement_transactions
+from app.i18n import clock_time
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
 from app.skeletons import SkeletonCache, hole_function, hole_marker, kept, learner_page, recording, state_hole
@@ -209,7 +209,7 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
 def _after_save(attempt_id: int, form: Mapping[str, list[str]], result: service.SaveResult
                 ) -> Response | tuple[Any, int] | tuple[str, int]:
     # Hours and minutes read the same in every language we have: no locale to look up for them.
-    saved_time = to_user_timezone(result.saved_at).strftime("%H:%M") if result.saved_at else None
+    saved_time = clock_time(result.saved_at) if result.saved_at else None
     if wants_json():
         # A question with a correctable error was kept as a draft: saved, with what is still to do.
         return jsonify(saved=list(result.saved), saved_at=saved_time,
