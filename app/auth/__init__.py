@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_login.utils import _create_identifier
+from sqlalchemy import CompoundSelect, Select
 from werkzeug.wrappers import Response
 
-from app.db import db_session
+from app.db import View, db_session
 from app.fragments import BoundedStore
 from course.db import User
 from course.services import accounts
@@ -68,9 +72,23 @@ def load_user(secret: str) -> User | None:
     """The user of the live login whose secret the session or remember-me cookie carries."""
     # A page shows the pages read in its header: the login's query brings them, unless the view loads the
     # learner's progress itself.
-    read_pages = request.method == "GET" and request.endpoint not in _OWN_PROGRESS_PAGES
+    reading = request.method == "GET"
+    rows = getattr(current_app.view_functions.get(request.endpoint or ""), "leerlijn_login_rows", None)
+    if rows is not None and reading:
+        return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"],
+                                     rows=rows)
     return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"],
-                                 read_pages=read_pages)
+                                 read_pages=reading and request.endpoint not in _OWN_PROGRESS_PAGES)
+
+
+def login_brings(rows: Select[Any] | CompoundSelect) -> Callable[[View], View]:
+    """Mark a page (GET) whose query of the learner's rows is ``rows`` (a statement whose parameter is
+    ``user_id``): the login's statement brings them, as ``current_user.login_rows``, and the page needs no
+    round trip of its own (``accounts.resume_login``). A page must still work without them (None)."""
+    def mark(view: View) -> View:
+        view.leerlijn_login_rows = rows  # type: ignore[attr-defined]
+        return view
+    return mark
 
 
 from app.auth import account_views, mail_views, two_factor_views, views  # noqa: E402,F401  (routes register on bp)

@@ -6,6 +6,7 @@ from flask import abort, jsonify, redirect, render_template, request, send_file,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.auth import login_brings
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
 from app.db import db_session, statement_transactions
@@ -39,17 +40,20 @@ def _page_or_404(module_id: str, page_id: str) -> tuple[Module, Page]:
 
 @bp.route("/")
 @statement_transactions
+@login_brings(progress_service.PROGRESS_ROWS)
 def overview() -> str:
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return public_page("learn/welcome.html")
     # Only an organisation sets work: most learners belong to none, and the login's query already said so.
     # A member's assignments are judged on the progress the page shows (no queries of their own for it).
     assignments = []
-    if current_user.in_organisation is False:
-        progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    if user.in_organisation is False:
+        progress = progress_service.course_progress(db_session, catalog(), user.id, rows=user.login_rows)
     else:
-        progress, moments = progress_service.course_progress_with_moments(db_session, catalog(), current_user.id)
-        assignments = assignment_service.my_assignments(db_session, catalog(), current_user.id,
+        progress, moments = progress_service.course_progress_with_moments(db_session, catalog(), user.id,
+                                                                          rows=user.login_rows)
+        assignments = assignment_service.my_assignments(db_session, catalog(), user.id,
                                                         local_today(utcnow()), progress=(progress, moments))
     remember_progress(course=progress)
     if assignments:  # an organisation member's work set: their own, listed as it is
@@ -64,10 +68,12 @@ def content_note() -> str:
 
 @bp.route("/modules/<module_id>/")
 @statement_transactions
+@login_brings(progress_service.PROGRESS_ROWS)
 @login_required
 def module(module_id: str) -> str:
     module = _module_or_404(module_id)
-    progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    user = current_user._get_current_object()
+    progress = progress_service.course_progress(db_session, catalog(), user.id, rows=user.login_rows)
     remember_progress(course=progress)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
     return learner_page("learn/module.html", (module.id,), module=module, progress=module_progress,
@@ -76,16 +82,19 @@ def module(module_id: str) -> str:
 
 @bp.route("/modules/<module_id>/<page_id>")
 @statement_transactions
+@login_brings(progress_service.PAGE_STATE_ROWS)
 @login_required
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
-    user_id = current_user.id  # once: each look through the proxy costs a lookup
-    # One query for the learner's page rows serves the visit (written only when it changes something),
-    # the table of contents, the header and, on the last page, the next step; on a page with practice
-    # questions the same query brings the answers the learner just checked there.
-    if page.has_questions:
-        visits, checks = progress_service.page_state(db_session, user_id)
-        know_embedded_checks(checks)
+    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    user_id = user.id
+    # The learner's page rows (brought by the login's statement) serve the visit (written only when it
+    # changes something), the table of contents, the header and, on the last page, the next step; on a page
+    # with practice questions the same rows bring the answers the learner just checked there.
+    if page.has_questions or user.login_rows is not None:
+        visits, checks = progress_service.page_state(db_session, user_id, rows=user.login_rows)
+        if page.has_questions:
+            know_embedded_checks(checks)
     else:
         visits = progress_service.page_visits(db_session, user_id)
     progress_service.record_visit(db_session, user_id, page, visits=visits)
@@ -122,9 +131,11 @@ def mark_read(module_id: str, page_id: str) -> Response:
 
 @bp.route("/voortgang")
 @statement_transactions
+@login_brings(progress_service.PROGRESS_ROWS)
 @login_required
 def dashboard() -> str:
-    progress = progress_service.course_progress(db_session, catalog(), current_user.id)
+    user = current_user._get_current_object()
+    progress = progress_service.course_progress(db_session, catalog(), user.id, rows=user.login_rows)
     remember_progress(course=progress)
     return learner_page("learn/dashboard.html", (), progress=progress)
 

@@ -85,7 +85,11 @@ class PreparedStatement:
         for raw in rows:
             row = list(raw)
             for index, processor in converters:
-                row[index] = processor(row[index])
+                # NULL stays None through every processor (SQLAlchemy's rule for them); a union padded with
+                # NULLs (the login's statement with a page's rows) has many.
+                value = row[index]
+                if value is not None:
+                    row[index] = processor(value)
             converted.append(tuple(row))
         return converted
 

@@ -68,6 +68,8 @@ class User(Base):
     in_organisation = None
     # The keys ("module/page") of the pages the user finished, when loaded with the login; None: not loaded.
     read_page_keys = None
+    # What the page asked the login's statement to bring of the user (resume_login's ``rows``); None: nothing.
+    login_rows = None
 
     @property
     def is_site_admin(self) -> bool:

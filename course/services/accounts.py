@@ -8,10 +8,27 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Exists, bindparam, delete, exists, func, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Exists,
+    Select,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.sqltypes import NullType
+from sqlalchemy.sql.visitors import replacement_traverse
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from course.db import EventKind, LoginSession, Membership, PageProgress, Role, User, utcnow
@@ -180,13 +197,54 @@ _PAGES = PageProgress.__table__.c
 # The same with the keys ("module/page") of the pages the user finished, as one space-separated string:
 # the page header shows how many, and on a page that loads no progress of its own that cost a query.
 _RESUME_LOGIN_PREPARED = PreparedStatement(_RESUME_LOGIN)
+_LOGIN_WIDTH = len(_RESUME_LOGIN.selected_columns)
+_USER_ID_COLUMN = _USER_ATTRIBUTES.index("id")
+_USER_OF_LOGIN = select(LoginSession.user_id).where(LoginSession.secret_hash == bindparam("secret_hash"))
+_WITH_ROWS: dict[int, tuple[Select[Any] | CompoundSelect, PreparedStatement]] = {}
+
+
+def _resume_login_with(rows: Select[Any] | CompoundSelect) -> PreparedStatement:
+    """The login's statement with ``rows`` of the login's user, built and prepared once per statement."""
+    known = _WITH_ROWS.get(id(rows))
+    if known is None or known[0] is not rows:
+        known = _WITH_ROWS[id(rows)] = (rows, PreparedStatement(_login_and_rows(rows)))
+    return known[1]
+
+
+def _typed_null(type_: Any) -> Any:
+    # Cast, not only typed for SQLAlchemy: PostgreSQL types a union's column from its selects in turn, and
+    # two untyped NULLs before a JSON or a number make it text, which the third then cannot match.
+    return null() if isinstance(type_, NullType) else cast(null(), type_)
+
+
+def _login_and_rows(rows: Select[Any] | CompoundSelect) -> CompoundSelect:
+    """One UNION ALL of the login's row and ``rows`` with ``user_id`` the login's user, each padded with
+    typed NULLs to the other's columns: the login's columns first, then those of ``rows``. A row of
+    ``rows`` has no user id in the login's columns; the login's row has one. A union takes its columns'
+    types (and so their conversions) from its first select: the login's, padded with the types of ``rows``.
+    """
+    def of_the_login(element: Any) -> Any:
+        if isinstance(element, BindParameter) and element.key == "user_id":
+            return _USER_OF_LOGIN.scalar_subquery()
+        return None
+    selects = rows.selects if isinstance(rows, CompoundSelect) else (rows,)
+    if not all(isinstance(part, Select) for part in selects):
+        raise ValueError("rows: a SELECT or a UNION of SELECTs")
+    login_pads = [_typed_null(column.type) for column in _RESUME_LOGIN.selected_columns]
+    rows_pads = [_typed_null(column.type) for column in selects[0].selected_columns]
+    return union_all(
+        _RESUME_LOGIN.add_columns(*rows_pads),
+        *(replacement_traverse(part.with_only_columns(*login_pads, *part.selected_columns,
+                                                      maintain_column_froms=True), {}, of_the_login)
+          for part in selects))
 _RESUME_LOGIN_WITH_READ_PAGES = PreparedStatement(_RESUME_LOGIN.add_columns(
     select(func.aggregate_strings(_PAGES.module_id + "/" + _PAGES.page_id, " "))
     .where(_PAGES.user_id == User.id, _PAGES.read_at.is_not(None)).scalar_subquery()))
 
 
 def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
-                 now: datetime | None = None, read_pages: bool = False) -> User | None:
+                 now: datetime | None = None, read_pages: bool = False,
+                 rows: Select[Any] | CompoundSelect | None = None) -> User | None:
     """The user of the live login with this secret (``login_secret`` set), or None.
 
     None when the login is unknown (logged out, ended elsewhere), past its end, idle longer than
@@ -194,11 +252,26 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     deleted. Marks the login as seen (committing) when it was last seen more than a minute ago. Also sets
     ``needs_two_factor`` on the user (an administrator of the site or of an organisation) and
     ``in_organisation`` (an active member of one), in the same query; with ``read_pages`` also
-    ``read_page_keys``, the keys (``Page.key``) of the pages the user finished.
+    ``read_page_keys``, the keys (``Page.key``) of the pages the user finished. With ``rows`` (a statement of
+    one user's rows whose parameter is ``user_id``: what the page queries of the learner), those rows of the
+    login's user come in the same statement, as ``login_rows`` on the user: the page then needs no query of
+    its own. They are read for the login's user only, and dropped with a login that is refused.
     """
+    if read_pages and rows is not None:
+        raise ValueError("read_pages or rows, not both")
     now = now or utcnow()
-    row = (_RESUME_LOGIN_WITH_READ_PAGES if read_pages else _RESUME_LOGIN_PREPARED).first(
-        session, secret_hash=_secret_hash(secret))
+    secret_hash = _secret_hash(secret)
+    attached: list[tuple[Any, ...]] | None = None
+    if rows is None:
+        row = (_RESUME_LOGIN_WITH_READ_PAGES if read_pages else _RESUME_LOGIN_PREPARED).first(
+            session, secret_hash=secret_hash)
+    else:
+        row, attached = None, []
+        for joined in _resume_login_with(rows).rows(session, secret_hash=secret_hash):
+            if joined[_USER_ID_COLUMN] is None:
+                attached.append(joined[_LOGIN_WIDTH:])
+            else:
+                row = joined[:_LOGIN_WIDTH]
     if row is None:
         return None
     user = loaded_instance(session, User.__mapper__, dict(zip(_USER_ATTRIBUTES, row, strict=False)))
@@ -216,6 +289,7 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     user.in_organisation = bool(in_organisation)
     if read_pages:
         user.read_page_keys = frozenset((keys[0] or "").split())
+    user.login_rows = attached
     return user
 
 

@@ -70,13 +70,17 @@ def page_visits(session: Session, user_id: int) -> list[PageVisit]:
     return [PageVisit(*row) for row in _PAGE_VISITS.rows(session, user_id=user_id)]
 
 
-def page_state(session: Session, user_id: int) -> tuple[list[PageVisit], dict[tuple[str, str], dict[str, list[str]]]]:
+def page_state(session: Session, user_id: int, *, rows: Sequence[tuple[Any, ...]] | None = None
+               ) -> tuple[list[PageVisit], dict[tuple[str, str], dict[str, list[str]]]]:
     """What a module page with embedded questions needs of the user, in one query: their page rows
     (as ``page_visits``) and the answers kept for embedded questions (as ``quizzes.embedded_checks``:
-    (quiz id, question id) → form values; nothing is removed)."""
+    (quiz id, question id) → form values; nothing is removed). ``rows``: those of ``PAGE_STATE_ROWS``
+    when the login brought them (``accounts.resume_login``); then no query."""
     visits: list[PageVisit] = []
     checks: dict[tuple[str, str], dict[str, list[str]]] = {}
-    for kind, first, second, last_seen_at, read_at, raw in _PAGE_STATE.rows(session, user_id=user_id):
+    if rows is None:
+        rows = _PAGE_STATE.rows(session, user_id=user_id)
+    for kind, first, second, last_seen_at, read_at, raw in rows:
         if kind == "page":
             visits.append(PageVisit(first, second, last_seen_at, read_at))
         else:
@@ -94,12 +98,18 @@ def read_pages(session: Session, user_id: int, module_id: str | None = None) -> 
 
 
 def course_progress(session: Session, catalog: Catalog, user_id: int, *,
-                    visits: Sequence[PageVisit] | None = None) -> CourseProgress:
+                    visits: Sequence[PageVisit] | None = None,
+                    rows: Sequence[tuple[Any, ...]] | None = None) -> CourseProgress:
     """The user's progress through every module, their last activity and where to continue.
 
     One query whatever the size of the course (page rows, handed-in checks and completed casussen
-    together); ``visits`` (from ``page_visits``) are used instead of the page rows when the caller has them.
+    together); ``visits`` (from ``page_visits``) are used instead of the page rows when the caller has them;
+    with ``rows`` (those of ``PROGRESS_ROWS`` the login brought: ``accounts.resume_login``) no query.
     """
+    if rows is not None:
+        pages, outcomes, completed = _learners_rows(session, [user_id], pages=True, rows=rows)
+        return progress.course_progress(catalog, pages[user_id], outcomes[user_id], completed[user_id],
+                                        shape=_shape(catalog))
     return course_progress_of(session, catalog, [user_id], visits={user_id: visits} if visits is not None else None
                               )[user_id]
 
@@ -125,10 +135,11 @@ class Moments:
     opened: frozenset[str]  # modules of which a page was opened
 
 
-def course_progress_with_moments(session: Session, catalog: Catalog, user_id: int
-                                 ) -> tuple[CourseProgress, Moments]:
-    """The user's progress (as ``course_progress``) and its Moments, from the same one query."""
-    pages, outcomes, completed = _learners_rows(session, [user_id], pages=True)
+def course_progress_with_moments(session: Session, catalog: Catalog, user_id: int, *,
+                                 rows: Sequence[tuple[Any, ...]] | None = None) -> tuple[CourseProgress, Moments]:
+    """The user's progress (as ``course_progress``) and its Moments, from the same one query (or ``rows``,
+    as there)."""
+    pages, outcomes, completed = _learners_rows(session, [user_id], pages=True, rows=rows)
     visits, quizzes, casuses = pages[user_id], outcomes[user_id], completed[user_id]
     done_at = progress.module_done_at(visits, quizzes, {quiz.id: quiz.module for quiz in catalog.quizzes.values()})
     course = progress.course_progress(catalog, visits, quizzes, casuses, shape=_shape(catalog))
@@ -136,7 +147,8 @@ def course_progress_with_moments(session: Session, catalog: Catalog, user_id: in
                            frozenset(v.module_id for v in visits))
 
 
-def _learners_rows(session: Session, user_ids: Sequence[int], *, pages: bool) -> tuple[
+def _learners_rows(session: Session, user_ids: Sequence[int], *, pages: bool,
+                   rows: Sequence[tuple[Any, ...]] | None = None) -> tuple[
         dict[int, list[PageVisit]], dict[int, dict[str, QuizOutcome]], dict[int, dict[str, datetime | None]]]:
     """Per user: their page rows (none unless ``pages``), their standing per quiz, and the casuses they
     completed with the first completion's moment. One query."""
@@ -144,8 +156,9 @@ def _learners_rows(session: Session, user_ids: Sequence[int], *, pages: bool) ->
     attempts: dict[int, dict[str, list[tuple[int, SubmittedAttempt]]]] = {user_id: {} for user_id in user_ids}
     completed: dict[int, dict[str, datetime | None]] = {user_id: {} for user_id in user_ids}
     one = len(user_ids) == 1
-    rows = (_PROGRESS_ROWS_OF_ONE[pages].rows(session, user_id=user_ids[0]) if one else
-            session.connection().execute(_PROGRESS_ROWS[pages], {"user_ids": list(user_ids)}))
+    if rows is None:
+        rows = (_PROGRESS_ROWS_OF_ONE[pages].rows(session, user_id=user_ids[0]) if one else
+                session.connection().execute(_PROGRESS_ROWS[pages], {"user_ids": list(user_ids)}))
     for kind, user_id, item, page_id, at, done_at, score, passed, counts, number in rows:
         if kind == "page":
             visits[user_id].append(PageVisit(item, page_id, at, done_at))
@@ -206,6 +219,10 @@ def _progress_rows(*, pages: bool, one: bool) -> CompoundSelect:
 _PROGRESS_ROWS = {pages: _progress_rows(pages=pages, one=False) for pages in (True, False)}
 _PROGRESS_ROWS_OF_ONE = {pages: PreparedStatement(_progress_rows(pages=pages, one=True)) for pages in (True, False)}
 
+# What the pages that show the course's progress ask the login's statement to bring (course_progress's
+# ``rows``).
+PROGRESS_ROWS = _PROGRESS_ROWS_OF_ONE[True].statement
+
 _PAGES = PageProgress.__table__.c
 # Both run on every module page: prepared (course/db/prepared.py), SQLAlchemy's execution cost more than the
 # query itself.
@@ -219,3 +236,6 @@ _PAGE_STATE = PreparedStatement(union_all(
            type_coerce(null(), _CHECKS.raw.type)).where(_PAGES.user_id == bindparam("user_id")),
     select(literal_column("'check'"), _CHECKS.quiz_id, _CHECKS.question_id, type_coerce(null(), DateTime),
            type_coerce(null(), DateTime), _CHECKS.raw).where(_CHECKS.user_id == bindparam("user_id"))))
+
+# What a module page asks the login's statement to bring (page_state's ``rows``).
+PAGE_STATE_ROWS = _PAGE_STATE.statement

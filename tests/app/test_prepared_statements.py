@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, column, exc, literal_column, select, table, un
 from course.db import (
     AttemptAnswer,
     AttemptStatus,
+    EmbeddedCheck,
     LoginSession,
     Membership,
     Organisation,
@@ -22,7 +23,7 @@ from course.db import (
     utcnow,
 )
 from course.db.prepared import PreparedStatement, loaded_instance
-from course.services import accounts, quizzes
+from course.services import accounts, progress, quizzes
 
 
 def _user(session, email="prepared@example.org", **values) -> User:
@@ -158,3 +159,66 @@ def test_the_autosaves_update_and_upsert_run_prepared_and_store_what_sqlalchemy_
     answers = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
     assert {a.question_id: (a.raw, a.saved_at) for a in answers} == {"a": ({"": ["x"]}, moment),
                                                                       "b": ({"": ["y", "z"]}, moment)}
+
+
+# --- the login's statement bringing a page's rows (accounts.resume_login's ``rows``) --------------------
+
+def _learner_with_rows(session, email: str, pages: str, *, answer: str | None = None) -> tuple[User, str]:
+    """A learner who opened ``pages`` of module m1 (read all but 'c') and, with ``answer``, checked a practice
+    question; and the secret of their login."""
+    user = _user(session, email=email)
+    session.add_all([PageProgress(user_id=user.id, module_id="m1", page_id=p, first_seen_at=utcnow(),
+                                  last_seen_at=utcnow(), read_at=utcnow() if p != "c" else None) for p in pages])
+    if answer is not None:
+        session.add(EmbeddedCheck(user_id=user.id, quiz_id="toets", question_id="v1", raw={"": [answer]},
+                                  checked_at=utcnow()))
+    session.add(QuizAttempt(user_id=user.id, quiz_id="toets", number=1, status=AttemptStatus.SUBMITTED,
+                            seed=1, snapshot={}, started_at=utcnow(), submitted_at=utcnow(), score=0.75,
+                            passed=True, counts=True))
+    secret = accounts.start_login(session, user, remember=False, lifetime=timedelta(days=1))
+    return user, secret
+
+
+@pytest.mark.parametrize("rows", ["page state", "progress"])
+def test_the_login_brings_exactly_the_rows_the_page_would_query_and_only_its_users(session, rows):
+    """Two learners with different progress: each one's login brings their own rows, the same (converted
+    the same way) as the page's own query for them gives; another's are never among them."""
+    statement, own_query = {
+        "page state": (progress.PAGE_STATE_ROWS, progress._PAGE_STATE),
+        "progress": (progress.PROGRESS_ROWS, progress._PROGRESS_ROWS_OF_ONE[True]),
+    }[rows]
+    anna, anna_secret = _learner_with_rows(session, "anna-rows@example.org", "abc", answer="ja")
+    bram, bram_secret = _learner_with_rows(session, "bram-rows@example.org", "b")
+    for user, secret in ((anna, anna_secret), (bram, bram_secret)):
+        loaded = accounts.resume_login(session, secret, idle_timeout=timedelta(hours=1), rows=statement)
+        assert loaded is user and loaded.name == "Prepared"
+        assert sorted(map(repr, loaded.login_rows)) == sorted(map(repr, own_query.rows(session, user_id=user.id)))
+    anna_rows = accounts.resume_login(session, anna_secret, idle_timeout=timedelta(hours=1), rows=statement).login_rows
+    bram_rows = accounts.resume_login(session, bram_secret, idle_timeout=timedelta(hours=1), rows=statement).login_rows
+    assert len(anna_rows) > len(bram_rows) > 0
+    if rows == "page state":
+        visits, checks = progress.page_state(session, anna.id, rows=anna_rows)
+        assert sorted(v.page_id for v in visits) == ["a", "b", "c"] and checks == {("toets", "v1"): {"": ["ja"]}}
+        assert [v.read_at is not None for v in sorted(visits, key=lambda v: v.page_id)] == [True, True, False]
+        assert visits[0].last_seen_at.utcoffset() == timedelta(0)
+    else:
+        assert {row[1] for row in anna_rows} == {anna.id} and {row[1] for row in bram_rows} == {bram.id}
+        assert {row[0] for row in anna_rows} == {"page", "quiz"}
+
+
+def test_a_refused_login_brings_no_rows_and_no_user(session):
+    _, secret = _learner_with_rows(session, "refused-rows@example.org", "ab")
+    assert accounts.resume_login(session, "not-a-secret", idle_timeout=timedelta(hours=1),
+                                 rows=progress.PAGE_STATE_ROWS) is None
+    # Idle past the timeout: the login is ended, and what it brought is dropped with it.
+    later = utcnow() + timedelta(hours=2)
+    assert accounts.resume_login(session, secret, idle_timeout=timedelta(hours=1), now=later,
+                                 rows=progress.PAGE_STATE_ROWS) is None
+    assert accounts.resume_login(session, secret, idle_timeout=timedelta(hours=1),
+                                 rows=progress.PAGE_STATE_ROWS) is None  # ended for good
+
+
+def test_the_login_brings_rows_or_read_pages_not_both(session):
+    with pytest.raises(ValueError):
+        accounts.resume_login(session, "x", idle_timeout=timedelta(hours=1), read_pages=True,
+                              rows=progress.PAGE_STATE_ROWS)
