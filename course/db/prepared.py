@@ -72,8 +72,8 @@ class PreparedStatement:
             values[name] = value
         parameters: Any = (tuple(values[name] for name in compiled.positional) if compiled.positional is not None
                            else values)
-        rows, description = _execute(connection, compiled.sql, parameters)
         converters = self._converted.get(dialect.name)
+        rows, description = _execute(connection, compiled.sql, parameters, describe=converters is None)
         if converters is None:
             processors = (column.type.dialect_impl(dialect).result_processor(dialect, described[1])
                           for column, described in zip(self._columns, description, strict=True))
@@ -125,14 +125,15 @@ class PreparedStatement:
         return prepared
 
 
-def _execute(connection: Connection, sql: str, parameters: Any) -> tuple[list[Any], Any]:
-    """The rows and the cursor's description of its columns."""
+def _execute(connection: Connection, sql: str, parameters: Any, *, describe: bool) -> tuple[list[Any], Any]:
+    """The rows and, with ``describe``, the cursor's description of its columns (psycopg builds an object per
+    column for it: a tenth of a page's driver work, needed only once per statement)."""
     cursor = connection.connection.cursor()  # the pool's proxy of the driver's cursor: nothing in between
     dispatch = connection.dispatch
     try:
         dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
         cursor.execute(sql, parameters)
-        rows, description = cursor.fetchall(), cursor.description
+        rows, description = cursor.fetchall(), cursor.description if describe else None
         dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, False)
     except connection.dialect.loaded_dbapi.Error as error:
         # As SQLAlchemy does for a failed statement: a connection the server dropped is thrown away (the pool
