@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
@@ -73,20 +73,25 @@ def load_user(secret: str) -> User | None:
     # A page shows the pages read in its header: the login's query brings them, unless the view loads the
     # learner's progress itself.
     reading = request.method == "GET"
-    rows = getattr(current_app.view_functions.get(request.endpoint or ""), "leerlijn_login_rows", None)
-    if rows is not None and reading:
+    read_pages = reading and request.endpoint not in _OWN_PROGRESS_PAGES
+    brought = getattr(current_app.view_functions.get(request.endpoint or ""), "leerlijn_login_rows", None)
+    if brought is not None and reading:
+        rows, parameters = brought
         return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"],
-                                     rows=rows)
+                                     read_pages=read_pages, rows=rows,
+                                     rows_parameters=parameters(request.view_args or {}) if parameters else None)
     return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"],
-                                 read_pages=reading and request.endpoint not in _OWN_PROGRESS_PAGES)
+                                 read_pages=read_pages)
 
 
-def login_brings(rows: Select[Any] | CompoundSelect) -> Callable[[View], View]:
+def login_brings(rows: Select[Any] | CompoundSelect,
+                 parameters: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None) -> Callable[[View], View]:
     """Mark a page (GET) whose query of the learner's rows is ``rows`` (a statement whose parameter is
-    ``user_id``): the login's statement brings them, as ``current_user.login_rows``, and the page needs no
-    round trip of its own (``accounts.resume_login``). A page must still work without them (None)."""
+    ``user_id``; ``parameters`` gives its others from the address's values): the login's statement brings
+    them, as ``current_user.login_rows``, and the page needs no round trip of its own
+    (``accounts.resume_login``). A page must still work without them (None)."""
     def mark(view: View) -> View:
-        view.leerlijn_login_rows = rows  # type: ignore[attr-defined]
+        view.leerlijn_login_rows = (rows, parameters)  # type: ignore[attr-defined]
         return view
     return mark
 

@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from app import csrf
+from app.auth import login_brings
 from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
@@ -72,10 +73,12 @@ def _in_order(elements: Sequence[Any], order: Sequence[str]) -> list[Any]:
 
 @bp.route("/<quiz_id>/")
 @statement_transactions
+@login_brings(service.ATTEMPT_HISTORY_ROWS, lambda address: {"quiz_id": address["quiz_id"]})
 @login_required
 def overview(quiz_id: str) -> str:
     quiz = _quiz_or_404(quiz_id)
-    history = service.attempt_history(db_session, current_user.id, quiz.id)
+    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    history = service.attempt_history(db_session, user.id, quiz.id, rows=user.login_rows)
     submitted = [a for a in history if a.submitted]
     current = next((a for a in history if not a.submitted), None)
     result = service.result_of(history)  # from the attempts just loaded: no query of its own

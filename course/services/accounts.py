@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -194,21 +195,27 @@ _RESUME_LOGIN = (
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.secret_hash == bindparam("secret_hash")))
 _PAGES = PageProgress.__table__.c
+_RESUME_LOGIN_PREPARED = PreparedStatement(_RESUME_LOGIN)
 # The same with the keys ("module/page") of the pages the user finished, as one space-separated string:
 # the page header shows how many, and on a page that loads no progress of its own that cost a query.
-_RESUME_LOGIN_PREPARED = PreparedStatement(_RESUME_LOGIN)
-_LOGIN_WIDTH = len(_RESUME_LOGIN.selected_columns)
+_RESUME_LOGIN_READING_PAGES = _RESUME_LOGIN.add_columns(
+    select(func.aggregate_strings(_PAGES.module_id + "/" + _PAGES.page_id, " "))
+    .where(_PAGES.user_id == User.id, _PAGES.read_at.is_not(None)).scalar_subquery())
+_RESUME_LOGIN_WITH_READ_PAGES = PreparedStatement(_RESUME_LOGIN_READING_PAGES)
 _USER_ID_COLUMN = _USER_ATTRIBUTES.index("id")
 _USER_OF_LOGIN = select(LoginSession.user_id).where(LoginSession.secret_hash == bindparam("secret_hash"))
-_WITH_ROWS: dict[int, tuple[Select[Any] | CompoundSelect, PreparedStatement]] = {}
+_WITH_ROWS: dict[tuple[int, bool], tuple[Select[Any] | CompoundSelect, PreparedStatement, int]] = {}
 
 
-def _resume_login_with(rows: Select[Any] | CompoundSelect) -> PreparedStatement:
-    """The login's statement with ``rows`` of the login's user, built and prepared once per statement."""
-    known = _WITH_ROWS.get(id(rows))
+def _resume_login_with(rows: Select[Any] | CompoundSelect, read_pages: bool) -> tuple[PreparedStatement, int]:
+    """The login's statement with ``rows`` of the login's user, built and prepared once per statement; and the
+    number of the login's own columns, which come first."""
+    known = _WITH_ROWS.get((id(rows), read_pages))
     if known is None or known[0] is not rows:
-        known = _WITH_ROWS[id(rows)] = (rows, PreparedStatement(_login_and_rows(rows)))
-    return known[1]
+        login = _RESUME_LOGIN_READING_PAGES if read_pages else _RESUME_LOGIN
+        known = _WITH_ROWS[id(rows), read_pages] = (rows, PreparedStatement(_login_and_rows(login, rows)),
+                                                    len(login.selected_columns))
+    return known[1], known[2]
 
 
 def _typed_null(type_: Any) -> Any:
@@ -217,7 +224,7 @@ def _typed_null(type_: Any) -> Any:
     return null() if isinstance(type_, NullType) else cast(null(), type_)
 
 
-def _login_and_rows(rows: Select[Any] | CompoundSelect) -> CompoundSelect:
+def _login_and_rows(login: Select[Any], rows: Select[Any] | CompoundSelect) -> CompoundSelect:
     """One UNION ALL of the login's row and ``rows`` with ``user_id`` the login's user, each padded with
     typed NULLs to the other's columns: the login's columns first, then those of ``rows``. A row of
     ``rows`` has no user id in the login's columns; the login's row has one. A union takes its columns'
@@ -228,23 +235,21 @@ def _login_and_rows(rows: Select[Any] | CompoundSelect) -> CompoundSelect:
             return _USER_OF_LOGIN.scalar_subquery()
         return None
     selects = rows.selects if isinstance(rows, CompoundSelect) else (rows,)
-    if not all(isinstance(part, Select) for part in selects):
-        raise ValueError("rows: a SELECT or a UNION of SELECTs")
-    login_pads = [_typed_null(column.type) for column in _RESUME_LOGIN.selected_columns]
+    if not all(isinstance(part, Select) and not part._order_by_clauses for part in selects):
+        raise ValueError("rows: a SELECT or a UNION of SELECTs, without ORDER BY (a union's part has none)")
+    login_pads = [_typed_null(column.type) for column in login.selected_columns]
     rows_pads = [_typed_null(column.type) for column in selects[0].selected_columns]
     return union_all(
-        _RESUME_LOGIN.add_columns(*rows_pads),
+        login.add_columns(*rows_pads),
         *(replacement_traverse(part.with_only_columns(*login_pads, *part.selected_columns,
                                                       maintain_column_froms=True), {}, of_the_login)
           for part in selects))
-_RESUME_LOGIN_WITH_READ_PAGES = PreparedStatement(_RESUME_LOGIN.add_columns(
-    select(func.aggregate_strings(_PAGES.module_id + "/" + _PAGES.page_id, " "))
-    .where(_PAGES.user_id == User.id, _PAGES.read_at.is_not(None)).scalar_subquery()))
 
 
 def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
                  now: datetime | None = None, read_pages: bool = False,
-                 rows: Select[Any] | CompoundSelect | None = None) -> User | None:
+                 rows: Select[Any] | CompoundSelect | None = None,
+                 rows_parameters: Mapping[str, Any] | None = None) -> User | None:
     """The user of the live login with this secret (``login_secret`` set), or None.
 
     None when the login is unknown (logged out, ended elsewhere), past its end, idle longer than
@@ -256,9 +261,8 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     one user's rows whose parameter is ``user_id``: what the page queries of the learner), those rows of the
     login's user come in the same statement, as ``login_rows`` on the user: the page then needs no query of
     its own. They are read for the login's user only, and dropped with a login that is refused.
+    ``rows_parameters`` are the other parameters of ``rows`` (a quiz's id).
     """
-    if read_pages and rows is not None:
-        raise ValueError("read_pages or rows, not both")
     now = now or utcnow()
     secret_hash = _secret_hash(secret)
     attached: list[tuple[Any, ...]] | None = None
@@ -267,11 +271,12 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
             session, secret_hash=secret_hash)
     else:
         row, attached = None, []
-        for joined in _resume_login_with(rows).rows(session, secret_hash=secret_hash):
+        statement, width = _resume_login_with(rows, read_pages)
+        for joined in statement.rows(session, secret_hash=secret_hash, **(rows_parameters or {})):
             if joined[_USER_ID_COLUMN] is None:
-                attached.append(joined[_LOGIN_WIDTH:])
+                attached.append(joined[width:])
             else:
-                row = joined[:_LOGIN_WIDTH]
+                row = joined[:width]
     if row is None:
         return None
     user = loaded_instance(session, User.__mapper__, dict(zip(_USER_ATTRIBUTES, row, strict=False)))

@@ -432,21 +432,28 @@ def review_attempt(session: Session, user_id: int, attempt_id: int) -> AttemptRe
     return _review(session, user_id, view.attempt, view.paper, view.answers, view.paper.grade(typed).grades)
 
 
-def attempt_history(session: Session, user_id: int, quiz_id: str) -> list[QuizAttempt]:
+def attempt_history(session: Session, user_id: int, quiz_id: str, *,
+                    rows: Sequence[tuple[Any, ...]] | None = None) -> list[QuizAttempt]:
     """The learner's attempts at ``quiz_id``, oldest first (one query), without their papers (``snapshot``
-    is loaded, with a query of its own, only when read)."""
+    is loaded, with a query of its own, only when read). ``rows``: those of ``ATTEMPT_HISTORY_ROWS`` when
+    the login brought them (``accounts.resume_login``); then no query."""
     mapper = QuizAttempt.__mapper__
-    return [loaded_instance(session, mapper, dict(zip(_HISTORY_ATTRIBUTES, row, strict=True)))
-            for row in _ATTEMPT_HISTORY.rows(session, user_id=user_id, quiz_id=quiz_id)]
+    if rows is None:
+        rows = _ATTEMPT_HISTORY.rows(session, user_id=user_id, quiz_id=quiz_id)
+    else:
+        rows = sorted(rows, key=lambda row: row[_HISTORY_NUMBER])  # a union's part is not ordered
+    return [loaded_instance(session, mapper, dict(zip(_HISTORY_ATTRIBUTES, row, strict=True))) for row in rows]
 
 
 # Prepared (course/db/prepared.py): it runs on every quiz page. The paper is left out (loaded when read, as
 # a deferred column): the list shows none of it, and parsing each attempt's JSON cost more than the rest of
 # the query.
 _HISTORY_ATTRIBUTES = tuple(prop.key for prop in QuizAttempt.__mapper__.column_attrs if prop.key != "snapshot")
-_ATTEMPT_HISTORY = PreparedStatement(select(*(getattr(QuizAttempt, key) for key in _HISTORY_ATTRIBUTES)).where(
-    QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_id == bindparam("quiz_id")
-).order_by(QuizAttempt.number))
+_HISTORY_NUMBER = _HISTORY_ATTRIBUTES.index("number")
+# What a quiz's overview asks the login's statement to bring (attempt_history's ``rows``; parameter quiz_id).
+ATTEMPT_HISTORY_ROWS = select(*(getattr(QuizAttempt, key) for key in _HISTORY_ATTRIBUTES)).where(
+    QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.quiz_id == bindparam("quiz_id"))
+_ATTEMPT_HISTORY = PreparedStatement(ATTEMPT_HISTORY_ROWS.order_by(QuizAttempt.number))
 
 
 def result_of(history: Sequence[QuizAttempt]) -> QuizResult | None:

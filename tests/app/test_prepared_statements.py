@@ -218,7 +218,24 @@ def test_a_refused_login_brings_no_rows_and_no_user(session):
                                  rows=progress.PAGE_STATE_ROWS) is None  # ended for good
 
 
-def test_the_login_brings_rows_or_read_pages_not_both(session):
+def test_the_login_brings_the_pages_read_and_a_quizs_attempts_with_its_parameter_in_order(session):
+    """The quiz overview's header counts the pages read and its table lists the attempts at one quiz (the
+    address's parameter), oldest first: all from the login's statement, as the page's own queries give."""
+    anna, secret = _learner_with_rows(session, "quiz-rows@example.org", "abc")
+    for number in (3, 2):
+        session.add(QuizAttempt(user_id=anna.id, quiz_id="toets", number=number, status=AttemptStatus.IN_PROGRESS
+                                if number == 3 else AttemptStatus.SUBMITTED, seed=number, snapshot={},
+                                started_at=utcnow(), submitted_at=None if number == 3 else utcnow(), score=0.5,
+                                counts=True))
+    session.add(QuizAttempt(user_id=anna.id, quiz_id="andere", number=1, status=AttemptStatus.IN_PROGRESS, seed=9,
+                            snapshot={}, started_at=utcnow(), counts=True))
+    session.commit()
+    loaded = accounts.resume_login(session, secret, idle_timeout=timedelta(hours=1), read_pages=True,
+                                   rows=quizzes.ATTEMPT_HISTORY_ROWS, rows_parameters={"quiz_id": "toets"})
+    assert loaded is anna and loaded.read_page_keys == {"m1/a", "m1/b"}
+    brought = quizzes.attempt_history(session, anna.id, "toets", rows=loaded.login_rows)
+    queried = quizzes.attempt_history(session, anna.id, "toets")
+    assert [(a.number, a.status, a.quiz_id) for a in brought] == [(a.number, a.status, a.quiz_id) for a in queried]
+    assert [a.number for a in brought] == [1, 2, 3]
     with pytest.raises(ValueError):
-        accounts.resume_login(session, "x", idle_timeout=timedelta(hours=1), read_pages=True,
-                              rows=progress.PAGE_STATE_ROWS)
+        accounts._login_and_rows(accounts._RESUME_LOGIN, quizzes.ATTEMPT_HISTORY_ROWS.order_by(QuizAttempt.number))
