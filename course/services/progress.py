@@ -224,8 +224,8 @@ _PROGRESS_ROWS_OF_ONE = {pages: PreparedStatement(_progress_rows(pages=pages, on
 PROGRESS_ROWS = _PROGRESS_ROWS_OF_ONE[True].statement
 
 _PAGES = PageProgress.__table__.c
-# Both run on every module page: prepared (course/db/prepared.py), SQLAlchemy's execution cost more than the
-# query itself.
+# A module page's own queries when the login did not bring its rows: prepared (course/db/prepared.py),
+# SQLAlchemy's execution cost more than the query itself.
 _PAGE_VISITS = PreparedStatement(select(_PAGES.module_id, _PAGES.page_id, _PAGES.last_seen_at, _PAGES.read_at).where(
     _PAGES.user_id == bindparam("user_id")))
 _CHECKS = EmbeddedCheck.__table__.c
