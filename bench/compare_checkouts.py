@@ -16,46 +16,15 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
 from bench.databases import throwaway_database
-from bench.http_pages import SIZES, free_port, scenarios_for, seed, wrk
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@contextmanager
-def served(checkout: Path, target: str, env: dict[str, str]) -> Iterator[str]:
-    """``target`` of ``checkout`` under gunicorn (2 sync workers, as http_pages.py), its base address."""
-    port = free_port()
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-                               "--log-level", "warning", target], env=env, cwd=checkout)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"{checkout}: {target} did not start") from None
-                time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(20)
+from bench.http_pages import SIZES, gunicorn, scenarios_for, seed, wrk
 
 
 def main() -> None:
@@ -70,8 +39,8 @@ def main() -> None:
         seed(url, SIZES["S"])
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": os.urandom(32).hex(), "LEERLIJN_ENV": "production",
                "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0", "MAIL_OUTBOX": f"{tmp}/outbox"}
-        with served(args.other.resolve(), "app:create_app()", env) as other, \
-                served(ROOT, "app:create_app()", env) as this, served(ROOT, "bench.bare:app", env) as bare:
+        with gunicorn("app:create_app()", env, 2, args.other.resolve()) as (other, _), \
+                gunicorn("app:create_app()", env, 2) as (this, _), gunicorn("bench.bare:app", env, 2) as (bare, _):
             catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]
             scenarios, cookie = scenarios_for(this, catalog)
             for name in args.scenarios:

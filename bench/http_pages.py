@@ -121,10 +121,12 @@ def seed(url: str, size: int) -> None:
 
 
 @contextmanager
-def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[tuple[str, subprocess.Popen]]:
+def gunicorn(target: str, env: dict[str, str], workers: int,
+             checkout: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``target`` of ``checkout`` (this one unless given) under gunicorn: its base address and process."""
     port = free_port()
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b",
-                               f"127.0.0.1:{port}", "--log-level", "warning", target], env=env, cwd=ROOT)
+                               f"127.0.0.1:{port}", "--log-level", "warning", target], env=env, cwd=checkout)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
