@@ -144,7 +144,7 @@ def prepare(url: str, secret_key: str, learners: int, casus_learners: int | None
                 if not any(name == "step" for name, _ in fields):
                     raise RuntimeError(f"{casus.id}: no step form on {path} ({view})")
                 steps.append(Post(path, cookie, urlencode(fields)))
-    app.extensions["leerlijn.db"].engine.dispose()
+    app.extensions["leerlijn.db"].dispose()
     return submits, steps
 
 

@@ -294,7 +294,7 @@ def real_database_app(catalog: Catalog, tmp_path: Path, **config: Any) -> Iterat
     try:
         yield app
     finally:
-        app.extensions["leerlijn.db"].engine.dispose()
+        app.extensions["leerlijn.db"].dispose()
         if schema:
             with create_engine(os.environ["TEST_DATABASE_URL"]).begin() as connection:
                 connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))

@@ -5,8 +5,9 @@ the ORM, the loading of objects) cost the login's query ten times what the datab
 every request. A ``PreparedStatement`` keeps what SQLAlchemy works out once for a statement on a database: its
 SQL, how each parameter is sent and how each column is read back (the column types' own processors, so a
 timestamp comes back as it would through SQLAlchemy). It runs on the driver's cursor of the session's own
-connection, inside the session's transaction, and fires the engine's cursor events as any statement does:
-query counts, the SQLite write-lock hook and statement logging all see it.
+connection, inside the session's transaction (or, a read before the session began one, on the session's
+StandaloneReads if it has them), and fires the engine's cursor events as any statement does: query counts,
+the SQLite write-lock hook and statement logging all see it.
 
 For SELECTs (and unions), and for an INSERT or UPDATE with RETURNING (the quiz autosave's two statements);
 not for expanding parameters (``IN`` lists): those are refused when compiled.
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
@@ -29,6 +30,19 @@ from sqlalchemy.sql.expression import CompoundSelect, Select
 
 Processor = Callable[[Any], Any] | None
 T = TypeVar("T")
+
+# The key in a session's ``info`` of its StandaloneReads, if it has any.
+STANDALONE_READS = "leerlijn.standalone_reads"
+
+
+class StandaloneReads(Protocol):
+    """Where a session's reads may run when the session has begun no transaction and holds no changes: on a
+    connection of their own, outside any transaction (each statement its own snapshot). The web layer gives
+    a request that only reads one (``app.db``): a page whose login's statement brings all it shows then
+    never begins a transaction of its session, nor takes a connection from the pool and gives it back."""
+
+    def run(self, read: Callable[[Connection], T]) -> T:
+        """``read(connection)``'s result, on a connection without a transaction."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,7 @@ class PreparedStatement:
         # The columns it returns, whose types convert what the driver gives.
         self._columns = (statement.selected_columns if isinstance(statement, Select | CompoundSelect)
                          else statement.exported_columns)
+        self._reads_only = isinstance(statement, Select | CompoundSelect)
         self._compiled: dict[str, _Compiled] = {}
         # Per database: (column index, processor) of the columns that need converting. Worked out at the first
         # execution: some processors depend on the type the driver reports for the column (PostgreSQL's
@@ -58,9 +73,16 @@ class PreparedStatement:
         self._converted: dict[str, tuple[tuple[int, Callable[[Any], Any]], ...]] = {}
 
     def rows(self, session: Session, **params: Any) -> list[tuple[Any, ...]]:
+        reads = session.info.get(STANDALONE_READS) if self._reads_only else None
+        if reads is not None and not session.in_transaction() and not (session.new or session.dirty or session.deleted):
+            # Nothing of the session's own to see, no transaction to share a snapshot with: the statement is
+            # a read of its own (see StandaloneReads).
+            return reads.run(lambda connection: self._rows_on(connection, params))
         if session.autoflush:
             session.flush()  # as a query through the session would: it sees the session's own changes
-        connection = session.connection()
+        return self._rows_on(session.connection(), params)
+
+    def _rows_on(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         dialect = connection.dialect
         compiled = self._compiled.get(dialect.name) or self._compile(dialect)
         values = {}
@@ -128,9 +150,12 @@ class PreparedStatement:
 def _execute(connection: Connection, sql: str, parameters: Any, *, describe: bool) -> tuple[list[Any], Any]:
     """The rows and, with ``describe``, the cursor's description of its columns (psycopg builds an object per
     column for it: a tenth of a page's driver work, needed only once per statement)."""
-    cursor = connection.connection.cursor()  # the pool's proxy of the driver's cursor: nothing in between
     dispatch = connection.dispatch
+    cursor = None
     try:
+        # The pool's proxy of the driver's cursor: nothing in between. On a connection that is gone (SQLite's
+        # closed under it) this already fails.
+        cursor = connection.connection.cursor()
         dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
         cursor.execute(sql, parameters)
         rows, description = cursor.fetchall(), cursor.description if describe else None
@@ -141,10 +166,12 @@ def _execute(connection: Connection, sql: str, parameters: Any, *, describe: boo
         dropped = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
         if dropped:
             connection.invalidate(error)
+            cursor = None  # went with its connection
         raise exc.DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error,
                                       connection_invalidated=dropped) from error
     finally:
-        cursor.close()
+        if cursor is not None:
+            cursor.close()
     return rows, description
 
 

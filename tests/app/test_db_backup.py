@@ -54,7 +54,7 @@ def test_backup_while_running_and_restore_from_it(real_app: Flask, valid_catalog
         assert client.get("/voortgang").status_code == 200
         assert AuthActions(restored.test_client()).login(email="na@example.org").status_code == 200  # refused
     finally:
-        restored.extensions["leerlijn.db"].engine.dispose()
+        restored.extensions["leerlijn.db"].dispose()
 
 
 def test_default_backup_goes_to_the_instance_folder(real_app: Flask) -> None:

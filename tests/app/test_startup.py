@@ -56,7 +56,7 @@ def test_a_restart_after_breaking_cached_content_refuses_to_start_with_file_and_
     shutil.copytree(VALID_CONTENT, root)
     config = {"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "CONTENT_DIR": root, "SECRET_KEY": "s" * 40,
               "AUTO_MIGRATE": True, "CATALOG_CACHE_DIR": tmp_path / "cache", "MAIL_OUTBOX": tmp_path / "outbox"}
-    create_app(config).extensions["leerlijn.db"].engine.dispose()
+    create_app(config).extensions["leerlijn.db"].dispose()
     assert list((tmp_path / "cache").iterdir())
     (root / "modules/02-tweede/01-enige.md").write_text("---\ntitle: x\n---\n[kapot](weg.md)\n")
     with pytest.raises(ContentErrors) as info:
@@ -99,7 +99,7 @@ def _serve_once(url: str, outbox: Path) -> int:
     try:
         return app.test_client().get("/").status_code
     finally:
-        app.extensions["leerlijn.db"].engine.dispose()
+        app.extensions["leerlijn.db"].dispose()
 
 
 def test_app_servers_starting_at_once_on_a_fresh_database_all_come_up(tmp_path, database_url):

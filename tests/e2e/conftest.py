@@ -99,7 +99,7 @@ def live_server(e2e_tools: None, tmp_path_factory: pytest.TempPathFactory) -> It
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        app.extensions["leerlijn.db"].engine.dispose()
+        app.extensions["leerlijn.db"].dispose()
 
 
 @pytest.fixture(scope="session")
