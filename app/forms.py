@@ -16,8 +16,10 @@ from babel.support import Translations
 from flask import current_app, g, session
 from flask_wtf import FlaskForm
 from itsdangerous import URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode, bytes_to_int
 from wtforms.i18n import messages_path
 
+from app.fragments import BoundedStore
 from app.i18n import ui_language
 
 
@@ -36,15 +38,28 @@ class _CsrfSigner:
     """Flask-WTF's token, made as its ``URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps`` makes
     it (so its checks accept it), in two parts kept apart: the payload (a session's raw token as JSON and
     base64: the same for every page of that session, so worked out once) and the timestamped signature,
-    made anew for every page by a signer kept per secret (the serializer built one per call)."""
+    made by a signer kept per secret (the serializer built one per call).
+
+    The signature covers the payload and the second it was made in, nothing else: within one second a
+    session's token is the same string however often it is signed. So the last one per session is kept with
+    its second, and signed anew once the clock has moved on (a few microseconds a page: a tenth of its CSRF
+    hole). The token still changes every second (see app/skeletons.py's csrf hole for why it must)."""
 
     def __init__(self, secret_key: str | bytes):
         self._serializer = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token")
         self._signer = self._serializer.make_signer(self._serializer.salt)
         self.payload = lru_cache(maxsize=4096)(self._serializer.dump_payload)
+        self._last: BoundedStore = BoundedStore(4096)  # raw token → (second, token); raw tokens are request input
 
     def sign(self, raw: str) -> str:
-        return self._signer.sign(self.payload(raw)).decode("ascii")
+        last = self._last.get(raw)
+        if last is not None and last[0] == self._signer.get_timestamp():
+            return last[1]  # type: ignore[no-any-return]
+        token = self._signer.sign(self.payload(raw)).decode("ascii")
+        # The second it carries, as the signer wrote it (the clock may have turned since the look-up above).
+        second = bytes_to_int(base64_decode(token.rsplit(".", 2)[1]))
+        self._last.keep(raw, (second, token))
+        return token
 
 
 @lru_cache(maxsize=4)

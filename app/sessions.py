@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Request
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, Request, Response
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
 from app.fragments import BoundedStore
@@ -70,6 +70,15 @@ class CookieSessions(SecureCookieSessionInterface):
         if all(isinstance(value, _IMMUTABLE) for value in data.values()):
             self._opened.keep(cookie, (int(signed.timestamp()), data))
         return self.session_class(data)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # A session that did not change, on a request that need not refresh its cookie, writes nothing;
+        # Flask's own path worked out the cookie's seven settings first (a few per cent of a simple page).
+        if not session.modified and not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            if session.accessed:
+                response.vary.add("Cookie")  # as Flask does: the page depended on the cookie
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:

@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapper, Session, make_transient_to_detached
+from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
@@ -190,11 +190,14 @@ def loaded_instance(session: Session, mapper: Mapper[T], values: Mapping[str, An
     if existing is not None:
         return existing  # type: ignore[no-any-return]
     instance: T = manager_of_class(mapper.class_).new_instance()
-    # Straight into the instance's dict, as the ORM's own loading does (set_committed_value per column cost
-    # a tenth of the login); make_transient_to_detached then takes them as loaded, not as changes.
+    # Straight into the instance's dict, and into the identity map, as the ORM's own loading does
+    # (loading.py's _instance): set_committed_value per column cost a tenth of the login, and session.add's
+    # path (make_transient_to_detached, then attaching) began a transaction of the session that nothing
+    # else on a page may need, and that had to be ended again. Relationships load when used, as after a
+    # query.
     vars(instance).update(values)
-    make_transient_to_detached(instance)
-    # What session.add does for it, without walking every relationship for objects to cascade to: one that
-    # was just loaded has none loaded (some 5 % of the login's time).
-    session._save_or_update_impl(instance_state(instance))
+    state = instance_state(instance)
+    state.key, state.identity_token = identity, None
+    state.session_id = session.hash_key
+    session.identity_map._add_unpresent(state, identity)  # type: ignore[attr-defined]
     return instance

@@ -94,3 +94,43 @@ def test_a_new_secret_key_forgets_every_remembered_cookie(app, client, auth):
         assert client.get("/voortgang").status_code == 200
     app.config["SECRET_KEY"] = "another-secret-key-with-enough-length-0000"
     assert client.get("/voortgang").status_code == 302
+
+
+
+def _journey(client: FlaskClient, email: str) -> list[tuple[str, list[str], str | None]]:
+    """Each step's session cookie (set or deleted: its value differs with its signing second) and Vary."""
+    from tests.conftest import AuthActions
+
+    auth = AuthActions(client)
+    steps = [("anonymous page", lambda: client.get("/over-deze-cursus")),
+             ("register", lambda: auth.register(name="Cookie", email=email)),
+             ("a page", lambda: client.get("/voortgang")),
+             ("the same page", lambda: client.get("/voortgang")),
+             ("the language", lambda: client.post("/taal", data={"language": "en", "next": "/"})),
+             ("log out", lambda: client.post("/uitloggen")),
+             ("after", lambda: client.get("/"))]
+    seen = []
+    for name, step in steps:
+        response = step()
+        cookies = ["deleted" if "Expires=Thu, 01 Jan 1970" in c else "set"
+                   for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+        seen.append((name, cookies, response.headers.get("Vary")))
+    return seen
+
+
+def test_the_session_cookie_is_written_exactly_when_flasks_own_sessions_write_it(app, connection, valid_catalog,
+                                                                                 tmp_path):
+    """Our save_session skips Flask's work when nothing changed: a journey through registering, pages, the
+    language switch and logging out sets, keeps and deletes the cookie (and says Vary) as Flask's does."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    from tests.conftest import make_app
+
+    flasks_app = make_app(connection, valid_catalog, tmp_path / "flask")
+    flasks_app.session_interface = SecureCookieSessionInterface()
+
+    ours = _journey(app.test_client(), "ours@example.org")
+    flasks = _journey(flasks_app.test_client(), "flasks@example.org")
+
+    assert ours == flasks
+    assert ("the same page", [], "Cookie") in ours and ("register", ["set"], "Cookie") in ours

@@ -362,3 +362,29 @@ def test_a_pages_csrf_token_is_the_one_flask_wtf_would_sign_for_that_session_and
                 validate_csrf(ours)
             tokens.append(ours)
     assert tokens[0] == tokens[1]
+
+
+def test_a_csrf_token_is_signed_once_per_second_and_kept_with_the_second_it_carries(monkeypatch):
+    """Within one second a session's token is the same string (kept, not signed again); when the clock turns
+    between the look-up and the signing, the token is kept under the second it carries, never an earlier one
+    (a token dated after its page would fail Flask-WTF's age check as 'negative')."""
+    import itsdangerous.timed
+    from itsdangerous import URLSafeTimedSerializer
+
+    from app.forms import _CsrfSigner
+
+    readings = iter([1_800_000_000, 1_800_000_001, 1_800_000_002, 1_800_000_002, 1_800_000_003, 1_800_000_003,
+                      1_800_000_003])
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp", lambda _self: next(readings))
+    signer = _CsrfSigner("a-secret-key-of-the-test-0000000000000000")
+    serializer = URLSafeTimedSerializer("a-secret-key-of-the-test-0000000000000000", salt="wtf-csrf-token")
+
+    first = signer.sign("r" * 40)  # signed at …000
+    turned = signer.sign("r" * 40)  # looked up at …001, signed at …002
+    again = signer.sign("r" * 40)  # …002: the kept one
+    later = signer.sign("r" * 40)  # …003: signed anew
+
+    assert len({first, turned, later}) == 3 and again == turned
+    assert [serializer.loads(token, return_timestamp=True)[1].timestamp() for token in (first, turned, later)] == [
+        1_800_000_000, 1_800_000_002, 1_800_000_003]
+    assert signer.sign("s" * 40) not in (turned, later)  # another session's own
