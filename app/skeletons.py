@@ -134,7 +134,12 @@ def kept(name: str, template: str, state: dict[str, Hashable], values: Mapping[s
     holes (a CSRF token) are filled from ``values``. ``personal`` states (one learner's attempt) are kept
     apart, so that many of them never push out what every learner shares."""
     cache: SkeletonCache = current_app.extensions["leerlijn.personal" if personal else "leerlijn.skeletons"]
-    return cache.page((name, values["current_locale"], request.script_root, *state.items()),
+    # A learner page's values carry its mount point (learner_page): one look through request's proxy per
+    # page instead of one per hole with a state (a course overview has some twenty).
+    script_root = values.get("script_root")
+    if script_root is None:
+        script_root = request.script_root
+    return cache.page((name, values["current_locale"], script_root, *state.items()),
                       lambda: render_template(template, **state), values)
 
 
@@ -219,9 +224,10 @@ def learner_page(template: str, key: tuple[Hashable, ...], *,
     language = ui_language()
     # The holes see the language as a normal render's holes do (app/templating.py gives every template
     # current_locale): parts kept per language need not ask Flask-Babel each.
-    return cache.page((template, language, request.script_root, user.role, user.is_site_admin,
+    script_root = request.script_root
+    return cache.page((template, language, script_root, user.role, user.is_site_admin,
                        user.login_remembered, *key),
-                      render, {**values, "current_locale": language})
+                      render, {**values, "current_locale": language, "script_root": script_root})
 
 
 # --- holes every logged-in page has -------------------------------------------------------------------

@@ -109,7 +109,7 @@ def module_progress(module: Module, rules: CompletionRules, pages_read: Iterable
     module's casuses and ``casuses_completed`` the ids of every casus the learner completed. A module
     with no step that counts is complete (100 %).
     """
-    read = frozenset(pages_read) & {p.id for p in module.pages}
+    read = frozenset(pages_read) & module.page_ids
     done = total = 0
     if rules.pages == PagesRule.ALL:
         done, total = len(read), len(module.pages)

@@ -104,7 +104,7 @@ def page(module_id: str, page_id: str) -> str:
         remember_progress(course=course)
     else:
         remember_progress(read_pages={(v.module_id, v.page_id) for v in visits if v.read_at is not None})
-    pages = {p.id for p in module.pages}  # rows of pages no longer in the module count for nothing
+    pages = module.page_ids  # rows of pages no longer in the module count for nothing
     read = {v.page_id for v in visits if v.module_id == module.id and v.read_at is not None and v.page_id in pages}
     # The mark-read form is plain HTML with the CSRF token (building a WTForms object only to print it cost
     # a tenth of the page); mark_read validates the post with the real form.

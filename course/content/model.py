@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from course.content.markdown import Heading
 
@@ -106,6 +107,11 @@ class Module:
     intro_html: str
     pages: tuple[Page, ...]
     words: int
+
+    @cached_property
+    def page_ids(self) -> frozenset[str]:
+        """The ids of its pages (every learner's progress in the module is matched against them)."""
+        return frozenset(p.id for p in self.pages)
 
     def page(self, page_id: str) -> Page | None:
         return next((p for p in self.pages if p.id == page_id), None)

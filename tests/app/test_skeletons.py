@@ -109,6 +109,18 @@ def test_the_feedback_of_a_check_is_shown_once_to_the_learner_who_made_it(cached
     assert "Juist begonnen." not in anna.get(PAGE).get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path", ["/", "/voortgang"])
+def test_the_parts_kept_per_learners_state_are_kept_per_address_the_app_is_mounted_at(cached_app, path):
+    """The progress parts (kept per state) of pages with many of them link where the page was asked for."""
+    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    anna.post("/modules/eerste/begin/gelezen")
+    for _ in range(2):
+        at_root = anna.get(path).get_data(as_text=True)
+        mounted = anna.get(path, base_url="http://localhost/leerlijn/").get_data(as_text=True)
+    assert 'href="/modules/eerste/' in at_root and 'href="/leerlijn/' not in at_root
+    assert 'href="/leerlijn/modules/eerste/' in mounted and 'href="/modules/' not in mounted
+
+
 def test_the_page_is_kept_per_language_and_per_address_the_app_is_mounted_at(cached_app):
     anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
     at_root = anna.get("/modules/eerste/vervolg").get_data(as_text=True)
