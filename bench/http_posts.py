@@ -109,23 +109,26 @@ def _learners(app, count: int) -> list[int]:
 
 
 def prepare(url: str, secret_key: str, learners: int, casus_learners: int | None = None
-            ) -> tuple[list[Post], list[Post]]:
-    """Ready to post: one hand-in per knowledge check for each of ``learners``, and one step answer per casus
+            ) -> tuple[list[Post], list[Post], list[Post]]:
+    """Ready to post: one hand-in per knowledge check for each of ``learners``, one step answer per casus
     for each of ``casus_learners`` (default: as many; a step is much quicker than a hand-in, so a run of the
-    same length needs more of them)."""
+    same length needs more of them), and for each of ``learners`` an autosave of their attempt at the first
+    knowledge check (the same form with ``action=save``, as the page's script posts it: these may be sent
+    again and again)."""
     casus_learners = learners if casus_learners is None else casus_learners
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret_key, "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False})
     catalog = app.extensions["leerlijn.catalog"]
     submits: list[Post] = []
     steps: list[Post] = []
+    saves: list[Post] = []
     with app.extensions["leerlijn.db"].sessionmaker() as session:
         for number, user_id in enumerate(_learners(app, max(learners, casus_learners))):
             client = app.test_client()
             client.environ_base["HTTP_USER_AGENT"] = USER_AGENT
             client.post("/inloggen", data={"email": f"poster{number}@bench.example.org", "password": PASSWORD})
             cookie = f"session={client.get_cookie('session').value}"
-            for quiz in catalog.quizzes.values() if number < learners else ():
+            for index, quiz in enumerate(catalog.quizzes.values() if number < learners else ()):
                 attempt = quiz_service.start_attempt(session, user_id, quiz)
                 paper = Paper.from_snapshot(session.scalar(
                     select(QuizAttempt.snapshot).where(QuizAttempt.id == attempt.id)))
@@ -135,6 +138,8 @@ def prepare(url: str, secret_key: str, learners: int, casus_learners: int | None
                 path = f"/quiz/poging/{attempt.id}"
                 fields = browser_form(client.get(path).get_data(as_text=True), path)
                 submits.append(Post(path, cookie, urlencode([*fields, ("action", "submit")])))
+                if index == 0:  # a class at one knowledge check: each learner saves their one attempt
+                    saves.append(Post(path, cookie, urlencode([*fields, ("action", "save")])))
             for casus in catalog.casuses.values() if number < casus_learners else ():
                 run = casus_service.start_or_resume(session, user_id, casus)
                 view = casus_service.submit_step(session, user_id, run.id, casus.start, {},
@@ -145,7 +150,7 @@ def prepare(url: str, secret_key: str, learners: int, casus_learners: int | None
                     raise RuntimeError(f"{casus.id}: no step form on {path} ({view})")
                 steps.append(Post(path, cookie, urlencode(fields)))
     app.extensions["leerlijn.db"].dispose()
-    return submits, steps
+    return submits, steps, saves
 
 
 def done_by_posters(url: str) -> dict[str, int]:
