@@ -75,7 +75,6 @@ class Database:
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
 
-
     def dispose(self) -> None:
         """Close every connection of this process: the kept ones, then the pool's."""
         self.kept_read_connections.close()
@@ -130,13 +129,10 @@ class KeptReadConnections:
                 connection = self._connect()
             try:
                 result = read(connection)
-            except DBAPIError as error:
-                connection.close()
-                if error.connection_invalidated and attempt == 1:
+            except BaseException as error:
+                connection.close()  # never kept after a failure
+                if isinstance(error, DBAPIError) and error.connection_invalidated and attempt == 1:
                     continue
-                raise
-            except BaseException:
-                connection.close()
                 raise
             if connection.in_transaction():  # a read through SQLAlchemy's execute began one: never keep it open
                 connection.rollback()
