@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course.assignments import AssignmentStatus
-from course.db import Assignment, EventKind, SecurityEvent
+from course.assignments import AssignmentStatus, local_today
+from course.db import Assignment, EventKind, SecurityEvent, utcnow
 from course.services import assignments as service
 from course.services.orgs import org_access
 from course.services.progress import course_progress_with_moments, record_visit
@@ -45,7 +45,8 @@ def test_the_admin_sets_work_and_sees_every_members_status(app: Flask, admin: Fl
     found = assignment_id(create(admin, org))
     page = text(admin.get(f"/organisatie/{org.slug}/opdrachten/{found}"))
     assert "Meldcode basis" in page and "iedereen in de organisatie" in page and "Tweede module" in page
-    assert f"{done.name} Jeugdzorg Noord Oost afgerond {date.today().day}" in page
+    # The day in the Netherlands, as the page shows it (between 23:00 and 24:00 UTC it is already tomorrow).
+    assert f"{done.name} Jeugdzorg Noord Oost afgerond {local_today(utcnow()).day}" in page
     assert f"{busy.name} Jeugdzorg Noord Oost bezig –" in page
     assert f"{org.members[2].name} Jeugdzorg Noord West niet begonnen –" in page
     only_done = text(admin.get(f"/organisatie/{org.slug}/opdrachten/{found}?status=completed"))
