@@ -134,12 +134,9 @@ def kept(name: str, template: str, state: dict[str, Hashable], values: Mapping[s
     holes (a CSRF token) are filled from ``values``. ``personal`` states (one learner's attempt) are kept
     apart, so that many of them never push out what every learner shares."""
     cache: SkeletonCache = current_app.extensions["leerlijn.personal" if personal else "leerlijn.skeletons"]
-    # A learner page's values carry its mount point (learner_page): one look through request's proxy per
-    # page instead of one per hole with a state (a course overview has some twenty).
-    script_root = values.get("script_root")
-    if script_root is None:
-        script_root = request.script_root
-    return cache.page((name, values["current_locale"], script_root, *state.items()),
+    # The language and mount point come with the values, as every template's context has them (and
+    # learner_page's holes): one look through request's proxy per page, not one per part with a state.
+    return cache.page((name, values["current_locale"], values["script_root"], *state.items()),
                       lambda: render_template(template, **state), values)
 
 

@@ -159,7 +159,7 @@ def init_app(app: Flask) -> None:
         # building three WTForms objects for every page only to print two hidden fields cost more than the
         # rest of a simple page. Their views still validate the posts with the real forms.
         return {"catalog": catalog(), "page_next": page_next(),
-                "lang_nl": lang_nl, "current_locale": locale,
+                "lang_nl": lang_nl, "current_locale": locale, "script_root": request.script_root,
                 "header_progress": header_progress, "language_names": LANGUAGE_NAMES,
                 "next_step_for": next_step_for, "csrf_token": csrf_token}
 

@@ -14,7 +14,6 @@ the bare route, the other checkout and this one in turn, and the medians of the 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -24,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import create_app
 from bench.databases import throwaway_database
-from bench.http_pages import SIZES, gunicorn, scenarios_for, seed, wrk
+from bench.http_pages import SIZES, gunicorn, scenarios_for, seed, server_env, wrk
 
 
 def main() -> None:
@@ -37,8 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.database_url, tmp, "compare") as url:
         seed(url, SIZES["S"])
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": os.urandom(32).hex(), "LEERLIJN_ENV": "production",
-               "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0", "MAIL_OUTBOX": f"{tmp}/outbox"}
+        env = server_env(url, tmp)
         with gunicorn("app:create_app()", env, 2, args.other.resolve()) as (other, _), \
                 gunicorn("app:create_app()", env, 2) as (this, _), gunicorn("bench.bare:app", env, 2) as (bare, _):
             catalog = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 40}).extensions["leerlijn.catalog"]

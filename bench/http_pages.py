@@ -121,6 +121,13 @@ def seed(url: str, size: int) -> None:
     database.engine.dispose()
 
 
+def server_env(url: str, folder: str) -> dict[str, str]:
+    """The environment of a gunicorn serving Leerlijn on ``url`` as a deployment would (a fresh secret; mail
+    kept in ``folder``): the same for every server of a run, so that their cookies are each other's."""
+    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32), "LEERLIJN_ENV": "production",
+            "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0", "MAIL_OUTBOX": f"{folder}/outbox"}
+
+
 @contextmanager
 def gunicorn(target: str, env: dict[str, str], workers: int,
              checkout: Path = ROOT) -> Iterator[tuple[str, subprocess.Popen]]:
@@ -349,9 +356,7 @@ def main() -> None:
     database = "postgresql" if args.database_url else "sqlite"
     with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.database_url, tmp, "bench") as url:
         seed(url, SIZES[args.size])
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_hex(32),
-               "LEERLIJN_ENV": "production", "SESSION_COOKIE_SECURE": "0", "LEERLIJN_AUTO_MIGRATE": "0",
-               "MAIL_OUTBOX": f"{tmp}/outbox"}
+        env = server_env(url, tmp)
         load = {"duration": args.duration, "connections": args.connections}
         # Both servers run throughout (an idle sync worker waits in accept and costs nothing), and the
         # floor is measured again right before every scenario: the ratio is to the floor of that moment.

@@ -176,6 +176,13 @@ def enable_two_factor(session: Session, user_id: int) -> str:
     return secret
 
 
+def registered_learner(app: Flask, name: str, email: str) -> FlaskClient:
+    """A client of its own for a learner who just registered (and confirmed): logged in."""
+    client = app.test_client()
+    AuthActions(client).register(name=name, email=email)
+    return client
+
+
 class AuthActions:
     def __init__(self, client: FlaskClient):
         self.client = client

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from app.fragments import FragmentCache, FragmentLeak
-from tests.conftest import AuthActions, make_app
+from tests.conftest import make_app, registered_learner
 
 LEARNER_PAGES = ["/", "/modules/eerste/", "/modules/eerste/begin", "/modules/eerste/vervolg", "/voortgang",
                  "/interventies", "/modules/tweede/enige"]
@@ -21,16 +21,10 @@ def cached_app(connection, valid_catalog, tmp_path) -> Flask:
     return make_app(connection, valid_catalog, tmp_path, FRAGMENT_CACHE_VERIFY=False)
 
 
-def _learner(app: Flask, name: str, email: str):
-    client = app.test_client()
-    AuthActions(client).register(name=name, email=email)
-    return client
-
-
 def test_two_learners_each_see_their_own_progress_on_cached_pages(cached_app):
     """Anna read a page, Bram did not: after Anna's pages filled the cache, Bram's show nothing read."""
-    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
-    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    anna = registered_learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = registered_learner(cached_app, "Bram Bakker", "bram@example.org")
     anna.post("/modules/eerste/begin/gelezen")
     for path in LEARNER_PAGES:
         assert anna.get(path).status_code == 200
@@ -55,8 +49,8 @@ def test_two_learners_each_see_their_own_progress_on_cached_pages(cached_app):
 def test_the_cached_page_lists_mark_each_learners_own_pages(cached_app):
     """Anna finished the first page, Bram the second: the one cached list beside the pages and on the module's
     index marks, for each, their own page, and no empty slot is left in the page."""
-    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
-    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    anna = registered_learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = registered_learner(cached_app, "Bram Bakker", "bram@example.org")
     anna.post("/modules/eerste/begin/gelezen")
     bram.post("/modules/eerste/vervolg/gelezen")
     for _ in range(2):  # the second round comes from the cache
@@ -77,8 +71,8 @@ def test_the_cached_page_lists_mark_each_learners_own_pages(cached_app):
 
 def test_each_learner_gets_their_own_csrf_token_on_cached_pages(cached_app):
     """The forms of a cached page carry the token of the learner's own session, not the first visitor's."""
-    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
-    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    anna = registered_learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = registered_learner(cached_app, "Bram Bakker", "bram@example.org")
     tokens = {}
     for name, client in (("anna", anna), ("bram", bram)):
         html = client.get("/modules/eerste/begin").get_data(as_text=True)
@@ -89,8 +83,8 @@ def test_each_learner_gets_their_own_csrf_token_on_cached_pages(cached_app):
 
 def test_dutch_and_english_interfaces_do_not_leak_into_each_other(cached_app):
     """One learner in English, one in Dutch, alternating on the same pages: each sees only their language."""
-    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
-    bram = _learner(cached_app, "Bram Bakker", "bram@example.org")
+    anna = registered_learner(cached_app, "Anna Jansen", "anna@example.org")
+    bram = registered_learner(cached_app, "Bram Bakker", "bram@example.org")
     anna.post("/taal", data={"locale": "en", "next": "/"})
     visitor_en, visitor_nl = cached_app.test_client(), cached_app.test_client()
     visitor_en.post("/taal", data={"locale": "en", "next": "/"})
@@ -124,7 +118,7 @@ def test_the_welcome_page_kept_for_visitors_still_shows_each_visitor_what_is_the
     assert "bron" not in visitor.get("/").get_data(as_text=True)
     english = cached_app.test_client().get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Create an account" in english and "Create an account" not in visitor.get("/").get_data(as_text=True)
-    anna = _learner(cached_app, "Anna Jansen", "anna@example.org")
+    anna = registered_learner(cached_app, "Anna Jansen", "anna@example.org")
     overview = anna.get("/").get_data(as_text=True)
     assert "Anna Jansen" in overview and "Account maken en beginnen" not in overview
     assert "Anna Jansen" not in visitor.get("/").get_data(as_text=True)

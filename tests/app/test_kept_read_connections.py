@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.db import KeptReadConnections
 from course.db import LoginSession
-from tests.conftest import AuthActions, real_database_app
+from tests.conftest import real_database_app, registered_learner
 
 
 @pytest.fixture
@@ -26,15 +26,9 @@ def _kept(flask_app) -> KeptReadConnections:
     return flask_app.extensions["leerlijn.db"].kept_read_connections
 
 
-def _learner(flask_app, name: str, email: str):
-    client = flask_app.test_client()
-    AuthActions(client).register(name=name, email=email)
-    return client
-
-
 def test_two_learners_each_see_their_own_progress_through_the_kept_connection(real_app):
-    sanne = _learner(real_app, "Sanne", "sanne@example.org")
-    ahmed = _learner(real_app, "Ahmed", "ahmed@example.org")
+    sanne = registered_learner(real_app, "Sanne", "sanne@example.org")
+    ahmed = registered_learner(real_app, "Ahmed", "ahmed@example.org")
     sanne.post("/modules/eerste/begin/gelezen")
     sanne.post("/modules/eerste/vervolg/gelezen")
     ahmed.post("/modules/eerste/begin/gelezen")
@@ -48,9 +42,9 @@ def test_two_learners_each_see_their_own_progress_through_the_kept_connection(re
 
 def test_a_change_committed_elsewhere_shows_on_the_next_page_at_once(real_app):
     """The kept connection holds no snapshot between requests: a read of its own sees every commit."""
-    client = _learner(real_app, "Sanne", "sanne@example.org")
+    client = registered_learner(real_app, "Sanne", "sanne@example.org")
     assert client.get("/voortgang").status_code == 200
-    other = _learner(real_app, "Ahmed", "ahmed@example.org")
+    other = registered_learner(real_app, "Ahmed", "ahmed@example.org")
     other.post("/modules/eerste/begin/gelezen")  # a commit on another connection in between
     assert client.get("/voortgang").status_code == 200
 
@@ -74,7 +68,7 @@ def _drop_kept_connection(flask_app) -> None:
 
 
 def test_a_dropped_kept_connection_costs_the_learner_nothing(real_app):
-    client = _learner(real_app, "Sanne", "sanne@example.org")
+    client = registered_learner(real_app, "Sanne", "sanne@example.org")
     client.post("/modules/eerste/begin/gelezen")
     assert "1 / 2" in client.get("/voortgang").get_data(as_text=True)
     dropped = _kept(real_app)._idle[os.getpid()][-1]

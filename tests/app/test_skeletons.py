@@ -16,7 +16,7 @@ from app.skeletons import HOLES, SkeletonCache, hole_function, learner_page
 from course.catalog import Catalog, load_catalog
 from course.services.accounts import create_user
 from tests.app.quiz.conftest import QuizHelper, build_course, option_value
-from tests.conftest import VALID_CONTENT, AuthActions, csrf_token, make_app
+from tests.conftest import VALID_CONTENT, AuthActions, csrf_token, make_app, registered_learner
 
 PAGE = "/modules/eerste/oefenen"  # a page with a practice question (the quiz fixtures' course)
 
@@ -33,8 +33,7 @@ def cached_app(connection, practice_catalog, tmp_path) -> Flask:
 
 
 def _learner(app: Flask, name: str, email: str, language: str | None = None):
-    client = app.test_client()
-    AuthActions(client).register(name=name, email=email)
+    client = registered_learner(app, name, email)
     client.get("/")  # the welcome message after registering is shown (a page with a message is not kept)
     if language:
         client.post("/taal", data={"locale": language, "next": "/"})
