@@ -22,4 +22,4 @@ def init_app(app: Flask) -> Catalog:
 
 
 def catalog() -> Catalog:
-    return current_app.extensions["leerlijn.catalog"]
+    return current_app._get_current_object().extensions["leerlijn.catalog"]  # type: ignore[attr-defined,no-any-return]

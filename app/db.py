@@ -333,7 +333,7 @@ def init_app(app: Flask) -> Database:
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
+        session = g._get_current_object().pop("db_session", None)  # type: ignore[attr-defined]
         if session is not None:
             session.close()
 
@@ -346,7 +346,7 @@ def _get_session() -> Session:
     context_globals = g._get_current_object()  # type: ignore[attr-defined]
     session: Session | None = context_globals.get("db_session")
     if session is None:
-        database: Database = current_app.extensions["leerlijn.db"]
+        database: Database = current_app._get_current_object().extensions["leerlijn.db"]  # type: ignore[attr-defined]
         maker = database.statement_sessionmaker
         in_request = has_request_context()
         session = context_globals.db_session = (
@@ -355,7 +355,8 @@ def _get_session() -> Session:
         # A request that only reads may run its first reads (the login's statement) on a kept connection,
         # without a transaction. Not when the session is bound to a connection of its own (the tests' one
         # transaction, rolled back after each test): another connection would not see what it holds.
-        if in_request and request.method in _READING_METHODS and isinstance(session.bind, Engine):
+        if (in_request and request._get_current_object().method in _READING_METHODS  # type: ignore[attr-defined]
+                and isinstance(session.bind, Engine)):
             session.info[STANDALONE_READS] = database.kept_read_connections
     return session
 

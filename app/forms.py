@@ -70,13 +70,16 @@ def _csrf_signer(secret_key: str | bytes) -> _CsrfSigner:
 def signed_csrf_token() -> str:
     """This request's CSRF token: Flask-WTF's ``generate_csrf``, the same token from the same session value,
     signed once per request (Flask-WTF keeps it in ``g`` too, so its forms show this one)."""
-    config = current_app.config
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # each proxy once: see app/acting_user.py
+    config = app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    token = g.get(field)
+    context_globals = g._get_current_object()  # type: ignore[attr-defined]
+    token = context_globals.get(field)
     if token is None:
-        raw = session.get(field)
+        this_session = session._get_current_object()  # type: ignore[attr-defined]
+        raw = this_session.get(field)
         if not isinstance(raw, str):  # none yet, or a value no token is signed from (Flask-WTF's TypeError)
-            raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own
-        token = _csrf_signer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).sign(raw)
-        setattr(g, field, token)
+            raw = this_session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own
+        token = _csrf_signer(config.get("WTF_CSRF_SECRET_KEY") or app.secret_key).sign(raw)
+        setattr(context_globals, field, token)
     return token

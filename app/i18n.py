@@ -15,8 +15,8 @@ import pytz
 from babel import Locale
 from flask import Flask, current_app, request, session
 from flask_babel import Babel, get_locale, gettext
-from flask_login import current_user
 
+from app.acting_user import acting_user
 from course.errors import DomainError
 
 babel = Babel()
@@ -53,14 +53,15 @@ def _zone(name: str) -> tzinfo:
 
 
 def select_language() -> str:
-    languages = current_app.config["LANGUAGES"]
-    user = current_user._get_current_object()
+    config = current_app._get_current_object().config  # type: ignore[attr-defined]  # see app/acting_user.py
+    languages = config["LANGUAGES"]
+    user = acting_user()
     if user.is_authenticated and user.locale in languages:
         return user.locale
-    chosen = session.get("locale")
+    chosen = session._get_current_object().get("locale")  # type: ignore[attr-defined]
     if chosen in languages:
         return chosen
-    return browser_language(languages, current_app.config["BABEL_DEFAULT_LOCALE"])
+    return browser_language(languages, config["BABEL_DEFAULT_LOCALE"])
 
 
 # Accept-Language → the language it picks: parsing the header and matching it took longer than the rest of
@@ -72,7 +73,8 @@ _BROWSER_CHOICES_LIMIT = 1000
 
 def browser_language(languages: tuple[str, ...], default: str) -> str:
     """The language of ``languages`` this request's Accept-Language header prefers, else ``default``."""
-    key = (request.headers.get("Accept-Language", ""), tuple(languages), default)
+    key = (request._get_current_object().environ.get("HTTP_ACCEPT_LANGUAGE", ""),  # type: ignore[attr-defined]
+           tuple(languages), default)
     language = _BROWSER_CHOICES.get(key)
     if language is None:
         language = request.accept_languages.best_match(languages) or default

@@ -76,7 +76,7 @@ def _hooks_only_where_limited(app: Flask) -> None:
         return bool(defaults or decorated or manager.application_limits)
 
     def check_where_limited() -> None:
-        endpoint = request.endpoint
+        endpoint = request._get_current_object().endpoint  # type: ignore[attr-defined]  # app/acting_user.py
         known = needs_check.get(endpoint)
         if known is None:
             known = needs_check[endpoint] = limits_before_view(endpoint)
@@ -84,7 +84,7 @@ def _hooks_only_where_limited(app: Flask) -> None:
             check()
 
     def limit_was_checked() -> bool:
-        return hasattr(request_ctx, "_limiter_request_context")
+        return hasattr(request_ctx._get_current_object(), "_limiter_request_context")  # type: ignore[attr-defined]
 
     before[before.index(check)] = check_where_limited
     for i, hook in enumerate(after):

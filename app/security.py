@@ -56,9 +56,10 @@ def init_app(app: Flask) -> None:
         # No text we keep may hold a NUL (PostgreSQL refuses it in a string: a 500), and no form needs one.
         # A decoded query string holds one only where the raw one has %00 (or the byte itself): without
         # either, the query string is not parsed here (most pages have none).
-        query = request.query_string
-        if (((b"%00" in query or b"\x00" in query) and _has_nul(request.args))
-                or (request.method == "POST" and _has_nul(request.form))):
+        this_request = request._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+        query = this_request.query_string
+        if (((b"%00" in query or b"\x00" in query) and _has_nul(this_request.args))
+                or (this_request.method == "POST" and _has_nul(this_request.form))):
             abort(400, _("Wat je verstuurde bevat een ongeldig teken (een nul-byte). Er is niets opgeslagen; "
                          "haal het teken weg en probeer het opnieuw."))
 
@@ -77,7 +78,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def set_headers(response: Response) -> Response:
-        endpoint = request.endpoint
+        endpoint = request._get_current_object().endpoint  # type: ignore[attr-defined]
         kind = "media" if endpoint == "learn.media" else "static" if endpoint == "static" else "page"
         headers = response.headers
         present = {name.lower() for name, _ in headers}

@@ -24,19 +24,19 @@ class CookieSessions(SecureCookieSessionInterface):
     the secret key and its fallbacks, so it is kept until one of them changes.
 
     A browser sends the same cookie with every request until the session changes, and verifying it (an HMAC,
-    base64, JSON) was a tenth of a logged-in page's work in the app. A cookie that verified is remembered
-    with what it holds and its signing moment, per worker and for the keys it verified with: the same
-    cookie again is that content, still subject to the session's lifetime, checked on every request as
-    itsdangerous does. Only verified cookies are remembered, so a forged one is verified (and refused)
-    every time; a changed key forgets them all.
+    base64, JSON) was a tenth of a logged-in page's work in the app. A cookie that verified is remembered,
+    by the whole Cookie header that carried it, with what it holds and its signing moment, per worker and
+    for the keys it verified with: the same header again is that content, still subject to the session's
+    lifetime, checked on every request as itsdangerous does. Only verified cookies are remembered, so a
+    forged one is verified (and refused) every time; a changed key forgets them all.
     """
 
-    OPENED_LIMIT = 4096  # cookies remembered per worker
+    OPENED_LIMIT = 4096  # Cookie headers remembered per worker
 
     def __init__(self) -> None:
         self._kept: tuple[Any, URLSafeTimedSerializer | None] | None = None
         self._clock: TimestampSigner | None = None  # the serializer's own clock (its signer's)
-        self._opened = BoundedStore(self.OPENED_LIMIT)  # cookie -> (signing moment, content)
+        self._opened = BoundedStore(self.OPENED_LIMIT)  # Cookie header -> (signing moment, content)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -51,24 +51,29 @@ class CookieSessions(SecureCookieSessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
-        if not cookie:
+        # Kept by the whole Cookie header as the browser sent it: the same header holds the same session
+        # cookie, so a kept one needs no parsing of the header (werkzeug's, a twentieth of a logged-in page).
+        header = request.environ.get("HTTP_COOKIE")
+        if not header:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
-        opened = self._opened.get(cookie)
+        opened = self._opened.get(header)
         if opened is not None:
             signed_at, data = opened
             # itsdangerous's own rule: expired when older than max_age, or signed in the future.
             if 0 <= self._clock.get_timestamp() - signed_at <= max_age:  # type: ignore[union-attr]
                 return self.session_class(data)
-            self._opened.pop(cookie, None)  # another thread may have dropped it already
+            self._opened.pop(header, None)  # another thread may have dropped it already
+            return self.session_class()
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
             return self.session_class()
         try:
             data, signed = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
         if all(isinstance(value, _IMMUTABLE) for value in data.values()):
-            self._opened.keep(cookie, (int(signed.timestamp()), data))
+            self._opened.keep(header, (int(signed.timestamp()), data))
         return self.session_class(data)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:

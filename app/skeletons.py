@@ -30,11 +30,11 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session
-from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from app.acting_user import acting_user
 from app.forms import signed_csrf_token
 from app.fragments import BoundedStore, FragmentLeak, rendering_fragment
 from app.i18n import ui_language
@@ -133,7 +133,8 @@ def kept(name: str, template: str, state: dict[str, Hashable], values: Mapping[s
     """``template`` rendered with ``state``, kept as a skeleton per state, language and mount point; its own
     holes (a CSRF token) are filled from ``values``. ``personal`` states (one learner's attempt) are kept
     apart, so that many of them never push out what every learner shares."""
-    cache: SkeletonCache = current_app.extensions["leerlijn.personal" if personal else "leerlijn.skeletons"]
+    extensions = current_app._get_current_object().extensions  # type: ignore[attr-defined]  # app/acting_user.py
+    cache: SkeletonCache = extensions["leerlijn.personal" if personal else "leerlijn.skeletons"]
     # The language and mount point come with the values, as every template's context has them (and
     # learner_page's holes): one look through request's proxy per page, not one per part with a state.
     return cache.page((name, values["current_locale"], values["script_root"], *state.items()),
@@ -214,14 +215,15 @@ def learner_page(template: str, key: tuple[Hashable, ...], *,
     """
     def render() -> str:
         return render_template(template, **values, **(for_render() if for_render else {}))
-    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
-    if not user.is_authenticated or "_flashes" in session:
+    # Each object once, not through its proxy (app/acting_user.py).
+    user = acting_user()
+    if not user.is_authenticated or "_flashes" in session._get_current_object():  # type: ignore[attr-defined]
         return render()
-    cache: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
+    cache: SkeletonCache = current_app._get_current_object().extensions["leerlijn.skeletons"]  # type: ignore[attr-defined]
     language = ui_language()
     # The holes see the language as a normal render's holes do (app/templating.py gives every template
     # current_locale): parts kept per language need not ask Flask-Babel each.
-    script_root = request.script_root
+    script_root = request._get_current_object().script_root  # type: ignore[attr-defined]
     return cache.page((template, language, script_root, user.role, user.is_site_admin,
                        user.login_remembered, *key),
                       render, {**values, "current_locale": language, "script_root": script_root})
@@ -240,12 +242,12 @@ def _csrf(_values: Mapping[str, Any]) -> str:
 
 @hole_function("page-next")
 def _page_next(_values: Mapping[str, Any]) -> str:
-    return escape(request.full_path.rstrip("?"))
+    return escape(request._get_current_object().full_path.rstrip("?"))  # type: ignore[attr-defined]
 
 
 @hole_function("user-name")
 def _user_name(_values: Mapping[str, Any]) -> str:
-    return escape(current_user.name)
+    return escape(acting_user().name)
 
 
 def csrf_token() -> str:

@@ -12,6 +12,7 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from app.acting_user import acting_user
 from app.auth.devices import device_name
 from app.content import catalog
 from app.db import db_session
@@ -35,12 +36,13 @@ class HeaderProgress:
 
 def remember_progress(*, course: Any = None, read_pages: set[tuple[str, str]] | None = None) -> None:
     """Let the header reuse what a view already loaded (a CourseProgress, or every page the learner read)."""
+    context_globals = g._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
     if course is not None:
-        g.leerlijn_course_progress = course
-        g.leerlijn_header_progress = HeaderProgress(sum(len(m.pages_read) for m in course.modules),
+        context_globals.leerlijn_course_progress = course
+        context_globals.leerlijn_header_progress = HeaderProgress(sum(len(m.pages_read) for m in course.modules),
                                                     len(catalog().pages))
     elif read_pages is not None:
-        g.leerlijn_header_progress = _count(read_pages)
+        context_globals.leerlijn_header_progress = _count(read_pages)
 
 
 def _count(read_pages: set[tuple[str, str]]) -> HeaderProgress:
@@ -50,17 +52,17 @@ def _count(read_pages: set[tuple[str, str]]) -> HeaderProgress:
 
 def header_progress() -> HeaderProgress | None:
     """The header's progress: what the view already loaded, else one query; None for visitors."""
-    from flask_login import current_user
-    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    context_globals = g._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    known = context_globals.get("leerlijn_header_progress")  # only a logged-in learner's view leaves one
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    user = acting_user()
     if not user.is_authenticated:
         return None
-    known = g.get("leerlijn_header_progress")
-    if known is not None:
-        return known
     keys = user.read_page_keys  # loaded with the login on most pages (app/auth)
-    g.leerlijn_header_progress = (_count(progress_service.read_pages(db_session, user.id))
-                                  if keys is None else _count_keys(keys))
-    return g.leerlijn_header_progress
+    context_globals.leerlijn_header_progress = (_count(progress_service.read_pages(db_session, user.id))
+                                                if keys is None else _count_keys(keys))
+    return context_globals.leerlijn_header_progress  # type: ignore[no-any-return]
 
 
 # Texts and links with the learner's figures in them, kept per language and figures (a few hundred for a
@@ -69,27 +71,30 @@ _PAGES_READ = BoundedStore(5000)
 _HEADER_LINKS = BoundedStore(5000)
 
 
-def pages_read_text(read: int, total: int) -> Markup:
-    """"3 van 12 pagina’s gelezen" in the UI language, as the templates' gettext gives it."""
-    return _PAGES_READ.made((ui_language(), read, total), lambda: Markup(  # noqa: S704 - our catalogue
+def pages_read_text(read: int, total: int, language: str) -> Markup:
+    """"3 van 12 pagina’s gelezen" in the UI language (``language``, the request's: a hole has it in its
+    values), as the templates' gettext gives it."""
+    return _PAGES_READ.made((language, read, total), lambda: Markup(  # noqa: S704 - our catalogue
         _("%(read)d van %(total)d pagina’s gelezen")) % {"read": read, "total": total})
 
 
 @hole_function("header-progress")
-def _header_progress_link(_values: Any, href: str) -> Markup:
+def _header_progress_link(values: Any, href: str) -> Markup:
     hp = header_progress()
     if hp is None:
         return Markup("")
-    return _HEADER_LINKS.made((ui_language(), href, hp.read, hp.total), lambda: Markup(
+    language = values["current_locale"]
+    return _HEADER_LINKS.made((language, href, hp.read, hp.total), lambda: Markup(
         '<a class="header-progress" href="{}">\n'
         '          <span class="header-progress-text">{}</span>\n'
         '          <progress class="header-progress-bar" max="{}" value="{}" aria-hidden="true"></progress>\n'
-        '        </a>').format(href, pages_read_text(hp.read, hp.total), hp.total, hp.read))
+        '        </a>').format(href, pages_read_text(hp.read, hp.total, language), hp.total, hp.read))
 
 
 @hole_function("login-again-url")
 def _login_again_url(_values: Any) -> str:
-    return _login_again_link(request.script_root, request.full_path.rstrip("?"))
+    this_request = request._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    return _login_again_link(this_request.script_root, this_request.full_path.rstrip("?"))
 
 
 # Per address, so least recently used first out: any path (a 404 too) with any query string comes here,
@@ -107,10 +112,12 @@ def _count_keys(read_page_keys: frozenset[str]) -> HeaderProgress:
 def next_step_for(module_id: str, reading: str | None = None) -> progress_rules.NextStep:
     """The learner's one next step in ``module_id`` (see course.progress.next_step); ``reading`` is the page
     they are finishing. Loads the course progress once per request unless the view already did."""
-    from flask_login import current_user
-    if "leerlijn_course_progress" not in g:
-        g.leerlijn_course_progress = progress_service.course_progress(db_session, catalog(), current_user.id)
-    return progress_rules.next_step(catalog(), g.leerlijn_course_progress, module_id, reading)
+    context_globals = g._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    course = context_globals.get("leerlijn_course_progress")
+    if course is None:
+        course = context_globals.leerlijn_course_progress = progress_service.course_progress(
+            db_session, catalog(), acting_user().id)
+    return progress_rules.next_step(catalog(), course, module_id, reading)
 
 
 def next_step_url(step: progress_rules.NextStep) -> str:

@@ -44,12 +44,13 @@ def init_login(app: Flask) -> None:
     def load_login_first() -> Response | None:
         # Resolve the login before the view runs: resume_login may commit (last seen, expiry), which must
         # never happen in the middle of a view's own unit of work.
-        if request.endpoint in _ANONYMOUS_ENDPOINTS:
+        endpoint = request._get_current_object().endpoint  # type: ignore[attr-defined]  # app/acting_user.py
+        if endpoint in _ANONYMOUS_ENDPOINTS:
             return None
-        user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+        user = current_user._get_current_object()  # the first look: Flask-Login loads the login
         if not user.is_authenticated:
             return None
-        if user.needs_two_factor and not user.two_factor_enabled and request.endpoint not in _BEFORE_TWO_FACTOR:
+        if user.needs_two_factor and not user.two_factor_enabled and endpoint not in _BEFORE_TWO_FACTOR:
             flash(_l("Als beheerder gebruik je tweestapsverificatie. Stel die eerst in."), "info")
             return redirect(url_for("auth.two_factor_setup"))
         return None
@@ -61,9 +62,12 @@ _IDENTIFIERS = BoundedStore(10_000)
 
 
 def _session_identifier() -> str:
-    if not session:
+    if not session._get_current_object():  # type: ignore[attr-defined]  # app/acting_user.py
         return ""
-    key = (request.headers.get("X-Forwarded-For", request.remote_addr), request.headers.get("User-Agent"))
+    # What Flask-Login's _create_identifier reads (the X-Forwarded-For header, else the address, and the
+    # User-Agent header), straight from the WSGI environment: three looks through request's proxy less.
+    environ = request._get_current_object().environ  # type: ignore[attr-defined]
+    key = (environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")), environ.get("HTTP_USER_AGENT"))
     return _IDENTIFIERS.made(key, _create_identifier)  # type: ignore[no-any-return]
 
 
@@ -72,16 +76,19 @@ def load_user(secret: str) -> User | None:
     """The user of the live login whose secret the session or remember-me cookie carries."""
     # A page shows the pages read in its header: the login's query brings them, unless the view loads the
     # learner's progress itself.
-    reading = request.method == "GET"
-    read_pages = reading and request.endpoint not in _OWN_PROGRESS_PAGES
-    brought = getattr(current_app.view_functions.get(request.endpoint or ""), "leerlijn_login_rows", None)
+    # Each object once: every look through a proxy costs a lookup, and the login is on every page.
+    session = db_session._get_current_object()  # type: ignore[attr-defined]
+    this_request, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
+    endpoint = this_request.endpoint
+    reading = this_request.method == "GET"
+    read_pages = reading and endpoint not in _OWN_PROGRESS_PAGES
+    idle_timeout = app.config["IDLE_TIMEOUT"]
+    brought = getattr(app.view_functions.get(endpoint or ""), "leerlijn_login_rows", None)
     if brought is not None and reading:
         rows, parameters = brought
-        return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"],
-                                     read_pages=read_pages, rows=rows,
-                                     rows_parameters=parameters(request.view_args or {}) if parameters else None)
-    return accounts.resume_login(db_session, secret, idle_timeout=current_app.config["IDLE_TIMEOUT"],
-                                 read_pages=read_pages)
+        return accounts.resume_login(session, secret, idle_timeout=idle_timeout, read_pages=read_pages, rows=rows,
+                                     rows_parameters=parameters(this_request.view_args or {}) if parameters else None)
+    return accounts.resume_login(session, secret, idle_timeout=idle_timeout, read_pages=read_pages)
 
 
 def login_brings(rows: Select[Any] | CompoundSelect,

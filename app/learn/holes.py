@@ -30,7 +30,7 @@ def _read_marks(values: Mapping[str, Any], html: str, mark: str) -> Markup:
 
 @hole_function("read-count")
 def _read_count(values: Mapping[str, Any], total: int) -> Markup:
-    return pages_read_text(len(values["read"]), total)
+    return pages_read_text(len(values["read"]), total, values["current_locale"])
 
 
 @hole_function("finish-label")

@@ -6,6 +6,7 @@ from flask import abort, jsonify, redirect, render_template, request, send_file,
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.acting_user import acting_user
 from app.auth import login_brings
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
@@ -42,7 +43,7 @@ def _page_or_404(module_id: str, page_id: str) -> tuple[Module, Page]:
 @statement_transactions
 @login_brings(progress_service.PROGRESS_ROWS)
 def overview() -> str:
-    user = current_user._get_current_object()
+    user = acting_user()
     if not user.is_authenticated:
         return public_page("learn/welcome.html")
     # Only an organisation sets work: most learners belong to none, and the login's query already said so.
@@ -72,7 +73,7 @@ def content_note() -> str:
 @login_required
 def module(module_id: str) -> str:
     module = _module_or_404(module_id)
-    user = current_user._get_current_object()
+    user = acting_user()
     progress = progress_service.course_progress(db_session, catalog(), user.id, rows=user.login_rows)
     remember_progress(course=progress)
     module_progress = next(m for m in progress.modules if m.module.id == module.id)
@@ -86,7 +87,7 @@ def module(module_id: str) -> str:
 @login_required
 def page(module_id: str, page_id: str) -> str:
     module, page = _page_or_404(module_id, page_id)
-    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    user = acting_user()
     user_id = user.id
     # The learner's page rows (brought by the login's statement) serve the visit (written only when it
     # changes something), the table of contents, the header and, on the last page, the next step; on a page
@@ -134,7 +135,7 @@ def mark_read(module_id: str, page_id: str) -> Response:
 @login_brings(progress_service.PROGRESS_ROWS)
 @login_required
 def dashboard() -> str:
-    user = current_user._get_current_object()
+    user = acting_user()
     progress = progress_service.course_progress(db_session, catalog(), user.id, rows=user.login_rows)
     remember_progress(course=progress)
     return learner_page("learn/dashboard.html", (), progress=progress)

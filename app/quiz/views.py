@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from app import csrf
+from app.acting_user import acting_user
 from app.auth import login_brings
 from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
@@ -77,7 +78,7 @@ def _in_order(elements: Sequence[Any], order: Sequence[str]) -> list[Any]:
 @login_required
 def overview(quiz_id: str) -> str:
     quiz = _quiz_or_404(quiz_id)
-    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    user = acting_user()
     history = service.attempt_history(db_session, user.id, quiz.id, rows=user.login_rows)
     submitted = [a for a in history if a.submitted]
     current = next((a for a in history if not a.submitted), None)
@@ -142,7 +143,7 @@ def _attempt_page(view: service.AttemptView, *, posted: Mapping[str, list[str]] 
         first_open = next((n for n, pq in enumerate(paper.questions, 1) if pq.question.id not in view.checked),
                           len(paper.questions) + 1)
         position = wanted if wanted and 1 <= wanted <= len(paper.questions) else first_open
-    user = current_user._get_current_object()
+    user = acting_user()
     token = make_token("quiz-attempt", view.attempt.id, user.id, user.session_version)
     drafts = {qid: _message(e) for qid, e in view.incomplete.items()}
     return render_template("quiz/attempt.html", view=view, paper=paper, values=values, errors=errors or {},
@@ -175,7 +176,7 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
         abort(404)
     form = _answer_form()
     action = request.form.get("action", "save")
-    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
+    user = acting_user()
     if not user.is_authenticated or user.id != token.user_id:
         # Logged out meanwhile, or another account logged in in this browser: keep what the token's owner
         # typed (the token proves the page was theirs) and say what happened.
@@ -335,8 +336,9 @@ def check_embedded(quiz_id: str, question_id: str) -> Response:
 
 def _embedded_opaque() -> OpaqueValues:
     """The opaque values of the learner's embedded questions: a key per learner, derived from the secret."""
-    user = current_user._get_current_object()  # once: each look through the proxy costs a lookup
-    return OpaqueValues(_embedded_key(current_app.config["SECRET_KEY"], user.id if user.is_authenticated else 0))
+    user = acting_user()
+    secret = current_app._get_current_object().config["SECRET_KEY"]  # type: ignore[attr-defined]  # app/acting_user.py
+    return OpaqueValues(_embedded_key(secret, user.id if user.is_authenticated else 0))
 
 
 @lru_cache(maxsize=4096)
@@ -347,7 +349,7 @@ def _embedded_key(secret: str, user_id: int) -> str:
 def know_embedded_checks(checks: dict[tuple[str, str], dict[str, list[str]]]) -> None:
     """The learner's kept checks (``quizzes.embedded_checks``), when the page's view loaded them in its own
     query (``progress.page_state``): the embedded questions then ask for nothing more."""
-    g.leerlijn_embedded_checks = checks
+    g._get_current_object().leerlijn_embedded_checks = checks  # type: ignore[attr-defined]
 
 
 @hole_function("embedded-question")
@@ -367,9 +369,10 @@ def embedded_question(values: Mapping[str, Any], quiz_id: str, question_id: str)
         return render_template("quiz/_embedded_question.html", quiz_id=quiz_id, question=question, state=shown)
     if state["raw"] or state["grade"] or state["error"]:
         return render()
-    skeletons: SkeletonCache = current_app.extensions["leerlijn.skeletons"]
+    skeletons: SkeletonCache = current_app._get_current_object().extensions["leerlijn.skeletons"]  # type: ignore[attr-defined]
+    this_request = request._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
     return skeletons.page(("embedded-question", quiz_id, question_id, state["order"], values["current_locale"],
-                           request.script_root, request.path), render, state)
+                           this_request.script_root, this_request.path), render, state)
 
 
 class _OpaqueHoles:
@@ -389,13 +392,15 @@ def _opaque_field(state: Mapping[str, Any], question_id: str, item_id: str) -> s
 
 @hole_function("opaque-value")
 def _opaque_value(state: Mapping[str, Any], question_id: str, plain: str) -> str:
-    return escape(state["opaque"].value(question_id, plain))
+    # Sixteen hex digits (course.quiz.opaque): nothing to escape. Escaping each option's value was a
+    # twentieth of a module page with a practice question.
+    return state["opaque"].value(question_id, plain)
 
 
 def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     """The display order, and the feedback of a check just made; worked out once per request and question
     (showing the feedback removes the check, and a page is rendered twice when tests verify its skeleton)."""
-    known = g.setdefault("leerlijn_embedded_states", {})
+    known = g._get_current_object().setdefault("leerlijn_embedded_states", {})  # type: ignore[attr-defined]
     state = known.get((quiz_id, question.id))
     if state is None:
         state = known[quiz_id, question.id] = _new_embedded_state(quiz_id, question)
@@ -408,14 +413,17 @@ def _new_embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     state: dict[str, Any] = {"order": display_order(question, opaque.key, shuffle=True), "raw": {},
                              "grade": None, "error": None, "opaque": opaque}
     checked = None
-    if current_user.is_authenticated:
+    user = acting_user()
+    if user.is_authenticated:
         # One query for every embedded question of the page (the learner's kept checks, usually none);
         # a check is removed only when its feedback is shown.
-        if "leerlijn_embedded_checks" not in g:
-            g.leerlijn_embedded_checks = service.embedded_checks(db_session, current_user.id)
-        checked = g.leerlijn_embedded_checks.get((quiz_id, question.id))
+        context_globals = g._get_current_object()  # type: ignore[attr-defined]
+        checks = context_globals.get("leerlijn_embedded_checks")
+        if checks is None:
+            checks = context_globals.leerlijn_embedded_checks = service.embedded_checks(db_session, user.id)
+        checked = checks.get((quiz_id, question.id))
         if checked is not None:
-            service.discard_embedded_check(db_session, current_user.id, quiz_id, question.id)
+            service.discard_embedded_check(db_session, user.id, quiz_id, question.id)
     if checked is not None:
         state["raw"] = checked
         try:

@@ -14,6 +14,8 @@ from flask import Flask, flash, session
 from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 
+from tests.conftest import AuthActions
+
 
 def _cookie(client: FlaskClient) -> str:
     return client.get_cookie("session").value
@@ -32,6 +34,24 @@ def test_a_learners_cookie_opens_their_session_every_time_and_a_changed_byte_nev
     for _ in range(2):
         response = stranger.get("/voortgang")
         assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_the_session_is_found_among_other_cookies_and_each_header_opens_its_own(app):
+    """A worker keeps an opened session by the whole Cookie header: the same session cookie beside other
+    cookies, another learner's beside the same others, and the others alone each open what they hold."""
+    first, second = app.test_client(), app.test_client()
+    AuthActions(first).register(name="Eerste", email="eerste@example.org")
+    AuthActions(second).register(name="Tweede", email="tweede@example.org")
+    for client in (first, second):
+        client.set_cookie("voorkeur", "donker")
+    for _ in range(2):  # the second time from what the worker kept
+        assert "Eerste" in first.get("/voortgang").get_data(as_text=True)
+        assert "Tweede" in second.get("/voortgang").get_data(as_text=True)
+    first.set_cookie("voorkeur", "licht")  # a new header around the same session cookie
+    assert "Eerste" in first.get("/voortgang").get_data(as_text=True)
+    first.delete_cookie("session")
+    response = first.get("/voortgang")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
 
 
 def test_a_remembered_cookie_still_expires_with_the_session_lifetime(app, client, auth, monkeypatch):
@@ -99,8 +119,6 @@ def test_a_new_secret_key_forgets_every_remembered_cookie(app, client, auth):
 
 def _journey(client: FlaskClient, email: str) -> list[tuple[str, list[str], str | None]]:
     """Each step's session cookie (set or deleted: its value differs with its signing second) and Vary."""
-    from tests.conftest import AuthActions
-
     auth = AuthActions(client)
     steps = [("anonymous page", lambda: client.get("/over-deze-cursus")),
              ("register", lambda: auth.register(name="Cookie", email=email)),

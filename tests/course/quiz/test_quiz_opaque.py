@@ -53,6 +53,13 @@ def test_values_differ_per_key_question_and_id():
     assert OpaqueValues("k").field("v", "a") != f"q.v.{OpaqueValues('k').value('v', 'a')}"
 
 
+
+def test_a_value_is_sixteen_hex_digits_whatever_the_id_holds():
+    """Pages print values unescaped (app/quiz/views.py's opaque-value hole): no id can put markup in one."""
+    for plain in ("a", '<script>"&', "x" * 500, ""):
+        value = OpaqueValues("<k>").value("<v>", plain)
+        assert len(value) == 16 and set(value) <= set("0123456789abcdef")
+
 # --- decoding a posted form ----------------------------------------------------------------------------
 
 OPAQUE = OpaqueValues("sleutel")
