@@ -96,6 +96,11 @@ class Catalog:
         return frozenset((p.module_id, p.id) for p in self.pages)
 
     @cached_property
+    def page_positions(self) -> Mapping[tuple[str, str], int]:
+        """(module id, page id) → the page's place in course order (0 for the first)."""
+        return MappingProxyType({(p.module_id, p.id): n for n, p in enumerate(self.pages)})
+
+    @cached_property
     def page_keys(self) -> frozenset[str]:
         """``Page.key`` ("module/page") of every page."""
         return frozenset(p.key for p in self.pages)

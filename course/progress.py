@@ -226,7 +226,7 @@ def resume_point(catalog: Catalog, visits: Sequence[PageVisit], read: Mapping[st
     """(module id, page id) to continue at: the page opened last, or if it was finished, the first
     unread page after it (wrapping round to the start); None when no page of the course was opened."""
     pages = catalog.pages
-    position = {(p.module_id, p.id): n for n, p in enumerate(pages)}
+    position = catalog.page_positions
     opened = [v for v in visits if (v.module_id, v.page_id) in position]
     if not opened:
         return None

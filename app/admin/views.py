@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.acting_user import login_required
 from app.admin import bp
 from app.admin.forms import AccountStateForm
 from app.certificates.forms import FindCertificateForm, RevokeForm

@@ -11,10 +11,11 @@ from typing import Any
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import mail
+from app.acting_user import login_required
 from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import EmailChangeForm, KeepaliveForm, LogoutEverywhereForm, PasswordChangeForm, ProfileForm

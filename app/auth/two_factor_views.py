@@ -11,10 +11,11 @@ import time
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.acting_user import login_required
 from app.audit import security_event
 from app.auth import bp
 from app.auth.forms import LoginCodeForm, TwoFactorCodeForm

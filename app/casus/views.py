@@ -13,10 +13,11 @@ from typing import Any
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import csrf
+from app.acting_user import login_required
 from app.casus import bp
 from app.casus.forms import StartRunForm
 from app.certificates.hooks import issue_after_step

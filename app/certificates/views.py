@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.acting_user import login_required
 from app.certificates import bp
 from app.certificates.forms import FindCertificateForm, RegisterNumbersForm
 from app.certificates.hooks import flash_issued, issue_certificates

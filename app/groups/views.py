@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.acting_user import login_required
 from app.db import db_session
 from app.groups import bp
 from app.groups.forms import JoinGroupForm, LeaveForm, SharingForm

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, render_template
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from app.acting_user import login_required
 from app.content import catalog
 from app.jobaids import bp
 from app.jobaids.pdf import pdf_of

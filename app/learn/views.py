@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app.acting_user import acting_user
+from app.acting_user import acting_user, login_required
 from app.auth import login_brings
 from app.certificates.hooks import issue_after_step
 from app.content import catalog

@@ -17,8 +17,9 @@ from typing import Any
 
 from flask import Response, abort, flash, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.acting_user import login_required
 from app.content import catalog
 from app.db import db_session
 from app.live import bp

@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.acting_user import login_required
 from app.db import db_session
 from app.i18n import domain_message
 from app.org import bp

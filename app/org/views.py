@@ -11,8 +11,9 @@ from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.acting_user import login_required
 from app.audit import security_event
 from app.auth.forms import ResetPasswordForm
 from app.auth.logins import log_in

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.acting_user import login_required
 from app.audit import security_event
 from app.auth.logins import log_out
 from app.db import db_session

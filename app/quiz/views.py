@@ -15,12 +15,12 @@ from typing import Any
 
 from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from app import csrf
-from app.acting_user import acting_user
+from app.acting_user import acting_user, login_required
 from app.auth import login_brings
 from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step

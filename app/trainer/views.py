@@ -10,9 +10,10 @@ from typing import Any
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
+from app.acting_user import login_required
 from app.content import catalog
 from app.db import db_session
 from app.qr import qr_svg

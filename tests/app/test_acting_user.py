@@ -1,11 +1,14 @@
-"""acting_user(): current_user without its proxy, the same user at every moment of a request."""
+"""acting_user(): current_user without its proxy, the same user at every moment of a request; and
+login_required, which answers as Flask-Login's does."""
 
 from __future__ import annotations
 
+import flask_login
+import pytest
 from flask import Flask
 from flask_login import current_user, login_user, logout_user
 
-from app.acting_user import acting_user
+from app.acting_user import acting_user, login_required
 from course.db import Role
 from course.services.accounts import create_user
 from tests.conftest import registered_learner
@@ -37,3 +40,30 @@ def test_a_learners_pages_show_their_own_name_and_progress(app: Flask):
                 html = client.get(path).get_data(as_text=True)
                 assert name in html and other not in html, path
                 assert read in html, path
+
+
+@pytest.mark.parametrize("login_disabled", [False, True])
+def test_login_required_answers_every_request_as_flask_logins_does(app: Flask, login_disabled: bool):
+    """Anonymous GET, POST and OPTIONS, a logged-in GET, with LOGIN_DISABLED off and on: the same status,
+    the same place to log in (with the page to return to), the same message."""
+    app.config["LOGIN_DISABLED"] = login_disabled
+    app.add_url_rule("/ours", "ours", login_required(lambda: "binnen"), methods=["GET", "POST", "OPTIONS"])
+    app.add_url_rule("/theirs", "theirs", flask_login.login_required(lambda: "binnen"),
+                     methods=["GET", "POST", "OPTIONS"])
+
+    def answers(client) -> list[tuple[int, str | None, bytes]]:
+        seen = []
+        for method in ("GET", "POST", "OPTIONS"):
+            for path in ("/ours", "/theirs"):
+                response = client.open(path, method=method)
+                location = response.headers.get("Location", "").replace("theirs", "ours")
+                seen.append((response.status_code, location, response.get_data().replace(b"theirs", b"ours")))
+        return seen
+
+    anonymous = answers(app.test_client())
+    assert anonymous[0::2] == anonymous[1::2]  # ours beside theirs, per method
+    expected_get = 200 if login_disabled else 302
+    assert anonymous[0][0] == expected_get and anonymous[4][0] == 200  # OPTIONS always passes
+    learner = registered_learner(app, "Binnen", "binnen@example.org")
+    logged_in = answers(learner)
+    assert logged_in[0::2] == logged_in[1::2] and logged_in[0][0] == 200
