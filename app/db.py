@@ -47,7 +47,9 @@ class Database:
                     dbapi_connection.queue_fd = os.open(queue, os.O_RDWR | os.O_CREAT, 0o600)
             event.listen(self.engine, "connect", connect)
             event.listen(self.engine, "begin", _sqlite_begin)
-            event.listen(self.engine, "before_cursor_execute", _sqlite_lock_before_writing)
+            # retval: called as it is, not through the wrapper SQLAlchemy gives a listener that returns
+            # nothing (every statement passes here).
+            event.listen(self.engine, "before_cursor_execute", _sqlite_lock_before_writing, retval=True)
         else:
             event.listen(self.engine.pool, "checkin", _note_idle_since)
             dialect = self.engine.dialect
@@ -270,7 +272,8 @@ def _sqlite_begin(connection: Connection) -> None:
     #
     # A view marked with lock_at_first_write begins deferred too: its first write is the one that locks what
     # it then relies on, so nothing it read before that write is used afterwards.
-    deferred = has_request_context() and (request.method in _READING_METHODS or _locks_at_first_write())
+    deferred = has_request_context() and (request._get_current_object().method in _READING_METHODS  # type: ignore[attr-defined]
+                                          or _locks_at_first_write())
     connection.info["leerlijn_deferred"] = deferred
     driver: QueuedWriterConnection = connection.connection.driver_connection  # type: ignore[assignment]
     if not deferred:
@@ -309,11 +312,14 @@ def _statement_transactions() -> bool:
 
 
 def _locks_at_first_write() -> bool:
-    when = getattr(current_app.view_functions.get(request.endpoint or ""), "leerlijn_lock_at_first_write", None)
+    view = current_app._get_current_object().view_functions.get(  # type: ignore[attr-defined]
+        request._get_current_object().endpoint or "")  # type: ignore[attr-defined]
+    when = getattr(view, "leerlijn_lock_at_first_write", None)
     return when is not None and when()
 
 
-def _sqlite_lock_before_writing(connection: Connection, cursor: Any, statement: str, *_args: Any) -> None:
+def _sqlite_lock_before_writing(connection: Connection, cursor: Any, statement: str, parameters: Any,
+                                *_args: Any) -> tuple[str, Any]:
     if connection.info.get("leerlijn_deferred") and _WRITES.match(statement):
         connection.info["leerlijn_deferred"] = False
         driver: QueuedWriterConnection = cursor.connection
@@ -321,6 +327,7 @@ def _sqlite_lock_before_writing(connection: Connection, cursor: Any, statement: 
         # Nothing was written yet in this transaction: ending it only lets go of the snapshot it read.
         driver.execute("COMMIT")
         driver.execute("BEGIN IMMEDIATE")
+    return statement, parameters
 
 
 def init_app(app: Flask) -> Database:

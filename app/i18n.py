@@ -44,7 +44,8 @@ def clock_time(moment: datetime) -> str:
     """Hours and minutes of ``moment`` in the app's time zone (BABEL_DEFAULT_TIMEZONE), as "14:05": the same
     digits in every language we have, so no locale is needed. Flask-Babel's to_user_timezone looked the zone
     up anew for every save (a thirtieth of one)."""
-    return moment.astimezone(_zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%H:%M")
+    zone = _zone(current_app._get_current_object().config["BABEL_DEFAULT_TIMEZONE"])  # type: ignore[attr-defined]
+    return moment.astimezone(zone).strftime("%H:%M")
 
 
 @lru_cache(maxsize=4)

@@ -80,8 +80,12 @@ class CookieSessions(SecureCookieSessionInterface):
         # A session that did not change, on a request that need not refresh its cookie, writes nothing;
         # Flask's own path worked out the cookie's seven settings first (a few per cent of a simple page).
         if not session.modified and not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
-            if session.accessed:
-                response.vary.add("Cookie")  # as Flask does: the page depended on the cookie
+            if session.accessed:  # as Flask does: the page depended on the cookie
+                headers = response.headers
+                if "Vary" in headers:
+                    response.vary.add("Cookie")
+                else:  # the usual case, without parsing a Vary header into a set and writing it back
+                    headers["Vary"] = "Cookie"
             return
         super().save_session(app, session, response)
 

@@ -36,7 +36,7 @@ class WorkToken:
 
 
 def _reader(kind: Kind) -> _TokenReader:
-    return _reader_for(current_app.config["SECRET_KEY"], kind)
+    return _reader_for(current_app._get_current_object().config["SECRET_KEY"], kind)  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=16)
@@ -94,7 +94,15 @@ def read_token(kind: Kind, token: str | None) -> WorkToken | None:
 
 def wants_json() -> bool:
     """Whether the post came from the page's script (a background save), which reads a JSON answer."""
-    return request.accept_mimetypes.best == "application/json"
+    this_request = request._get_current_object()  # type: ignore[attr-defined]
+    accept = this_request.environ.get("HTTP_ACCEPT", "")
+    wanted = _WANTS_JSON.get(accept)
+    if wanted is None:  # parsed once per Accept header (browsers send a handful): a fortieth of a save
+        wanted = _WANTS_JSON.keep(accept, this_request.accept_mimetypes.best == "application/json")
+    return wanted  # type: ignore[no-any-return]
+
+
+_WANTS_JSON = BoundedStore(1000)  # its keys are request input
 
 
 def logged_out_reply(message: str, login_url: str, *, category: str = "info") -> ResponseReturnValue:

@@ -168,14 +168,15 @@ def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
 # answer or handing in reads the attempt first, so those take the lock from the start.
 @lock_at_first_write(lambda: request.form.get("action", "save") == "save")
 def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
-    token = read_token("quiz-attempt", request.form.get("attempt_token"))
+    posted = request._get_current_object().form  # type: ignore[attr-defined]  # once: app/acting_user.py
+    token = read_token("quiz-attempt", posted.get("attempt_token"))
     if token is None:
         abort(400, _("Dit formulier is verlopen of onvolledig. Laad de pagina opnieuw; je opgeslagen "
                      "antwoorden staan er nog."))
     if token.object_id != attempt_id:
         abort(404)
-    form = _answer_form()
-    action = request.form.get("action", "save")
+    form = posted.to_dict(flat=False)
+    action = posted.get("action", "save")
     user = acting_user()
     if not user.is_authenticated or user.id != token.user_id:
         # Logged out meanwhile, or another account logged in in this browser: keep what the token's owner
@@ -186,7 +187,8 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
             service.submit_attempt(db_session, user.id, attempt_id, form, catalog=catalog())
             issue_after_step()
             return redirect(url_for("quiz.review", attempt_id=attempt_id))
-        result = service.save_answers(db_session, user.id, attempt_id, form)
+        # The session itself, not its proxy: a save asks it a dozen things.
+        result = service.save_answers(db_session._get_current_object(), user.id, attempt_id, form)  # type: ignore[attr-defined]
         if action == "check":
             return _check(attempt_id, request.form.get("question", ""), result)
     except MalformedAnswer as exc:
