@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
-from course.db.prepared import STANDALONE_READS
+from course.db.prepared import STANDALONE_STATEMENTS
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -56,7 +56,7 @@ class Database:
             event.listen(self.engine.pool, "checkout",
                          lambda dbapi_connection, record, _proxy: _ping_after_idle(dialect, dbapi_connection, record))
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
-        self.kept_read_connections = KeptReadConnections(self.engine)
+        self.kept_connections = KeptConnections(self.engine)
         # For the pages marked with statement_transactions, on a database server (see there). SQLite has
         # no round trips to save, and its deferred reads are already what these pages need.
         self.statement_sessionmaker = (
@@ -79,7 +79,7 @@ class Database:
 
     def dispose(self) -> None:
         """Close every connection of this process: the kept ones, then the pool's."""
-        self.kept_read_connections.close()
+        self.kept_connections.close()
         self.engine.dispose()
 
     def backup(self, target: Path) -> None:
@@ -97,9 +97,10 @@ class Database:
             source.close()
 
 
-class KeptReadConnections:
-    """Connections a worker keeps for the reads that run outside a transaction (``course.db.prepared``'s
-    StandaloneReads): a logged-in page's one statement (the login with the page's rows).
+class KeptConnections:
+    """Connections a worker keeps for the statements that run outside a transaction (``course.db.prepared``'s
+    StandaloneStatements): a logged-in page's one statement (the login with the page's rows), a quiz save's
+    login and, on PostgreSQL, the save itself.
 
     Taking a connection from the pool for a request's session, beginning and ending its transaction and
     handing the connection back cost a learner page a sixth of its time in Python on SQLite, and on
@@ -110,8 +111,8 @@ class KeptReadConnections:
     The connections come from the engine's pool and stay out of it; at most ``KEPT`` wait per process
     (a sync worker uses one, threads more at once; those above ``KEPT`` go back to the pool after their
     read). Kept per process id: a forked child never uses its parent's. A connection the server dropped
-    (a restart, a firewall) fails its read, is thrown away and the read runs once more on a new one: a read
-    is safe to repeat.
+    (a restart, a firewall) fails its statement, is thrown away and the statement runs once more on a new
+    one: what runs here is safe to repeat (a read; a save of the same answers again).
     """
 
     KEPT = 2
@@ -120,7 +121,7 @@ class KeptReadConnections:
         self._engine = engine
         self._idle: dict[int, list[Connection]] = {}
 
-    def run(self, read: Callable[[Connection], T]) -> T:
+    def run(self, statement: Callable[[Connection], T]) -> T:
         idle = self._idle.get(os.getpid())
         if idle is None:
             idle = self._idle.setdefault(os.getpid(), [])
@@ -130,7 +131,7 @@ class KeptReadConnections:
             except IndexError:
                 connection = self._connect()
             try:
-                result = read(connection)
+                result = statement(connection)
             except BaseException as error:
                 connection.close()  # never kept after a failure
                 if isinstance(error, DBAPIError) and error.connection_invalidated and attempt == 1:
@@ -287,9 +288,10 @@ def _sqlite_begin(connection: Connection) -> None:
 def lock_at_first_write(when: Callable[[], bool]) -> Callable[[View], View]:
     """Mark a view whose requests (those for which ``when()`` holds) rely on nothing they read before their
     first write: on SQLite they then take the write lock at that write, as GET requests do, instead of
-    holding it from the login's query on. The write itself must take the lock on what the view relies on
-    (an ``UPDATE … WHERE`` that checks the state, as a quiz save does), so that nothing read before it
-    decides what is written."""
+    holding it from the login's query on; on a database server those reads (the login's) run on a kept
+    connection outside the session's transaction, as a page's do. The write itself must take the lock on
+    what the view relies on (an ``UPDATE … WHERE`` that checks the state, as a quiz save does), so that
+    nothing read before it decides what is written."""
     def mark(view: View) -> View:
         view.leerlijn_lock_at_first_write = when  # type: ignore[attr-defined]
         return view
@@ -360,11 +362,15 @@ def _get_session() -> Session:
             maker if maker is not None and in_request and _statement_transactions()
             else database.sessionmaker)()
         # A request that only reads may run its first reads (the login's statement) on a kept connection,
-        # without a transaction. Not when the session is bound to a connection of its own (the tests' one
-        # transaction, rolled back after each test): another connection would not see what it holds.
-        if (in_request and request._get_current_object().method in _READING_METHODS  # type: ignore[attr-defined]
-                and isinstance(session.bind, Engine)):
-            session.info[STANDALONE_READS] = database.kept_read_connections
+        # without a transaction; on a database server so may a request whose reads before its first write
+        # decide nothing it writes (lock_at_first_write: a quiz save, whose login then needs no BEGIN; on
+        # SQLite it stays in the transaction, which saves nothing there and used a second connection). Not
+        # when the session is bound to a connection of its own (the tests' one transaction, rolled back
+        # after each test): another connection would not see what it holds.
+        if (in_request and isinstance(session.bind, Engine)
+                and (request._get_current_object().method in _READING_METHODS  # type: ignore[attr-defined]
+                     or (maker is not None and _locks_at_first_write()))):
+            session.info[STANDALONE_STATEMENTS] = database.kept_connections
     return session
 
 

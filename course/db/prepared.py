@@ -6,7 +6,7 @@ every request. A ``PreparedStatement`` keeps what SQLAlchemy works out once for 
 SQL, how each parameter is sent and how each column is read back (the column types' own processors, so a
 timestamp comes back as it would through SQLAlchemy). It runs on the driver's cursor of the session's own
 connection, inside the session's transaction (or, a read before the session began one, on the session's
-StandaloneReads if it has them), and fires the engine's cursor events as any statement does: query counts,
+StandaloneStatements if it has them), and fires the engine's cursor events as any statement does: query counts,
 the SQLite write-lock hook and statement logging all see it.
 
 For SELECTs (and unions), and for an INSERT or UPDATE with RETURNING (the quiz autosave's two statements);
@@ -31,18 +31,22 @@ from sqlalchemy.sql.expression import CompoundSelect, Select
 Processor = Callable[[Any], Any] | None
 T = TypeVar("T")
 
-# The key in a session's ``info`` of its StandaloneReads, if it has any.
-STANDALONE_READS = "leerlijn.standalone_reads"
+# The key in a session's ``info`` of its StandaloneStatements, if it has any.
+STANDALONE_STATEMENTS = "leerlijn.standalone_statements"
 
 
-class StandaloneReads(Protocol):
-    """Where a session's reads may run when the session has begun no transaction and holds no changes: on a
-    connection of their own, outside any transaction (each statement its own snapshot). The web layer gives
-    a request that only reads one (``app.db``): a page whose login's statement brings all it shows then
-    never begins a transaction of its session, nor takes a connection from the pool and gives it back."""
+class StandaloneStatements(Protocol):
+    """Where statements that stand on their own may run: on a connection of their own, outside any
+    transaction, each statement atomic and its own snapshot. A session's reads run there when the session
+    has begun no transaction and holds no changes; so does a statement that is a whole unit of work by
+    itself and safe to repeat (PostgreSQL's quiz save, ``course.services.quizzes``), run with
+    ``run_standalone``. The web layer gives one to a request whose reads before its first write decide
+    nothing it writes (``app.db``): a page whose login's statement brings all it shows then never begins a
+    transaction of its session, nor takes a connection from the pool and gives it back."""
 
-    def run(self, read: Callable[[Connection], T]) -> T:
-        """``read(connection)``'s result, on a connection without a transaction."""
+    def run(self, statement: Callable[[Connection], T]) -> T:
+        """``statement(connection)``'s result, on a connection without a transaction; run once more on a
+        new connection when the server dropped the first (so it must be safe to repeat)."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,10 @@ class PreparedStatement:
         self._converted: dict[str, tuple[tuple[int, Callable[[Any], Any]], ...]] = {}
 
     def rows(self, session: Session, **params: Any) -> list[tuple[Any, ...]]:
-        reads = session.info.get(STANDALONE_READS) if self._reads_only else None
+        reads = session.info.get(STANDALONE_STATEMENTS) if self._reads_only else None
         if reads is not None and not session.in_transaction() and not (session.new or session.dirty or session.deleted):
             # Nothing of the session's own to see, no transaction to share a snapshot with: the statement is
-            # a read of its own (see StandaloneReads).
+            # a read of its own (see StandaloneStatements).
             return reads.run(lambda connection: self._rows_on(connection, params))
         if session.autoflush:
             session.flush()  # as a query through the session would: it sees the session's own changes
@@ -114,6 +118,11 @@ class PreparedStatement:
                     row[index] = processor(value)
             converted.append(tuple(row))
         return converted
+
+    def run_standalone(self, statements: StandaloneStatements, **params: Any) -> list[tuple[Any, ...]]:
+        """The rows, the statement run by itself on ``statements``' connection (autocommit: a write is
+        committed when this returns). For a statement that is a whole unit of work and safe to repeat."""
+        return statements.run(lambda connection: self._rows_on(connection, params))
 
     def first(self, session: Session, **params: Any) -> tuple[Any, ...] | None:
         rows = self.rows(session, **params)

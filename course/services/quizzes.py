@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
 from course.db.base import status_is, utcnow
-from course.db.drafts import commit_draft
-from course.db.prepared import PreparedStatement, loaded_instance
+from course.db.drafts import commit_draft, save_in_one_statement
+from course.db.prepared import STANDALONE_STATEMENTS, PreparedStatement, loaded_instance
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for, insert_for_dialect
 from course.errors import N_, DomainError, NotFound
@@ -33,6 +33,7 @@ from course.progress import QuizOutcome, SubmittedAttempt, quiz_outcome
 from course.quiz import (
     AnswerError,
     Grade,
+    MalformedAnswer,
     Paper,
     Quiz,
     correctable_error,
@@ -132,15 +133,17 @@ class AttemptReview:
 
 
 # Papers parsed once per worker: an attempt's snapshot never changes after it started. Kept by attempt id
-# *and* the paper's own random key, so an id that SQLite hands out again after a deletion never finds the
-# paper of the attempt that had it before (papers of old snapshots without a key are parsed every time).
-_PAPERS: dict[tuple[int, str], Paper] = {}
+# with the paper's own random key, which must match: an id that SQLite hands out again after a deletion
+# never finds the paper of the attempt that had it before (papers of old snapshots without a key are parsed
+# every time). PostgreSQL's one-statement save has the database check the key it parsed a form with.
+_PAPERS: dict[int, tuple[str, Paper]] = {}
 _PAPERS_KEPT = 256  # a paper is some 20 kB; when full, the cache starts again
 
 
 def _kept_paper(attempt_id: int, key: str | None) -> Paper | None:
     """The paper this worker parsed for the attempt whose snapshot has this ``key``, if any."""
-    return _PAPERS.get((attempt_id, key)) if key else None
+    kept = _PAPERS.get(attempt_id)
+    return kept[1] if kept is not None and key and kept[0] == key else None
 
 
 def _parsed_paper(attempt_id: int, snapshot: Mapping[str, Any]) -> Paper:
@@ -152,7 +155,7 @@ def _parsed_paper(attempt_id: int, snapshot: Mapping[str, Any]) -> Paper:
         if isinstance(key, str) and key:
             if len(_PAPERS) >= _PAPERS_KEPT:
                 _PAPERS.clear()
-            _PAPERS[(attempt_id, key)] = paper
+            _PAPERS[attempt_id] = (key, paper)
     return paper
 
 
@@ -241,9 +244,13 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     NotFound (not the user's attempt), AttemptClosed (submitted already), MalformedAnswer (a forged or
     impossible value; nothing is saved) or DomainError (changing an answer whose feedback was shown).
     Saving the same answers twice changes nothing but the time. Two statements when it saves (three
-    the first time a worker saves to this attempt: it reads the paper).
+    the first time a worker saves to this attempt: it reads the paper); on PostgreSQL, once the worker
+    knows the paper, one statement that is its own transaction (``_save_by_itself``).
     """
     now = utcnow()
+    saved_by_itself = _save_by_itself(session, user_id, attempt_id, form, now)
+    if saved_by_itself is not None:
+        return saved_by_itself
     locked = _TOUCH_OPEN_ATTEMPT.first(session, the_attempt=attempt_id, the_learner=user_id, the_moment=now)
     if locked is None:
         # Refused: say why (someone else's attempt and no attempt at all look the same).
@@ -287,6 +294,28 @@ def _upsert_answers(dialect: str, count: int) -> PreparedStatement:
     return PreparedStatement(stmt.returning(table.c.question_id))
 
 
+_ANSWER_FIXED = N_("Je hebt de feedback op deze vraag al gezien; het antwoord staat vast.")
+
+
+def _raw_answers(paper: Paper, form: Mapping[str, Sequence[str]]
+                 ) -> tuple[dict[str, dict[str, list[str]]], dict[str, AnswerError]]:
+    """The answers of ``form`` as stored (question id → raw), drafts included, and the correctable errors.
+    Raises MalformedAnswer (a forged or impossible value)."""
+    parsed = parse_form(paper.question_types, paper.decode_form(form))
+    raws = {qid: paper.question(qid).question.answer_to_raw(answer)  # type: ignore[union-attr]
+            for qid, answer in parsed.answers.items()}
+    raws.update({qid: {key: list(values) for key, values in raw.items()} for qid, raw in parsed.drafts.items()})
+    return raws, parsed.errors
+
+
+def _answer_values(raws: Mapping[str, dict[str, list[str]]]) -> dict[str, Any]:
+    """The per-answer parameters of the statements that write them: ``question_<n>`` and ``raw_<n>``."""
+    values: dict[str, Any] = {}
+    for n, (qid, raw) in enumerate(raws.items()):
+        values[f"question_{n}"], values[f"raw_{n}"] = qid, raw
+    return values
+
+
 def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mapping[str, Sequence[str]],
                    now: datetime) -> tuple[tuple[str, ...], dict[str, AnswerError]]:
     """Upsert the answers of ``form`` (the attempt is locked); returns the questions saved and the errors.
@@ -294,20 +323,46 @@ def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mappin
     Raises MalformedAnswer before writing anything, DomainError after writing when an answer whose
     feedback was shown would change (the caller rolls back).
     """
-    parsed = parse_form(paper.question_types, paper.decode_form(form))
-    raws = {qid: paper.question(qid).question.answer_to_raw(answer)  # type: ignore[union-attr]
-            for qid, answer in parsed.answers.items()}
-    raws.update({qid: {key: list(values) for key, values in raw.items()} for qid, raw in parsed.drafts.items()})
+    raws, errors = _raw_answers(paper, form)
     if not raws:
-        return (), parsed.errors
+        return (), errors
     # One statement for the whole form, one VALUES row per answer.
-    values: dict[str, Any] = {"attempt_id": attempt_id, "saved_at": now}
-    for n, (qid, raw) in enumerate(raws.items()):
-        values[f"question_{n}"], values[f"raw_{n}"] = qid, raw
-    written = _upsert_answers(session.get_bind().dialect.name, len(raws)).rows(session, **values)
+    written = _upsert_answers(session.get_bind().dialect.name, len(raws)).rows(
+        session, attempt_id=attempt_id, saved_at=now, **_answer_values(raws))
     if len(written) != len(raws):
-        raise DomainError(N_("Je hebt de feedback op deze vraag al gezien; het antwoord staat vast."))
-    return tuple(raws), parsed.errors
+        raise DomainError(_ANSWER_FIXED)
+    return tuple(raws), errors
+
+
+def _save_by_itself(session: Session, user_id: int, attempt_id: int, form: Mapping[str, Sequence[str]],
+                    now: datetime) -> SaveResult | None:
+    """On PostgreSQL, the save as one statement that is its own transaction (``drafts.save_in_one_statement``),
+    when the session has a connection for such statements, has begun nothing of its own, and this worker
+    parsed the attempt's paper before. None when it did not save (not possible here, or the statement found
+    the attempt not the learner's, closed, of another paper or with a fixed answer among these; or a form
+    this paper does not read): the save in a transaction then says which, as before."""
+    standalone = session.info.get(STANDALONE_STATEMENTS)
+    kept = _PAPERS.get(attempt_id)
+    if (standalone is None or kept is None or session.in_transaction()
+            or session.get_bind().dialect.name != "postgresql"):
+        return None
+    key, paper = kept
+    try:
+        raws, errors = _raw_answers(paper, form)
+    except MalformedAnswer:
+        return None  # the transaction parses it again with the attempt's own paper, and refuses it as before
+    if not raws:
+        return None  # nothing to write: the transaction finds out whether the attempt is still open
+    [(marked, written)] = save_in_one_statement(len(raws)).run_standalone(
+        standalone, the_attempt=attempt_id, the_learner=user_id, the_key=key, the_moment=now,
+        **_answer_values(raws))
+    if not marked:
+        return None
+    if written != len(raws):
+        # An answer was fixed (its feedback shown, in another tab) in the very instant of this save: it kept
+        # its answer, the others were saved.
+        raise DomainError(_ANSWER_FIXED)
+    return SaveResult(tuple(raws), errors, now)
 
 
 def check_question(session: Session, user_id: int, attempt_id: int, question_id: str) -> Grade:

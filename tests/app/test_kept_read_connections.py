@@ -1,5 +1,5 @@
 """A page's login statement runs on a connection the worker keeps, outside any transaction (app/db.py's
-KeptReadConnections): it must show each learner their own rows, see every change the moment it is
+KeptConnections): it must show each learner their own rows, see every change the moment it is
 committed, survive a connection the server dropped, and never hand a forked worker its parent's connection.
 On a real database of its own (both databases): the tests' rolled-back transaction would hide what matters."""
 
@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, delete, exc, text
 from sqlalchemy.orm import Session
 
-from app.db import KeptReadConnections
+from app.db import KeptConnections
 from course.db import LoginSession
 from tests.conftest import real_database_app, registered_learner
 
@@ -22,8 +22,8 @@ def real_app(valid_catalog, tmp_path):
         yield flask_app
 
 
-def _kept(flask_app) -> KeptReadConnections:
-    return flask_app.extensions["leerlijn.db"].kept_read_connections
+def _kept(flask_app) -> KeptConnections:
+    return flask_app.extensions["leerlijn.db"].kept_connections
 
 
 def test_two_learners_each_see_their_own_progress_through_the_kept_connection(real_app):
