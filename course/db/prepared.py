@@ -163,8 +163,11 @@ def _execute(connection: Connection, sql: str, parameters: Any, *, describe: boo
     cursor = None
     try:
         # The pool's proxy of the driver's cursor: nothing in between. On a connection that is gone (SQLite's
-        # closed under it) this already fails.
-        cursor = connection.connection.cursor()
+        # closed under it) this already fails. psycopg's asks the server for binary rows: no timestamp
+        # written out as text by the server and parsed back by the driver (a sixth of the driver's work on
+        # the login's row), the same Python values.
+        cursor = (connection.connection.cursor(binary=True) if connection.dialect.driver == "psycopg"
+                  else connection.connection.cursor())
         dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
         cursor.execute(sql, parameters)
         rows, description = cursor.fetchall(), cursor.description if describe else None
