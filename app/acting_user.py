@@ -13,16 +13,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
 from flask_login import current_user
 from flask_login.config import EXEMPT_METHODS
+
+from app.request_objects import the_app, the_globals, the_request
 
 View = TypeVar("View", bound=Callable[..., Any])
 
 
 def acting_user() -> Any:
     """``current_user`` itself: the logged-in User, or Flask-Login's anonymous user."""
-    user = g._get_current_object().get("_login_user")  # type: ignore[attr-defined]
+    user = the_globals().get("_login_user")
     return user if user is not None else current_user._get_current_object()
 
 
@@ -32,8 +33,8 @@ def login_required(view: View) -> View:
     through five proxies and current_user's lookup on every page."""
     @wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        if request._get_current_object().method not in EXEMPT_METHODS:  # type: ignore[attr-defined]
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if the_request().method not in EXEMPT_METHODS:
+            app = the_app()
             if not app.config.get("LOGIN_DISABLED") and not acting_user().is_authenticated:
                 return app.login_manager.unauthorized()
         return view(*args, **kwargs)

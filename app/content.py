@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
+from app.request_objects import the_app
 from course.catalog import Catalog, load_catalog
 from course.catalog_cache import load_catalog_cached
 from course.content.loader import ContentUrls
@@ -22,4 +23,4 @@ def init_app(app: Flask) -> Catalog:
 
 
 def catalog() -> Catalog:
-    return current_app._get_current_object().extensions["leerlijn.catalog"]  # type: ignore[attr-defined,no-any-return]
+    return the_app().extensions["leerlijn.catalog"]  # type: ignore[no-any-return]

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.local import LocalProxy
 
+from app.request_objects import the_app, the_globals, the_request
 from course.db.prepared import STANDALONE_STATEMENTS
 
 if TYPE_CHECKING:
@@ -273,8 +274,7 @@ def _sqlite_begin(connection: Connection) -> None:
     #
     # A view marked with lock_at_first_write begins deferred too: its first write is the one that locks what
     # it then relies on, so nothing it read before that write is used afterwards.
-    deferred = has_request_context() and (request._get_current_object().method in _READING_METHODS  # type: ignore[attr-defined]
-                                          or _locks_at_first_write())
+    deferred = has_request_context() and (the_request().method in _READING_METHODS or _locks_at_first_write())
     connection.info["leerlijn_deferred"] = deferred
     driver: QueuedWriterConnection = connection.connection.driver_connection  # type: ignore[assignment]
     if not deferred:
@@ -314,9 +314,7 @@ def _statement_transactions() -> bool:
 
 
 def _locks_at_first_write() -> bool:
-    view = current_app._get_current_object().view_functions.get(  # type: ignore[attr-defined]
-        request._get_current_object().endpoint or "")  # type: ignore[attr-defined]
-    when = getattr(view, "leerlijn_lock_at_first_write", None)
+    when = getattr(the_app().view_functions.get(the_request().endpoint or ""), "leerlijn_lock_at_first_write", None)
     return when is not None and when()
 
 
@@ -342,7 +340,7 @@ def init_app(app: Flask) -> Database:
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
-        session = g._get_current_object().pop("db_session", None)  # type: ignore[attr-defined]
+        session = the_globals().pop("db_session", None)
         if session is not None:
             session.close()
 
@@ -352,10 +350,10 @@ def init_app(app: Flask) -> Database:
 def _get_session() -> Session:
     # Every use of db_session comes here (a page's few statements, some ten times): one look through g's
     # proxy, not one per step.
-    context_globals = g._get_current_object()  # type: ignore[attr-defined]
+    context_globals = the_globals()
     session: Session | None = context_globals.get("db_session")
     if session is None:
-        database: Database = current_app._get_current_object().extensions["leerlijn.db"]  # type: ignore[attr-defined]
+        database: Database = the_app().extensions["leerlijn.db"]
         maker = database.statement_sessionmaker
         in_request = has_request_context()
         session = context_globals.db_session = (
@@ -367,9 +365,8 @@ def _get_session() -> Session:
         # SQLite it stays in the transaction, which saves nothing there and used a second connection). Not
         # when the session is bound to a connection of its own (the tests' one transaction, rolled back
         # after each test): another connection would not see what it holds.
-        if (in_request and isinstance(session.bind, Engine)
-                and (request._get_current_object().method in _READING_METHODS  # type: ignore[attr-defined]
-                     or (maker is not None and _locks_at_first_write()))):
+        if in_request and isinstance(session.bind, Engine) and (
+                the_request().method in _READING_METHODS or (maker is not None and _locks_at_first_write())):
             session.info[STANDALONE_STATEMENTS] = database.kept_connections
     return session
 

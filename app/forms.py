@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import Any
 
 from babel.support import Translations
-from flask import current_app, g, session
 from flask_wtf import FlaskForm
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, bytes_to_int
@@ -21,6 +20,7 @@ from wtforms.i18n import messages_path
 
 from app.fragments import BoundedStore
 from app.i18n import ui_language
+from app.request_objects import the_app, the_globals, the_session
 
 
 @lru_cache(maxsize=8)
@@ -70,13 +70,13 @@ def _csrf_signer(secret_key: str | bytes) -> _CsrfSigner:
 def signed_csrf_token() -> str:
     """This request's CSRF token: Flask-WTF's ``generate_csrf``, the same token from the same session value,
     signed once per request (Flask-WTF keeps it in ``g`` too, so its forms show this one)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # each proxy once: see app/acting_user.py
+    app = the_app()
     config = app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    context_globals = g._get_current_object()  # type: ignore[attr-defined]
+    context_globals = the_globals()
     token = context_globals.get(field)
     if token is None:
-        this_session = session._get_current_object()  # type: ignore[attr-defined]
+        this_session = the_session()
         raw = this_session.get(field)
         if not isinstance(raw, str):  # none yet, or a value no token is signed from (Flask-WTF's TypeError)
             raw = this_session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own

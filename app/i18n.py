@@ -13,10 +13,11 @@ from functools import lru_cache
 
 import pytz
 from babel import Locale
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale, gettext
 
 from app.acting_user import acting_user
+from app.request_objects import the_app, the_request, the_session
 from course.errors import DomainError
 
 babel = Babel()
@@ -44,7 +45,7 @@ def clock_time(moment: datetime) -> str:
     """Hours and minutes of ``moment`` in the app's time zone (BABEL_DEFAULT_TIMEZONE), as "14:05": the same
     digits in every language we have, so no locale is needed. Flask-Babel's to_user_timezone looked the zone
     up anew for every save (a thirtieth of one)."""
-    zone = _zone(current_app._get_current_object().config["BABEL_DEFAULT_TIMEZONE"])  # type: ignore[attr-defined]
+    zone = _zone(the_app().config["BABEL_DEFAULT_TIMEZONE"])
     return moment.astimezone(zone).strftime("%H:%M")
 
 
@@ -54,12 +55,12 @@ def _zone(name: str) -> tzinfo:
 
 
 def select_language() -> str:
-    config = current_app._get_current_object().config  # type: ignore[attr-defined]  # see app/acting_user.py
+    config = the_app().config
     languages = config["LANGUAGES"]
     user = acting_user()
     if user.is_authenticated and user.locale in languages:
         return user.locale
-    chosen = session._get_current_object().get("locale")  # type: ignore[attr-defined]
+    chosen = the_session().get("locale")
     if chosen in languages:
         return chosen
     return browser_language(languages, config["BABEL_DEFAULT_LOCALE"])
@@ -74,8 +75,7 @@ _BROWSER_CHOICES_LIMIT = 1000
 
 def browser_language(languages: tuple[str, ...], default: str) -> str:
     """The language of ``languages`` this request's Accept-Language header prefers, else ``default``."""
-    key = (request._get_current_object().environ.get("HTTP_ACCEPT_LANGUAGE", ""),  # type: ignore[attr-defined]
-           tuple(languages), default)
+    key = (the_request().environ.get("HTTP_ACCEPT_LANGUAGE", ""), tuple(languages), default)
     language = _BROWSER_CHOICES.get(key)
     if language is None:
         language = request.accept_languages.best_match(languages) or default

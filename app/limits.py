@@ -20,6 +20,7 @@ from flask_limiter.util import get_qualified_name, get_remote_address
 from werkzeug.wrappers import Response
 
 from app.errors import render_error
+from app.request_objects import the_request
 from course.services.accounts import normalise_email
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window")
@@ -76,7 +77,7 @@ def _hooks_only_where_limited(app: Flask) -> None:
         return bool(defaults or decorated or manager.application_limits)
 
     def check_where_limited() -> None:
-        endpoint = request._get_current_object().endpoint  # type: ignore[attr-defined]  # app/acting_user.py
+        endpoint = the_request().endpoint
         known = needs_check.get(endpoint)
         if known is None:
             known = needs_check[endpoint] = limits_before_view(endpoint)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort
 from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
+
+from app.request_objects import the_request
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL. A larger id in a URL names nothing (404), instead of
 # reaching the database as a number it cannot hold (a 500 on PostgreSQL at 2**31, on SQLite at 2**63).
@@ -56,7 +58,7 @@ def init_app(app: Flask) -> None:
         # No text we keep may hold a NUL (PostgreSQL refuses it in a string: a 500), and no form needs one.
         # A decoded query string holds one only where the raw one has %00 (or the byte itself): without
         # either, the query string is not parsed here (most pages have none).
-        this_request = request._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+        this_request = the_request()
         query = this_request.query_string
         if (((b"%00" in query or b"\x00" in query) and _has_nul(this_request.args))
                 or (this_request.method == "POST" and _has_nul(this_request.form))):
@@ -78,7 +80,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def set_headers(response: Response) -> Response:
-        endpoint = request._get_current_object().endpoint  # type: ignore[attr-defined]
+        endpoint = the_request().endpoint
         kind = "media" if endpoint == "learn.media" else "static" if endpoint == "static" else "page"
         headers = response.headers
         present = {name.lower() for name, _ in headers}

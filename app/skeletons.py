@@ -29,7 +29,7 @@ import secrets
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request, session
+from flask import Flask, g, render_template, request
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -38,6 +38,7 @@ from app.acting_user import acting_user
 from app.forms import signed_csrf_token
 from app.fragments import BoundedStore, FragmentLeak, rendering_fragment
 from app.i18n import ui_language
+from app.request_objects import the_app, the_request, the_session
 
 HoleFunction = Callable[..., str]
 
@@ -133,7 +134,7 @@ def kept(name: str, template: str, state: dict[str, Hashable], values: Mapping[s
     """``template`` rendered with ``state``, kept as a skeleton per state, language and mount point; its own
     holes (a CSRF token) are filled from ``values``. ``personal`` states (one learner's attempt) are kept
     apart, so that many of them never push out what every learner shares."""
-    extensions = current_app._get_current_object().extensions  # type: ignore[attr-defined]  # app/acting_user.py
+    extensions = the_app().extensions
     cache: SkeletonCache = extensions["leerlijn.personal" if personal else "leerlijn.skeletons"]
     # The language and mount point come with the values, as every template's context has them (and
     # learner_page's holes): one look through request's proxy per page, not one per part with a state.
@@ -215,15 +216,15 @@ def learner_page(template: str, key: tuple[Hashable, ...], *,
     """
     def render() -> str:
         return render_template(template, **values, **(for_render() if for_render else {}))
-    # Each object once, not through its proxy (app/acting_user.py).
+    # Each object once, not through its proxy (app/request_objects.py, app/acting_user.py).
     user = acting_user()
-    if not user.is_authenticated or "_flashes" in session._get_current_object():  # type: ignore[attr-defined]
+    if not user.is_authenticated or "_flashes" in the_session():
         return render()
-    cache: SkeletonCache = current_app._get_current_object().extensions["leerlijn.skeletons"]  # type: ignore[attr-defined]
+    cache: SkeletonCache = the_app().extensions["leerlijn.skeletons"]
     language = ui_language()
     # The holes see the language as a normal render's holes do (app/templating.py gives every template
     # current_locale): parts kept per language need not ask Flask-Babel each.
-    script_root = request._get_current_object().script_root  # type: ignore[attr-defined]
+    script_root = the_request().script_root
     return cache.page((template, language, script_root, user.role, user.is_site_admin,
                        user.login_remembered, *key),
                       render, {**values, "current_locale": language, "script_root": script_root})
@@ -242,7 +243,7 @@ def _csrf(_values: Mapping[str, Any]) -> str:
 
 @hole_function("page-next")
 def _page_next(_values: Mapping[str, Any]) -> str:
-    return escape(request._get_current_object().full_path.rstrip("?"))  # type: ignore[attr-defined]
+    return escape(the_request().full_path.rstrip("?"))
 
 
 @hole_function("user-name")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -18,6 +18,7 @@ from app.content import catalog
 from app.db import db_session
 from app.fragments import BoundedStore
 from app.i18n import LANGUAGE_NAMES, ui_language
+from app.request_objects import the_globals, the_request
 from app.skeletons import csrf_token, hole_function, page_next
 from course import progress as progress_rules
 from course.services import progress as progress_service
@@ -36,7 +37,7 @@ class HeaderProgress:
 
 def remember_progress(*, course: Any = None, read_pages: set[tuple[str, str]] | None = None) -> None:
     """Let the header reuse what a view already loaded (a CourseProgress, or every page the learner read)."""
-    context_globals = g._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    context_globals = the_globals()
     if course is not None:
         context_globals.leerlijn_course_progress = course
         context_globals.leerlijn_header_progress = HeaderProgress(sum(len(m.pages_read) for m in course.modules),
@@ -52,7 +53,7 @@ def _count(read_pages: set[tuple[str, str]]) -> HeaderProgress:
 
 def header_progress() -> HeaderProgress | None:
     """The header's progress: what the view already loaded, else one query; None for visitors."""
-    context_globals = g._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    context_globals = the_globals()
     known = context_globals.get("leerlijn_header_progress")  # only a logged-in learner's view leaves one
     if known is not None:
         return known  # type: ignore[no-any-return]
@@ -93,7 +94,7 @@ def _header_progress_link(values: Any, href: str) -> Markup:
 
 @hole_function("login-again-url")
 def _login_again_url(_values: Any) -> str:
-    this_request = request._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    this_request = the_request()
     return _login_again_link(this_request.script_root, this_request.full_path.rstrip("?"))
 
 
@@ -112,7 +113,7 @@ def _count_keys(read_page_keys: frozenset[str]) -> HeaderProgress:
 def next_step_for(module_id: str, reading: str | None = None) -> progress_rules.NextStep:
     """The learner's one next step in ``module_id`` (see course.progress.next_step); ``reading`` is the page
     they are finishing. Loads the course progress once per request unless the view already did."""
-    context_globals = g._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    context_globals = the_globals()
     course = context_globals.get("leerlijn_course_progress")
     if course is None:
         course = context_globals.leerlijn_course_progress = progress_service.course_progress(

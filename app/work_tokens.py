@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from flask import current_app, flash, jsonify, redirect, request, session
+from flask import flash, jsonify, redirect, session
 from flask.typing import ResponseReturnValue
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from app.fragments import BoundedStore
+from app.request_objects import the_app, the_request
 
 Kind = Literal["quiz-attempt", "casus-run"]
 MAX_AGE = 30 * 24 * 3600  # seconds: a tab with an attempt or a run may stay open for weeks
@@ -36,7 +37,7 @@ class WorkToken:
 
 
 def _reader(kind: Kind) -> _TokenReader:
-    return _reader_for(current_app._get_current_object().config["SECRET_KEY"], kind)  # type: ignore[attr-defined]
+    return _reader_for(the_app().config["SECRET_KEY"], kind)
 
 
 @lru_cache(maxsize=16)
@@ -94,7 +95,7 @@ def read_token(kind: Kind, token: str | None) -> WorkToken | None:
 
 def wants_json() -> bool:
     """Whether the post came from the page's script (a background save), which reads a JSON answer."""
-    this_request = request._get_current_object()  # type: ignore[attr-defined]
+    this_request = the_request()
     accept = this_request.environ.get("HTTP_ACCEPT", "")
     wanted = _WANTS_JSON.get(accept)
     if wanted is None:  # parsed once per Accept header (browsers send a handful): a fortieth of a save

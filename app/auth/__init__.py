@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, Flask, flash, redirect, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_login.utils import _create_identifier
@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from app.db import View, db_session
 from app.fragments import BoundedStore
+from app.request_objects import the_app, the_request, the_session
 from course.db import User
 from course.services import accounts
 
@@ -44,7 +45,7 @@ def init_login(app: Flask) -> None:
     def load_login_first() -> Response | None:
         # Resolve the login before the view runs: resume_login may commit (last seen, expiry), which must
         # never happen in the middle of a view's own unit of work.
-        endpoint = request._get_current_object().endpoint  # type: ignore[attr-defined]  # app/acting_user.py
+        endpoint = the_request().endpoint
         if endpoint in _ANONYMOUS_ENDPOINTS:
             return None
         user = current_user._get_current_object()  # the first look: Flask-Login loads the login
@@ -62,11 +63,11 @@ _IDENTIFIERS = BoundedStore(10_000)
 
 
 def _session_identifier() -> str:
-    if not session._get_current_object():  # type: ignore[attr-defined]  # app/acting_user.py
+    if not the_session():
         return ""
     # What Flask-Login's _create_identifier reads (the X-Forwarded-For header, else the address, and the
     # User-Agent header), straight from the WSGI environment: three looks through request's proxy less.
-    environ = request._get_current_object().environ  # type: ignore[attr-defined]
+    environ = the_request().environ
     key = (environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")), environ.get("HTTP_USER_AGENT"))
     return _IDENTIFIERS.made(key, _create_identifier)  # type: ignore[no-any-return]
 
@@ -78,7 +79,7 @@ def load_user(secret: str) -> User | None:
     # learner's progress itself.
     # Each object once: every look through a proxy costs a lookup, and the login is on every page.
     session = db_session._get_current_object()  # type: ignore[attr-defined]
-    this_request, app = request._get_current_object(), current_app._get_current_object()  # type: ignore[attr-defined]
+    this_request, app = the_request(), the_app()
     endpoint = this_request.endpoint
     reading = this_request.method == "GET"
     read_pages = reading and endpoint not in _OWN_PROGRESS_PAGES

@@ -13,7 +13,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from flask import abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -29,6 +29,7 @@ from app.db import db_session, lock_at_first_write, statement_transactions
 from app.i18n import clock_time
 from app.quiz import bp
 from app.quiz.forms import EmbeddedQuestionForm, StartAttemptForm
+from app.request_objects import the_app, the_globals, the_request
 from app.skeletons import SkeletonCache, hole_function, hole_marker, kept, learner_page, recording, state_hole
 from app.templating import next_step_for
 from app.work_tokens import logged_out_reply, make_token, read_token, wants_json
@@ -168,7 +169,7 @@ def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
 # answer or handing in reads the attempt first, so those take the lock from the start.
 @lock_at_first_write(lambda: request.form.get("action", "save") == "save")
 def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
-    posted = request._get_current_object().form  # type: ignore[attr-defined]  # once: app/acting_user.py
+    posted = the_request().form
     token = read_token("quiz-attempt", posted.get("attempt_token"))
     if token is None:
         abort(400, _("Dit formulier is verlopen of onvolledig. Laad de pagina opnieuw; je opgeslagen "
@@ -339,7 +340,7 @@ def check_embedded(quiz_id: str, question_id: str) -> Response:
 def _embedded_opaque() -> OpaqueValues:
     """The opaque values of the learner's embedded questions: a key per learner, derived from the secret."""
     user = acting_user()
-    secret = current_app._get_current_object().config["SECRET_KEY"]  # type: ignore[attr-defined]  # app/acting_user.py
+    secret = the_app().config["SECRET_KEY"]
     return OpaqueValues(_embedded_key(secret, user.id if user.is_authenticated else 0))
 
 
@@ -351,7 +352,7 @@ def _embedded_key(secret: str, user_id: int) -> str:
 def know_embedded_checks(checks: dict[tuple[str, str], dict[str, list[str]]]) -> None:
     """The learner's kept checks (``quizzes.embedded_checks``), when the page's view loaded them in its own
     query (``progress.page_state``): the embedded questions then ask for nothing more."""
-    g._get_current_object().leerlijn_embedded_checks = checks  # type: ignore[attr-defined]
+    the_globals().leerlijn_embedded_checks = checks
 
 
 @hole_function("embedded-question")
@@ -371,8 +372,8 @@ def embedded_question(values: Mapping[str, Any], quiz_id: str, question_id: str)
         return render_template("quiz/_embedded_question.html", quiz_id=quiz_id, question=question, state=shown)
     if state["raw"] or state["grade"] or state["error"]:
         return render()
-    skeletons: SkeletonCache = current_app._get_current_object().extensions["leerlijn.skeletons"]  # type: ignore[attr-defined]
-    this_request = request._get_current_object()  # type: ignore[attr-defined]  # app/acting_user.py
+    skeletons: SkeletonCache = the_app().extensions["leerlijn.skeletons"]
+    this_request = the_request()
     return skeletons.page(("embedded-question", quiz_id, question_id, state["order"], values["current_locale"],
                            this_request.script_root, this_request.path), render, state)
 
@@ -402,7 +403,7 @@ def _opaque_value(state: Mapping[str, Any], question_id: str, plain: str) -> str
 def _embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     """The display order, and the feedback of a check just made; worked out once per request and question
     (showing the feedback removes the check, and a page is rendered twice when tests verify its skeleton)."""
-    known = g._get_current_object().setdefault("leerlijn_embedded_states", {})  # type: ignore[attr-defined]
+    known = the_globals().setdefault("leerlijn_embedded_states", {})
     state = known.get((quiz_id, question.id))
     if state is None:
         state = known[quiz_id, question.id] = _new_embedded_state(quiz_id, question)
@@ -419,7 +420,7 @@ def _new_embedded_state(quiz_id: str, question: QuestionType) -> dict[str, Any]:
     if user.is_authenticated:
         # One query for every embedded question of the page (the learner's kept checks, usually none);
         # a check is removed only when its feedback is shown.
-        context_globals = g._get_current_object()  # type: ignore[attr-defined]
+        context_globals = the_globals()
         checks = context_globals.get("leerlijn_embedded_checks")
         if checks is None:
             checks = context_globals.leerlijn_embedded_checks = service.embedded_checks(db_session, user.id)
