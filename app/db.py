@@ -354,7 +354,7 @@ def _get_session() -> Session:
     session: Session | None = context_globals.get("db_session")
     if session is None:
         database: Database = the_app().extensions["leerlijn.db"]
-        maker = database.statement_sessionmaker
+        maker = database.statement_sessionmaker  # None on SQLite: only a database server has round trips to save
         in_request = has_request_context()
         session = context_globals.db_session = (
             maker if maker is not None and in_request and _statement_transactions()

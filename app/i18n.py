@@ -17,6 +17,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel, get_locale, gettext
 
 from app.acting_user import acting_user
+from app.fragments import BoundedStore
 from app.request_objects import the_app, the_request, the_session
 from course.errors import DomainError
 
@@ -67,22 +68,15 @@ def select_language() -> str:
 
 
 # Accept-Language → the language it picks: parsing the header and matching it took longer than the rest of
-# choosing the language, and browsers send a handful of distinct headers. Bounded (it is request input):
-# when full it starts afresh.
-_BROWSER_CHOICES: dict[tuple[str, tuple[str, ...], str], str] = {}
-_BROWSER_CHOICES_LIMIT = 1000
+# choosing the language, and browsers send a handful of distinct headers. Bounded: its keys are request input.
+_BROWSER_CHOICES = BoundedStore(1000)
 
 
 def browser_language(languages: tuple[str, ...], default: str) -> str:
     """The language of ``languages`` this request's Accept-Language header prefers, else ``default``."""
     key = (the_request().environ.get("HTTP_ACCEPT_LANGUAGE", ""), tuple(languages), default)
-    language = _BROWSER_CHOICES.get(key)
-    if language is None:
-        language = request.accept_languages.best_match(languages) or default
-        if len(_BROWSER_CHOICES) >= _BROWSER_CHOICES_LIMIT:
-            _BROWSER_CHOICES.clear()
-        _BROWSER_CHOICES[key] = language
-    return language
+    return _BROWSER_CHOICES.made(  # type: ignore[no-any-return]
+        key, lambda: request.accept_languages.best_match(languages) or default)
 
 
 # One Babel Locale per language, parsed once: Flask-Babel takes a Locale as it is (a string it parses, every
