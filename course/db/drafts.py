@@ -58,7 +58,7 @@ def save_in_one_statement(count: int) -> PreparedStatement:
         update(attempts)
         .where(attempts.c.id == bindparam("the_attempt"), attempts.c.user_id == bindparam("the_learner"),
                status_is(attempts.c.status, AttemptStatus.IN_PROGRESS),
-               attempts.c.snapshot["key"].as_string() == bindparam("the_key", type_=answers.c.question_id.type),
+               attempts.c.paper_key == bindparam("the_key"),
                ~exists().where(answers.c.attempt_id == bindparam("the_attempt"), answers.c.checked_at.is_not(None),
                                answers.c.question_id.in_(questions)))
         .values(last_saved_at=moment)

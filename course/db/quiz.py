@@ -40,6 +40,9 @@ class QuizAttempt(Base):
     seed: Mapped[int] = mapped_column()  # drew the questions and their order; kept to explain a paper
     # The paper as course.quiz.Paper.to_snapshot() wrote it: the questions given, in the order shown.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The snapshot's own "key", copied when the attempt starts: a save compares it with the key of the paper
+    # its form was parsed with, without reading the snapshot (NULL for snapshots without a key).
+    paper_key: Mapped[str | None] = mapped_column(String(32))
     counts: Mapped[str] = mapped_column(String(8))  # "best" | "last": the quiz's policy when this started
     status: Mapped[AttemptStatus] = mapped_column(
         Enum(AttemptStatus, name="attempt_status", native_enum=False, length=20,

@@ -197,8 +197,9 @@ def start_attempt(session: Session, user_id: int, quiz: Quiz, seed: int | None =
         session.rollback()
         raise NoAttemptsLeft(N_("Je hebt alle pogingen voor deze kennischeck gebruikt."))
     seed = secrets.randbelow(2**31) if seed is None else seed
+    paper = draw_paper(quiz, seed)
     attempt = QuizAttempt(user_id=user_id, quiz_id=quiz.id, number=max(numbers, default=0) + 1, seed=seed,
-                          snapshot=draw_paper(quiz, seed).to_snapshot(), counts=quiz.attempts.counts,
+                          snapshot=paper.to_snapshot(), paper_key=paper.key, counts=quiz.attempts.counts,
                           status=AttemptStatus.IN_PROGRESS, started_at=utcnow())
     session.add(attempt)
     try:
@@ -232,7 +233,7 @@ _TOUCH_OPEN_ATTEMPT = PreparedStatement(
     .where(_ATTEMPTS.c.id == bindparam("the_attempt"), _ATTEMPTS.c.user_id == bindparam("the_learner"),
            status_is(_ATTEMPTS.c.status, AttemptStatus.IN_PROGRESS))
     .values(last_saved_at=bindparam("the_moment"))
-    .returning(_ATTEMPTS.c.id, _ATTEMPTS.c.snapshot["key"].as_string().label("key")))  # id: a row, even if no key
+    .returning(_ATTEMPTS.c.id, _ATTEMPTS.c.paper_key))  # id: a row, even if no key
 _SNAPSHOT = select(_ATTEMPTS.c.snapshot).where(_ATTEMPTS.c.id == bindparam("the_attempt"))
 
 

@@ -143,7 +143,8 @@ def test_the_autosaves_update_and_upsert_run_prepared_and_store_what_sqlalchemy_
     """The save's two statements (course/services/quizzes.py) as prepared INSERT/UPDATE … RETURNING: the
     parameters go in converted (a UTC moment, JSON), the returned columns come back, nothing else changes."""
     user = _user(session)
-    attempt = QuizAttempt(user_id=user.id, quiz_id="q", number=1, seed=1, snapshot={"key": "k1"}, counts="best")
+    attempt = QuizAttempt(user_id=user.id, quiz_id="q", number=1, seed=1, snapshot={"key": "k1"}, paper_key="k1",
+                          counts="best")
     session.add(attempt)
     session.commit()
     moment = utcnow()

@@ -146,6 +146,48 @@ def test_the_database_itself_refuses_to_change_a_submitted_answer(race_app: Flas
             == len(paper.questions)
 
 
+def test_the_database_checks_every_row_of_a_statement_that_touches_a_handed_in_attempt(race_app: Flask) -> None:
+    """One statement over the answers of an open and a handed-in attempt is refused as a whole, whichever
+    way it reaches the handed-in one: an upsert, moving an answer there or away, marking one checked. The
+    open attempt's answers alone still change."""
+    first, second = _learner(race_app, 0), _learner(race_app, 1)
+    handed_in, token = _start(first)
+    paper = _paper(race_app, handed_in)
+    first.post(f"/quiz/poging/{handed_in}", data={"attempt_token": token, "action": "submit",
+                                                  **_form(paper, right=True)})
+    open_id, open_token = _start(second)
+    second.post(f"/quiz/poging/{open_id}", headers=JSON, data={
+        "attempt_token": open_token, "action": "save", **_form(_paper(race_app, open_id), right=False)})
+    engine = race_app.extensions["leerlijn.db"].engine
+    question = paper.questions[0].question.id
+    refused = [
+        ("INSERT INTO quiz_attempt_answers (attempt_id, question_id, raw, saved_at) "
+         "VALUES (:open, 'nieuw', '{}', CURRENT_TIMESTAMP), (:closed, :question, '{}', CURRENT_TIMESTAMP) "
+         "ON CONFLICT (attempt_id, question_id) DO UPDATE SET raw = excluded.raw"),
+        *(f"UPDATE quiz_attempt_answers SET attempt_id = :{to}, question_id = 'verplaatst' "
+          f"WHERE id = (SELECT MIN(id) FROM quiz_attempt_answers WHERE attempt_id = :{away})"
+          for to, away in (("closed", "open"), ("open", "closed"))),
+        "UPDATE quiz_attempt_answers SET checked_at = CURRENT_TIMESTAMP WHERE attempt_id IN (:open, :closed)",
+    ]
+    values = {"open": open_id, "closed": handed_in, "question": question}
+
+    def answers() -> list[tuple]:
+        with Session(engine) as session:
+            return session.execute(text("SELECT attempt_id, question_id, raw, checked_at FROM quiz_attempt_answers "
+                                        "ORDER BY attempt_id, question_id")).all()
+    before = answers()
+    for statement in refused:
+        with Session(engine) as session, pytest.raises(DBAPIError, match="answers are final"):
+            session.execute(text(statement), values)
+            session.commit()
+    assert answers() == before
+    with Session(engine) as session:
+        session.execute(text("UPDATE quiz_attempt_answers SET checked_at = CURRENT_TIMESTAMP WHERE attempt_id = :open"),
+                        values)
+        session.commit()
+    assert [row[3] is not None for row in answers() if row[0] == open_id] == [True] * len(paper.questions)
+
+
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's database-wide write lock")
 def test_an_autosave_while_another_worker_writes_waits_for_the_lock_and_is_saved(race_app: Flask,
                                                                                  tmp_path: Path) -> None:
