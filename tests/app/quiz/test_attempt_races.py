@@ -164,9 +164,10 @@ def test_the_database_checks_every_row_of_a_statement_that_touches_a_handed_in_a
         ("INSERT INTO quiz_attempt_answers (attempt_id, question_id, raw, saved_at) "
          "VALUES (:open, 'nieuw', '{}', CURRENT_TIMESTAMP), (:closed, :question, '{}', CURRENT_TIMESTAMP) "
          "ON CONFLICT (attempt_id, question_id) DO UPDATE SET raw = excluded.raw"),
-        *(f"UPDATE quiz_attempt_answers SET attempt_id = :{to}, question_id = 'verplaatst' "
-          f"WHERE id = (SELECT MIN(id) FROM quiz_attempt_answers WHERE attempt_id = :{away})"
-          for to, away in (("closed", "open"), ("open", "closed"))),
+        ("UPDATE quiz_attempt_answers SET attempt_id = :closed, question_id = 'verplaatst' "
+         "WHERE id = (SELECT MIN(id) FROM quiz_attempt_answers WHERE attempt_id = :open)"),
+        ("UPDATE quiz_attempt_answers SET attempt_id = :open, question_id = 'verplaatst' "
+         "WHERE id = (SELECT MIN(id) FROM quiz_attempt_answers WHERE attempt_id = :closed)"),
         "UPDATE quiz_attempt_answers SET checked_at = CURRENT_TIMESTAMP WHERE attempt_id IN (:open, :closed)",
     ]
     values = {"open": open_id, "closed": handed_in, "question": question}
