@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 import app.db
 from app.db import Database
-from course.db import PageProgress
+from course.db import LoginSession, PageProgress, User
+from course.db.base import utcnow
 from course.db.prepared import PreparedStatement
+from course.services import accounts
 from tests.conftest import AuthActions, real_database_app
 
 
@@ -109,3 +111,40 @@ def test_learner_pages_run_each_statement_on_its_own_and_every_other_request_in_
         seen.clear()
         assert client.post("/modules/eerste/vervolg/gelezen").status_code == 302
         assert seen and not any(autocommit for _statement, autocommit in seen)
+
+
+def test_lookups_by_key_are_priced_for_tables_in_memory_unless_the_server_was_tuned(server_database, database_url):
+    """PostgreSQL's default random_page_cost (made for spinning disks) becomes 1.1 on the app's connections; a
+    value the server's administrator chose stays."""
+    with create_engine(database_url).connect() as plain:
+        server_value = plain.execute(text("SHOW random_page_cost")).scalar_one()
+    with Session(server_database.engine) as session:
+        assert session.execute(text("SHOW random_page_cost")).scalar_one() == ("1.1" if server_value == "4"
+                                                                                else server_value)
+    tuned = Database(f"{database_url}{'&' if '?' in database_url else '?'}options=-crandom_page_cost%3D2")
+    try:
+        with Session(tuned.engine) as session:
+            assert session.execute(text("SHOW random_page_cost")).scalar_one() == "2"
+    finally:
+        tuned.engine.dispose()
+
+
+def test_the_login_of_a_site_with_a_hundred_learners_reads_its_user_by_key(server_database, valid_catalog,
+                                                                          tmp_path):
+    """The statement of every logged-in request finds the login and its user through their indexes, not by
+    reading and hashing the whole users table (what the default price chose at this size)."""
+    with real_database_app(valid_catalog, tmp_path) as flask_app, \
+            Session(flask_app.extensions["leerlijn.db"].engine) as session:
+        users = [User(email=f"leerling{n}@example.org", name=f"Leerling {n}", password_hash="!")
+                 for n in range(100)]
+        session.add_all(users)
+        session.flush()
+        session.add(LoginSession(user_id=users[0].id, secret_hash="0" * 64, remember=False, created_at=utcnow(),
+                                 last_seen_at=utcnow(), expires_at=utcnow(), user_agent=""))
+        session.flush()
+        session.execute(text("ANALYZE users, login_sessions"))  # rolled back with the rest
+        login = accounts._RESUME_LOGIN_PREPARED.statement.compile(dialect=session.get_bind().dialect)
+        plan = "\n".join(row[0] for row in session.connection().exec_driver_sql(
+            f"EXPLAIN {login}", {**login.params, "secret_hash": "0" * 64}))
+        session.rollback()
+    assert "Seq Scan on users" not in plan and "Index Scan using pk_users on users" in plan, plan
