@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
 from course.db.base import status_is, utcnow
-from course.db.drafts import commit_draft, save_in_one_statement
+from course.db.drafts import SAVE_IN_ONE_STATEMENT, commit_draft
 from course.db.prepared import STANDALONE_STATEMENTS, PreparedStatement, loaded_instance
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for, insert_for_dialect
@@ -337,7 +337,7 @@ def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mappin
 
 def _save_by_itself(session: Session, user_id: int, attempt_id: int, form: Mapping[str, Sequence[str]],
                     now: datetime) -> SaveResult | None:
-    """On PostgreSQL, the save as one statement that is its own transaction (``drafts.save_in_one_statement``),
+    """On PostgreSQL, the save as one statement that is its own transaction (``drafts.SAVE_IN_ONE_STATEMENT``),
     when the session has a connection for such statements, has begun nothing of its own, and this worker
     parsed the attempt's paper before. None when it did not save (not possible here, or the statement found
     the attempt not the learner's, closed, of another paper or with a fixed answer among these; or a form
@@ -354,9 +354,8 @@ def _save_by_itself(session: Session, user_id: int, attempt_id: int, form: Mappi
         return None  # the transaction parses it again with the attempt's own paper, and refuses it as before
     if not raws:
         return None  # nothing to write: the transaction finds out whether the attempt is still open
-    [(marked, written)] = save_in_one_statement(len(raws)).run_standalone(
-        standalone, the_attempt=attempt_id, the_learner=user_id, the_key=key, the_moment=now,
-        **_answer_values(raws))
+    [(marked, written)] = SAVE_IN_ONE_STATEMENT.run_standalone(
+        standalone, the_attempt=attempt_id, the_learner=user_id, the_key=key, the_moment=now, the_answers=raws)
     if not marked:
         return None
     if written != len(raws):

@@ -1,6 +1,6 @@
 """A quiz save on a real database of its own (both databases): on PostgreSQL, once the worker knows the
 attempt's paper, the save is the login and one statement that is its own transaction
-(course.db.drafts.save_in_one_statement). Whatever the path, the learner sees the same: answers stored as
+(course.db.drafts.SAVE_IN_ONE_STATEMENT). Whatever the path, the learner sees the same: answers stored as
 posted, a handed-in attempt refused with its answers kept, a fixed answer refused with nothing else changed,
 a stale paper in the worker's memory never decoding a form."""
 
