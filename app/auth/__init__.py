@@ -10,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_login.utils import _create_identifier
 from sqlalchemy import CompoundSelect, Select
-from werkzeug.wrappers import Response
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Request, Response
 
 from app.db import View, db_session
 from app.fragments import BoundedStore
-from app.request_objects import the_app, the_request, the_session
+from app.request_objects import the_app, the_globals, the_request, the_session
 from course.db import User
 from course.services import accounts
 
@@ -84,7 +85,14 @@ def load_user(secret: str) -> User | None:
     reading = this_request.method == "GET"
     read_pages = reading and endpoint not in _OWN_PROGRESS_PAGES
     idle_timeout = app.config["IDLE_TIMEOUT"]
-    brought = getattr(app.view_functions.get(endpoint or ""), "leerlijn_login_rows", None)
+    view = app.view_functions.get(endpoint or "")
+    carries = None if reading else getattr(view, "leerlijn_login_carries", None)
+    if carries is not None:
+        carried = carries(session, this_request)
+        if carried is not None:
+            the_globals().leerlijn_carried = carried
+            return accounts.resume_login(session, secret, idle_timeout=idle_timeout, carrying=carried.carrying)
+    brought = getattr(view, "leerlijn_login_rows", None)
     if brought is not None and reading:
         rows, parameters = brought
         return accounts.resume_login(session, secret, idle_timeout=idle_timeout, read_pages=read_pages, rows=rows,
@@ -102,6 +110,23 @@ def login_brings(rows: Select[Any] | CompoundSelect,
         view.leerlijn_login_rows = (rows, parameters)  # type: ignore[attr-defined]
         return view
     return mark
+
+
+def login_carries(prepare: Callable[[Session, Request], Any]) -> Callable[[View], View]:
+    """Mark a page (POST) whose work may ride on the login's statement, which then takes one round trip to the
+    database instead of two: ``prepare(session, request)`` gives the work (an object whose ``carrying`` is
+    what ``accounts.resume_login`` takes), or None when it cannot ride. The work is done whatever the login
+    turns out to be, so it must need nothing the login proves (a quiz autosave: the page's attempt token);
+    the view finds it with ``carried_work()``, and its result on the user (``carried``)."""
+    def mark(view: View) -> View:
+        view.leerlijn_login_carries = prepare  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def carried_work() -> Any:
+    """The work this request's login carried (``login_carries``), or None."""
+    return the_globals().get("leerlijn_carried")
 
 
 from app.auth import account_views, mail_views, two_factor_views, views  # noqa: E402,F401  (routes register on bp)

@@ -17,11 +17,12 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from werkzeug.wrappers import Response
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Request, Response
 
 from app import csrf
 from app.acting_user import acting_user, login_required
-from app.auth import login_brings
+from app.auth import carried_work, login_brings, login_carries
 from app.auth.views import safe_next
 from app.certificates.hooks import issue_after_step
 from app.content import catalog
@@ -163,11 +164,25 @@ def attempt(attempt_id: int) -> str | Response | tuple[str, int]:
     return _attempt_page(view)
 
 
+def _carry_autosave(session: Session, this_request: Request) -> service.CarriedSave | None:
+    """An autosave for the login's statement to carry (login_carries): on the strength of the page's attempt
+    token, as its owner's save when they are no longer the one logged in (below)."""
+    posted = this_request.form
+    if posted.get("action", "save") != "save":
+        return None
+    token = read_token("quiz-attempt", posted.get("attempt_token"))
+    if token is None or token.object_id != (this_request.view_args or {}).get("attempt_id"):
+        return None
+    return service.carry_save(session, token.user_id, token.session_version, token.object_id,
+                              posted.to_dict(flat=False))
+
+
 @bp.route("/poging/<int:attempt_id>", methods=["POST"])
 @csrf.exempt  # the attempt token protects this endpoint, and keeps working after the session expired
 # A save's first write locks the attempt and checks that it is still open (service.save_answers); checking an
 # answer or handing in reads the attempt first, so those take the lock from the start.
 @lock_at_first_write(lambda: request.form.get("action", "save") == "save")
+@login_carries(_carry_autosave)
 def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
     posted = the_request().form
     token = read_token("quiz-attempt", posted.get("attempt_token"))
@@ -188,8 +203,10 @@ def answer(attempt_id: int) -> Response | tuple[Any, int] | tuple[str, int]:
             service.submit_attempt(db_session, user.id, attempt_id, form, catalog=catalog())
             issue_after_step()
             return redirect(url_for("quiz.review", attempt_id=attempt_id))
+        carried = carried_work()
         # The session itself, not its proxy: a save asks it a dozen things.
-        result = service.save_answers(db_session._get_current_object(), user.id, attempt_id, form)  # type: ignore[attr-defined]
+        result = ((carried is not None and service.carried_result(carried, user))
+                  or service.save_answers(db_session._get_current_object(), user.id, attempt_id, form))  # type: ignore[attr-defined]
         if action == "check":
             return _check(attempt_id, request.form.get("question", ""), result)
     except MalformedAnswer as exc:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, column, exists, func, select, true, update
+from sqlalchemy import ScalarSelect, bindparam, column, exists, func, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from course.db.base import status_is
 from course.db.prepared import PreparedStatement
 from course.db.quiz import AttemptAnswer, AttemptStatus, QuizAttempt
+from course.db.users import User
 
 
 def commit_draft(session: Session) -> None:
@@ -29,12 +30,14 @@ def commit_draft(session: Session) -> None:
     session.commit()
 
 
-def _save_in_one_statement() -> PreparedStatement:
-    """A quiz save as one PostgreSQL statement that is its own transaction.
+def _save_counts(*, token_version: bool) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """A quiz save in one PostgreSQL statement that is its own transaction, as two columns: (attempts marked
+    saved: 0 or 1, answers written). ``SAVE_IN_ONE_STATEMENT`` selects them by themselves; the login of an
+    autosave selects them beside its own (``CARRIED_SAVE_COUNTS``, with ``token_version``: see there).
 
     The save in a transaction took six round trips to the server (BEGIN, the login, marking the attempt
     saved, the answers, the setting of commit_draft, COMMIT), each a few dozen µs of the worker's and the
-    server's time: a third of an autosave. Here the login is read by itself before, and this one statement
+    server's time: a third of an autosave. Here the login is read before (or in the same statement), and this
     marks the attempt saved (the row lock a save takes, as in the transaction) and upserts the answers,
     committing without waiting for the disk as ``commit_draft`` does (``set_config(…, true)`` lasts as long
     as the statement's own transaction). The answers come as one JSON object, question id to answer, taken
@@ -44,13 +47,13 @@ def _save_in_one_statement() -> PreparedStatement:
     It writes only when the attempt is the learner's (``the_learner``), still open, still the paper whose
     ``the_key`` the caller parsed the form with, and none of these questions has an answer fixed already
     (feedback shown); otherwise it changes nothing. Parameters: ``the_attempt``, ``the_learner``,
-    ``the_key``, ``the_moment`` and ``the_answers``. One row: (attempts marked saved: 0 or 1, answers
-    written). A hand-in that holds the attempt's lock is waited for, and the attempt is then closed: 0. A
-    fixed answer is never overwritten (the upsert's condition, checked on the newest row); only when an
-    answer was fixed in the same instant, after the statement's snapshot, are the others written and fewer
-    answers than posted come back.
+    ``the_key``, ``the_moment`` and ``the_answers`` (and ``the_version`` with ``token_version``). A hand-in
+    that holds the attempt's lock is waited for, and the attempt is then closed: 0. A fixed answer is never
+    overwritten (the upsert's condition, checked on the newest row); only when an answer was fixed in the
+    same instant, after the statement's snapshot, are the others written and fewer answers than posted
+    come back.
     """
-    attempts, answers = QuizAttempt.__table__, AttemptAnswer.__table__
+    attempts, answers, users = QuizAttempt.__table__, AttemptAnswer.__table__, User.__table__
     moment = bindparam("the_moment", type_=attempts.c.last_saved_at.type)
     posted = (func.json_each(bindparam("the_answers", type_=answers.c.raw.type))
               .table_valued(column("key", answers.c.question_id.type), column("value", answers.c.raw.type))
@@ -60,6 +63,8 @@ def _save_in_one_statement() -> PreparedStatement:
         .where(attempts.c.id == bindparam("the_attempt"), attempts.c.user_id == bindparam("the_learner"),
                status_is(attempts.c.status, AttemptStatus.IN_PROGRESS),
                attempts.c.paper_key == bindparam("the_key"),
+               *([exists().where(users.c.id == bindparam("the_learner"),
+                                 users.c.session_version == bindparam("the_version"))] if token_version else []),
                ~exists().where(answers.c.attempt_id == bindparam("the_attempt"), answers.c.checked_at.is_not(None),
                                answers.c.question_id.in_(select(posted.c.key))))
         .values(last_saved_at=moment)
@@ -72,8 +77,16 @@ def _save_in_one_statement() -> PreparedStatement:
                                           set_={"raw": upsert.excluded.raw, "saved_at": upsert.excluded.saved_at},
                                           where=answers.c.checked_at.is_(None))
     written = upsert.returning(answers.c.question_id).cte("written")
-    return PreparedStatement(select(select(func.count()).select_from(touched).scalar_subquery(),
-                                    select(func.count()).select_from(written).scalar_subquery()))
+    return (select(func.count()).select_from(touched).scalar_subquery(),
+            select(func.count()).select_from(written).scalar_subquery())
 
 
-SAVE_IN_ONE_STATEMENT = _save_in_one_statement()
+SAVE_IN_ONE_STATEMENT = PreparedStatement(select(*_save_counts(token_version=False)))
+# The same save, for the login of an autosave to carry (accounts.resume_login's ``carrying``): the login and
+# the save then take one round trip instead of two, a fifth of an autosave's cost over HTTP (the worker's
+# and the server's time for a statement, and the switches between them). It runs before the login is
+# known, on the strength of the page's attempt token alone, so it asks what the save of a token's owner
+# asks when someone else or no one is logged in (app/quiz/views.py): the account still has the session
+# version the token was made with (``the_version``). Whoever is logged in, it only ever writes to the
+# token owner's own open attempt.
+CARRIED_SAVE_COUNTS = _save_counts(token_version=True)

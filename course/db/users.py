@@ -70,6 +70,9 @@ class User(Base):
     read_page_keys = None
     # What the page asked the login's statement to bring of the user (resume_login's ``rows``); None: nothing.
     login_rows = None
+    # What the login's statement carried for the request (accounts.resume_login's ``carrying``): its columns'
+    # values, or None.
+    carried = None
 
     @property
     def is_site_admin(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.sql.visitors import replacement_traverse
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -246,10 +246,22 @@ def _login_and_rows(login: Select[Any], rows: Select[Any] | CompoundSelect) -> C
           for part in selects))
 
 
+def _login_carrying(columns: Sequence[ColumnElement[Any]]) -> PreparedStatement:
+    """The login's statement with ``columns`` after its own, built and prepared once per set of columns."""
+    known = _CARRYING.get(id(columns))
+    if known is None or known[0] is not columns:
+        known = _CARRYING[id(columns)] = (columns, PreparedStatement(_RESUME_LOGIN.add_columns(*columns)))
+    return known[1]
+
+
+_CARRYING: dict[int, tuple[Sequence[ColumnElement[Any]], PreparedStatement]] = {}
+
+
 def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
                  now: datetime | None = None, read_pages: bool = False,
                  rows: Select[Any] | CompoundSelect | None = None,
-                 rows_parameters: Mapping[str, Any] | None = None) -> User | None:
+                 rows_parameters: Mapping[str, Any] | None = None,
+                 carrying: tuple[Sequence[ColumnElement[Any]], Mapping[str, Any]] | None = None) -> User | None:
     """The user of the live login with this secret (``login_secret`` set), or None.
 
     None when the login is unknown (logged out, ended elsewhere), past its end, idle longer than
@@ -261,12 +273,21 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     one user's rows whose parameter is ``user_id``: what the page queries of the learner), those rows of the
     login's user come in the same statement, as ``login_rows`` on the user: the page then needs no query of
     its own. They are read for the login's user only, and dropped with a login that is refused.
-    ``rows_parameters`` are the other parameters of ``rows`` (a quiz's id).
+    ``rows_parameters`` are the other parameters of ``rows`` (a quiz's id). With ``carrying`` (columns and
+    their parameters), the statement selects those columns too, whatever becomes of the login: their
+    values are ``carried`` on the user (a quiz autosave's counts: course.db.drafts.CARRIED_SAVE_COUNTS).
+    Not with ``rows`` or ``read_pages``.
     """
     now = now or utcnow()
     secret_hash = _secret_hash(secret)
     attached: list[tuple[Any, ...]] | None = None
-    if rows is None:
+    carried: tuple[Any, ...] | None = None
+    if carrying is not None:
+        columns, carried_parameters = carrying
+        row = _login_carrying(columns).first(session, secret_hash=secret_hash, **carried_parameters)
+        if row is not None:
+            row, carried = row[:-len(columns)], row[-len(columns):]
+    elif rows is None:
         row = (_RESUME_LOGIN_WITH_READ_PAGES if read_pages else _RESUME_LOGIN_PREPARED).first(
             session, secret_hash=secret_hash)
     else:
@@ -295,6 +316,7 @@ def resume_login(session: Session, secret: str, *, idle_timeout: timedelta,
     if read_pages:
         user.read_page_keys = frozenset((keys[0] or "").split())
     user.login_rows = attached
+    user.carried = carried
     return user
 
 

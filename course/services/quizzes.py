@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
 from course.db.base import status_is, utcnow
-from course.db.drafts import SAVE_IN_ONE_STATEMENT, commit_draft
+from course.db.drafts import CARRIED_SAVE_COUNTS, SAVE_IN_ONE_STATEMENT, commit_draft
 from course.db.prepared import STANDALONE_STATEMENTS, PreparedStatement, loaded_instance
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for, insert_for_dialect
+from course.db.users import User
 from course.errors import N_, DomainError, NotFound
 from course.progress import QuizOutcome, SubmittedAttempt, quiz_outcome
 from course.quiz import (
@@ -335,13 +336,12 @@ def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mappin
     return tuple(raws), errors
 
 
-def _save_by_itself(session: Session, user_id: int, attempt_id: int, form: Mapping[str, Sequence[str]],
-                    now: datetime) -> SaveResult | None:
-    """On PostgreSQL, the save as one statement that is its own transaction (``drafts.SAVE_IN_ONE_STATEMENT``),
-    when the session has a connection for such statements, has begun nothing of its own, and this worker
-    parsed the attempt's paper before. None when it did not save (not possible here, or the statement found
-    the attempt not the learner's, closed, of another paper or with a fixed answer among these; or a form
-    this paper does not read): the save in a transaction then says which, as before."""
+def _one_statement_save(session: Session, attempt_id: int, form: Mapping[str, Sequence[str]]
+                        ) -> tuple[str, dict[str, dict[str, list[str]]], dict[str, AnswerError]] | None:
+    """What a save in one statement needs (the paper's key, the answers and their correctable errors), when
+    it is possible: on PostgreSQL, on a session with a connection for such statements that has begun
+    nothing of its own, for an attempt whose paper this worker parsed before, with a form that paper reads
+    and something to write. None otherwise: the save in a transaction finds out what to say."""
     standalone = session.info.get(STANDALONE_STATEMENTS)
     kept = _PAPERS.get(attempt_id)
     if (standalone is None or kept is None or session.in_transaction()
@@ -352,17 +352,67 @@ def _save_by_itself(session: Session, user_id: int, attempt_id: int, form: Mappi
         raws, errors = _raw_answers(paper, form)
     except MalformedAnswer:
         return None  # the transaction parses it again with the attempt's own paper, and refuses it as before
-    if not raws:
-        return None  # nothing to write: the transaction finds out whether the attempt is still open
-    [(marked, written)] = SAVE_IN_ONE_STATEMENT.run_standalone(
-        standalone, the_attempt=attempt_id, the_learner=user_id, the_key=key, the_moment=now, the_answers=raws)
+    return (key, raws, errors) if raws else None
+
+
+def _saved_in_one_statement(marked: int, written: int, result: SaveResult) -> SaveResult | None:
     if not marked:
         return None
-    if written != len(raws):
+    if written != len(result.saved):
         # An answer was fixed (its feedback shown, in another tab) in the very instant of this save: it kept
         # its answer, the others were saved.
         raise DomainError(_ANSWER_FIXED)
-    return SaveResult(tuple(raws), errors, now)
+    return result
+
+
+@dataclass(frozen=True)
+class CarriedSave:
+    """An autosave ready to be carried by the login's statement (``accounts.resume_login``'s ``carrying``),
+    made from the page's attempt token before anyone's login is known (see drafts.CARRIED_SAVE_COUNTS)."""
+
+    learner_id: int  # the token's owner
+    carrying: tuple[Sequence[Any], Mapping[str, Any]]
+    result: SaveResult  # what it saved, if it wrote
+
+
+def carry_save(session: Session, learner_id: int, session_version: int, attempt_id: int,
+               form: Mapping[str, Sequence[str]]) -> CarriedSave | None:
+    """The save of ``form`` to the attempt of ``learner_id`` (the owner of the page's token, made with
+    ``session_version``), for the login's statement to carry; None when it cannot be one statement."""
+    prepared = _one_statement_save(session, attempt_id, form)
+    if prepared is None:
+        return None
+    key, raws, errors = prepared
+    now = utcnow()
+    return CarriedSave(learner_id, (CARRIED_SAVE_COUNTS, {
+        "the_attempt": attempt_id, "the_learner": learner_id, "the_version": session_version, "the_key": key,
+        "the_moment": now, "the_answers": raws}), SaveResult(tuple(raws), errors, now))
+
+
+def carried_result(carried: CarriedSave, user: User) -> SaveResult | None:
+    """What the save the login carried did, for the logged-in ``user``: None when it is not theirs or wrote
+    nothing (the save in a transaction then says why, or saves what it could not). Raises DomainError when
+    an answer was fixed in the very instant of the save (the others were saved)."""
+    if user.carried is None or user.id != carried.learner_id:
+        return None
+    marked, written = user.carried
+    return _saved_in_one_statement(marked, written, carried.result)
+
+
+def _save_by_itself(session: Session, user_id: int, attempt_id: int, form: Mapping[str, Sequence[str]],
+                    now: datetime) -> SaveResult | None:
+    """On PostgreSQL, the save as one statement that is its own transaction (``drafts.SAVE_IN_ONE_STATEMENT``),
+    when it can be one (``_one_statement_save``). None when it did not save (not possible here, or the
+    statement found the attempt not the learner's, closed, of another paper or with a fixed answer among
+    these): the save in a transaction then says which, as before."""
+    prepared = _one_statement_save(session, attempt_id, form)
+    if prepared is None:
+        return None
+    key, raws, errors = prepared
+    [(marked, written)] = SAVE_IN_ONE_STATEMENT.run_standalone(
+        session.info[STANDALONE_STATEMENTS], the_attempt=attempt_id, the_learner=user_id, the_key=key,
+        the_moment=now, the_answers=raws)
+    return _saved_in_one_statement(marked, written, SaveResult(tuple(raws), errors, now))
 
 
 def check_question(session: Session, user_id: int, attempt_id: int, question_id: str) -> Grade:
