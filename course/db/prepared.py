@@ -160,14 +160,18 @@ def _execute(connection: Connection, sql: str, parameters: Any, *, describe: boo
     """The rows and, with ``describe``, the cursor's description of its columns (psycopg builds an object per
     column for it: a tenth of a page's driver work, needed only once per statement)."""
     dispatch = connection.dispatch
-    cursor = None
+    pooled = connection.connection  # the pool's proxy of the driver's connection: on a closed one this fails
+    kept = connection.dialect.driver == "psycopg"
+    cursor = pooled.info.get(_KEPT_CURSOR) if kept else None
     try:
-        # The pool's proxy of the driver's cursor: nothing in between. On a connection that is gone (SQLite's
-        # closed under it) this already fails. psycopg's asks the server for binary rows: no timestamp
-        # written out as text by the server and parsed back by the driver (a sixth of the driver's work on
-        # the login's row), the same Python values.
-        cursor = (connection.connection.cursor(binary=True) if connection.dialect.driver == "psycopg"
-                  else connection.connection.cursor())
+        if cursor is None:
+            # psycopg's asks the server for binary rows: no timestamp written out as text by the server and
+            # parsed back by the driver (a sixth of the driver's work on the login's row), the same values.
+            cursor = pooled.cursor(binary=True) if kept else pooled.cursor()
+            if kept:
+                # Kept with the driver's connection (the pool clears ``info`` when it opens another): a new
+                # cursor worked out how to read each column again, a fifth of the driver's work for a row.
+                pooled.info[_KEPT_CURSOR] = cursor
         dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
         cursor.execute(sql, parameters)
         rows, description = cursor.fetchall(), cursor.description if describe else None
@@ -175,16 +179,21 @@ def _execute(connection: Connection, sql: str, parameters: Any, *, describe: boo
     except connection.dialect.loaded_dbapi.Error as error:
         # As SQLAlchemy does for a failed statement: a connection the server dropped is thrown away (the pool
         # opens a new one), and the exception is SQLAlchemy's own, so handlers of it keep working.
-        dropped = connection.dialect.is_disconnect(error, connection.connection.dbapi_connection, cursor)
+        pooled.info.pop(_KEPT_CURSOR, None)  # a failed statement's cursor is closed, not used again
+        kept = False
+        dropped = connection.dialect.is_disconnect(error, pooled.dbapi_connection, cursor)
         if dropped:
             connection.invalidate(error)
             cursor = None  # went with its connection
         raise exc.DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error,
                                       connection_invalidated=dropped) from error
     finally:
-        if cursor is not None:
+        if not kept and cursor is not None:
             cursor.close()
     return rows, description
+
+
+_KEPT_CURSOR = "leerlijn.kept_cursor"
 
 
 @cache

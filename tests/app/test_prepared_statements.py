@@ -93,6 +93,21 @@ def test_it_counts_as_a_statement_and_fails_as_sqlalchemy_fails(session, count_q
         PreparedStatement(select(column("x")).select_from(table("no_such_table"))).rows(session)
 
 
+def test_statements_one_after_another_on_one_connection_each_read_their_own_columns(session):
+    """One driver cursor serves a connection's statements in turn (course/db/prepared.py): each still reads
+    its own columns as their types say, also after a statement that failed (its cursor is not used again)."""
+    user = _user(session)
+    numbers = PreparedStatement(select(User.id, User.session_version).where(User.id == bindparam("user_id")))
+    moments = PreparedStatement(select(User.created_at, User.email, User.recovery_code_hashes)
+                                .where(User.id == bindparam("user_id")))
+    assert numbers.rows(session, user_id=user.id) == [(user.id, 1)]
+    assert moments.rows(session, user_id=user.id) == [(user.created_at, user.email, ["a1", "b2"])]
+    with pytest.raises(exc.DBAPIError), session.begin_nested():  # a savepoint: the test's transaction goes on
+        PreparedStatement(select(column("x")).select_from(table("no_such_table"))).rows(session)
+    assert moments.rows(session, user_id=user.id) == [(user.created_at, user.email, ["a1", "b2"])]
+    assert numbers.rows(session, user_id=user.id) == [(user.id, 1)]
+
+
 def test_the_user_it_loads_is_the_sessions_own_and_saves_its_changes(app, session, count_queries):
     user_id = _user(session).id
     session.expunge_all()
