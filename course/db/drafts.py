@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ScalarSelect, bindparam, column, exists, func, select, true, update
+from sqlalchemy import ScalarSelect, TableValuedAlias, bindparam, column, exists, func, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,16 @@ def commit_draft(session: Session) -> None:
     session.commit()
 
 
+def posted_answers() -> TableValuedAlias:
+    """The answers of a save as rows (``key``: the question's id, ``value``: its answer), from one JSON object
+    parameter ``the_answers`` taken apart by the database (``json_each``, on both databases): a parameter per
+    question and answer cost the driver a conversion each, and the answers' JSON an encoding each."""
+    answers = AttemptAnswer.__table__
+    return (func.json_each(bindparam("the_answers", type_=answers.c.raw.type))
+            .table_valued(column("key", answers.c.question_id.type), column("value", answers.c.raw.type))
+            .alias("posted"))
+
+
 def _save_counts(*, token_version: bool) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
     """A quiz save in one PostgreSQL statement that is its own transaction, as two columns: (attempts marked
     saved: 0 or 1, answers written). ``SAVE_IN_ONE_STATEMENT`` selects them by themselves; the login of an
@@ -40,9 +50,8 @@ def _save_counts(*, token_version: bool) -> tuple[ScalarSelect[int], ScalarSelec
     server's time: a third of an autosave. Here the login is read before (or in the same statement), and this
     marks the attempt saved (the row lock a save takes, as in the transaction) and upserts the answers,
     committing without waiting for the disk as ``commit_draft`` does (``set_config(…, true)`` lasts as long
-    as the statement's own transaction). The answers come as one JSON object, question id to answer, taken
-    apart by the server (``json_each``): a parameter per question and answer cost the driver a conversion
-    each, and the answers' JSON one encoding each, some 60 µs of an autosave of eight answers.
+    as the statement's own transaction). The answers come as one JSON object (``posted_answers``): two
+    parameters per answer had cost some 60 µs of an autosave of eight answers.
 
     It writes only when the attempt is the learner's (``the_learner``), still open, still the paper whose
     ``the_key`` the caller parsed the form with, and none of these questions has an answer fixed already
@@ -55,9 +64,7 @@ def _save_counts(*, token_version: bool) -> tuple[ScalarSelect[int], ScalarSelec
     """
     attempts, answers, users = QuizAttempt.__table__, AttemptAnswer.__table__, User.__table__
     moment = bindparam("the_moment", type_=attempts.c.last_saved_at.type)
-    posted = (func.json_each(bindparam("the_answers", type_=answers.c.raw.type))
-              .table_valued(column("key", answers.c.question_id.type), column("value", answers.c.raw.type))
-              .alias("posted"))
+    posted = posted_answers()
     touched = (
         update(attempts)
         .where(attempts.c.id == bindparam("the_attempt"), attempts.c.user_id == bindparam("the_learner"),

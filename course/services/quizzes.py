@@ -18,13 +18,13 @@ from datetime import datetime
 from functools import cache, cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
 from course.db.base import status_is, utcnow
-from course.db.drafts import CARRIED_SAVE_COUNTS, SAVE_IN_ONE_STATEMENT, commit_draft
+from course.db.drafts import CARRIED_SAVE_COUNTS, SAVE_IN_ONE_STATEMENT, commit_draft, posted_answers
 from course.db.prepared import STANDALONE_STATEMENTS, PreparedStatement, loaded_instance
 from course.db.quiz import AttemptAnswer, AttemptStatus, EmbeddedCheck, QuizAttempt
 from course.db.upsert import insert_for, insert_for_dialect
@@ -253,6 +253,10 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     saved_by_itself = _save_by_itself(session, user_id, attempt_id, form, now)
     if saved_by_itself is not None:
         return saved_by_itself
+    # The form read with the paper this worker kept for the attempt before the attempt is locked, not while
+    # the lock is held: on SQLite that lock is the whole database's, for which every other save waits (a
+    # fifth of the time it was held). Used only when the locked attempt turns out to have that paper.
+    early = _early_answers(attempt_id, form)
     locked = _TOUCH_OPEN_ATTEMPT.first(session, the_attempt=attempt_id, the_learner=user_id, the_moment=now)
     if locked is None:
         # Refused: say why (someone else's attempt and no attempt at all look the same).
@@ -265,7 +269,8 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     paper = _kept_paper(attempt_id, locked[1]) or _parsed_paper(
         attempt_id, session.execute(_SNAPSHOT, {"the_attempt": attempt_id}).scalar_one())
     try:
-        saved, errors = _write_answers(session, attempt_id, paper, form, now)
+        saved, errors = _write_answers(session, attempt_id, paper, form, now,
+                                       parsed=early[1] if early is not None and early[0] == locked[1] else None)
     except DomainError:
         session.rollback()
         raise
@@ -277,19 +282,16 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
 
 
 @cache
-def _upsert_answers(dialect: str, count: int) -> PreparedStatement:
-    """INSERT … ON CONFLICT of ``count`` answers (one VALUES row each), built and prepared once per database
-    and number of answers: a form has at most as many answers as its quiz has questions.
-
-    A checked answer (feedback after each question) is never overwritten, and is left out of what the
-    statement returns.
-    """
-    table = AttemptAnswer.__table__
-    stmt = insert_for_dialect(dialect, table).values([
-        {"attempt_id": bindparam("attempt_id", type_=table.c.attempt_id.type),
-         "question_id": bindparam(f"question_{n}", type_=table.c.question_id.type),
-         "saved_at": bindparam("saved_at", type_=table.c.saved_at.type),
-         "raw": bindparam(f"raw_{n}", type_=table.c.raw.type)} for n in range(count)])
+def _upsert_answers(dialect: str) -> PreparedStatement:
+    """INSERT … ON CONFLICT of a save's answers (``drafts.posted_answers``), built and prepared once per
+    database. A checked answer (feedback after each question) is never overwritten, and is left out of what
+    the statement returns."""
+    table, posted = AttemptAnswer.__table__, posted_answers()
+    stmt = insert_for_dialect(dialect, table).from_select(
+        ["attempt_id", "question_id", "raw", "saved_at"],
+        select(bindparam("attempt_id", type_=table.c.attempt_id.type), posted.c.key, posted.c.value,
+               bindparam("saved_at", type_=table.c.saved_at.type))
+        .where(true()))  # SQLite reads "ON CONFLICT" after a SELECT without WHERE as a join's ON
     stmt = stmt.on_conflict_do_update(index_elements=["attempt_id", "question_id"],
                                       set_={"raw": stmt.excluded.raw, "saved_at": stmt.excluded.saved_at},
                                       where=table.c.checked_at.is_(None))
@@ -310,27 +312,33 @@ def _raw_answers(paper: Paper, form: Mapping[str, Sequence[str]]
     return raws, parsed.errors
 
 
-def _answer_values(raws: Mapping[str, dict[str, list[str]]]) -> dict[str, Any]:
-    """The per-answer parameters of the statements that write them: ``question_<n>`` and ``raw_<n>``."""
-    values: dict[str, Any] = {}
-    for n, (qid, raw) in enumerate(raws.items()):
-        values[f"question_{n}"], values[f"raw_{n}"] = qid, raw
-    return values
+def _early_answers(attempt_id: int, form: Mapping[str, Sequence[str]]
+                   ) -> tuple[str, tuple[dict[str, dict[str, list[str]]], dict[str, AnswerError]]] | None:
+    """The key of the paper this worker kept for the attempt, and ``form`` read with it; None when there is
+    none, or the form is one it cannot read (the attempt's own paper then reads it again, and refuses it)."""
+    kept = _PAPERS.get(attempt_id)
+    if kept is None:
+        return None
+    try:
+        return kept[0], _raw_answers(kept[1], form)
+    except MalformedAnswer:
+        return None
 
 
 def _write_answers(session: Session, attempt_id: int, paper: Paper, form: Mapping[str, Sequence[str]],
-                   now: datetime) -> tuple[tuple[str, ...], dict[str, AnswerError]]:
+                   now: datetime, parsed: tuple[dict[str, dict[str, list[str]]], dict[str, AnswerError]] | None = None
+                   ) -> tuple[tuple[str, ...], dict[str, AnswerError]]:
     """Upsert the answers of ``form`` (the attempt is locked); returns the questions saved and the errors.
+    ``parsed``: ``form`` as ``paper`` reads it, when the caller read it already.
 
     Raises MalformedAnswer before writing anything, DomainError after writing when an answer whose
     feedback was shown would change (the caller rolls back).
     """
-    raws, errors = _raw_answers(paper, form)
+    raws, errors = parsed if parsed is not None else _raw_answers(paper, form)
     if not raws:
         return (), errors
-    # One statement for the whole form, one VALUES row per answer.
-    written = _upsert_answers(session.get_bind().dialect.name, len(raws)).rows(
-        session, attempt_id=attempt_id, saved_at=now, **_answer_values(raws))
+    written = _upsert_answers(session.get_bind().dialect.name).rows(session, attempt_id=attempt_id, saved_at=now,
+                                                                     the_answers=raws)
     if len(written) != len(raws):
         raise DomainError(_ANSWER_FIXED)
     return tuple(raws), errors

@@ -166,15 +166,32 @@ def test_the_autosaves_update_and_upsert_run_prepared_and_store_what_sqlalchemy_
     touch = quizzes._TOUCH_OPEN_ATTEMPT
     assert touch.first(session, the_attempt=attempt.id, the_learner=user.id + 1, the_moment=moment) is None
     assert touch.first(session, the_attempt=attempt.id, the_learner=user.id, the_moment=moment) == (attempt.id, "k1")
-    upsert = quizzes._upsert_answers(session.get_bind().dialect.name, 2)
-    written = upsert.rows(session, attempt_id=attempt.id, saved_at=moment, question_0="a", raw_0={"": ["x"]},
-                          question_1="b", raw_1={"": ["y", "z"]})
+    upsert = quizzes._upsert_answers(session.get_bind().dialect.name)
+    written = upsert.rows(session, attempt_id=attempt.id, saved_at=moment,
+                          the_answers={"a": {"": ["x"]}, "b": {"": ["y", "z"]}})
     assert sorted(written) == [("a",), ("b",)]
     session.expire_all()
     assert session.get(QuizAttempt, attempt.id).last_saved_at == moment
     answers = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
     assert {a.question_id: (a.raw, a.saved_at) for a in answers} == {"a": ({"": ["x"]}, moment),
                                                                       "b": ({"": ["y", "z"]}, moment)}
+
+
+def test_answers_taken_apart_by_the_database_come_back_exactly_as_posted(session):
+    """The save's answers travel as one JSON object that the database takes apart (drafts.posted_answers):
+    text with quotes, backslashes, line breaks, emoji, markup or what reads as JSON stays the learner's text."""
+    user = _user(session)
+    attempt = QuizAttempt(user_id=user.id, quiz_id="q", number=1, seed=1, snapshot={}, counts="best")
+    session.add(attempt)
+    session.commit()
+    posted = {"open": {"": ['Hij zei "nee" \\ toen\nen daarna', "✓ 😀 <script>x</script>", "null", "  [1]  "]},
+              "choice": {"": []}, "wide": {"a": ["1"], "b": ["2", "3"]}}
+    written = quizzes._upsert_answers(session.get_bind().dialect.name).rows(
+        session, attempt_id=attempt.id, saved_at=utcnow(), the_answers=posted)
+    assert sorted(written) == [("choice",), ("open",), ("wide",)]
+    session.expire_all()
+    stored = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    assert {a.question_id: a.raw for a in stored} == posted
 
 
 # --- the login's statement bringing a page's rows (accounts.resume_login's ``rows``) --------------------
