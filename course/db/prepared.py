@@ -15,9 +15,10 @@ not for expanding parameters (``IN`` lists): those are refused when compiled.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, exc
@@ -52,9 +53,12 @@ class StandaloneStatements(Protocol):
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    positional: tuple[str, ...] | None  # the parameters' names in order (qmark), None: by name (pyformat)
+    # the parameters' names in order (SQLite's ?, PostgreSQL's $1), None: by name (pyformat)
+    positional: tuple[str, ...] | None
     # name -> (the key callers give, and how it is sent) or (None, the value fixed in the statement, as sent)
     binds: Mapping[str, tuple[str | None, Any, Processor]]
+    # psycopg's: the SQL as sent, with the server's own placeholders ($1), run on a raw cursor (_execute)
+    raw: bytes | None = None
 
 
 class PreparedStatement:
@@ -99,7 +103,7 @@ class PreparedStatement:
         parameters: Any = (tuple(values[name] for name in compiled.positional) if compiled.positional is not None
                            else values)
         converters = self._converted.get(dialect.name)
-        rows, description = _execute(connection, compiled.sql, parameters, describe=converters is None)
+        rows, description = _execute(connection, compiled, parameters, describe=converters is None)
         if converters is None:
             processors = (column.type.dialect_impl(dialect).result_processor(dialect, described[1])
                           for column, described in zip(self._columns, description, strict=True))
@@ -129,7 +133,8 @@ class PreparedStatement:
         return rows[0] if rows else None
 
     def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect)
+        raw = dialect.driver == "psycopg"
+        compiled = self.statement.compile(dialect=_with_dollar_placeholders(dialect) if raw else dialect)
         if any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("a PreparedStatement cannot expand parameters (IN lists): use session.execute")
         sql = str(compiled)
@@ -151,29 +156,46 @@ class PreparedStatement:
                 binds[name] = (None, processor(value) if processor is not None else value, None)
         positional = (tuple(name for name in compiled.positiontup or () if name not in inlined)
                       if compiled.positional else None)
-        prepared = _Compiled(sql=sql, positional=positional, binds=binds)
+        prepared = _Compiled(sql=sql, positional=positional, binds=binds, raw=sql.encode() if raw else None)
         self._compiled[dialect.name] = prepared
         return prepared
 
 
-def _execute(connection: Connection, sql: str, parameters: Any, *, describe: bool) -> tuple[list[Any], Any]:
+@lru_cache(maxsize=8)  # one per engine (the tests make many)
+def _with_dollar_placeholders(dialect: Dialect) -> Dialect:
+    """The connection's PostgreSQL dialect writing the server's own placeholders ($1) instead of psycopg's
+    (%(name)s). psycopg rewrites its own into the server's on every execution, with a cache only for
+    statements up to 4 kB: the login's statement of the course overview, the module index and the dashboard
+    (5 kB) was taken apart by a regular expression on every request, a twentieth of the page."""
+    numbered = copy.copy(dialect)
+    numbered.paramstyle, numbered.positional = "numeric_dollar", True
+    return numbered
+
+
+def _execute(connection: Connection, compiled: _Compiled, parameters: Any, *, describe: bool
+             ) -> tuple[list[Any], Any]:
     """The rows and, with ``describe``, the cursor's description of its columns (psycopg builds an object per
     column for it: a tenth of a page's driver work, needed only once per statement)."""
     dispatch = connection.dispatch
     pooled = connection.connection  # the pool's proxy of the driver's connection: on a closed one this fails
-    kept = connection.dialect.driver == "psycopg"
+    sql, kept = compiled.sql, compiled.raw is not None
     cursor = pooled.info.get(_KEPT_CURSOR) if kept else None
     try:
         if cursor is None:
-            # psycopg's asks the server for binary rows: no timestamp written out as text by the server and
-            # parsed back by the driver (a sixth of the driver's work on the login's row), the same values.
-            cursor = pooled.cursor(binary=True) if kept else pooled.cursor()
             if kept:
-                # Kept with the driver's connection (the pool clears ``info`` when it opens another): a new
-                # cursor worked out how to read each column again, a fifth of the driver's work for a row.
-                pooled.info[_KEPT_CURSOR] = cursor
+                # psycopg's raw cursor takes the server's placeholders as they are. It asks for binary rows: no
+                # timestamp written out as text by the server and parsed back by the driver (a sixth of the
+                # driver's work on the login's row), the same values. Kept with the driver's connection (the
+                # pool clears ``info`` when it opens another): a new cursor worked out how to read each
+                # column again, a fifth of the driver's work for a row.
+                import psycopg  # here: a site on SQLite never loads it
+
+                cursor = pooled.info[_KEPT_CURSOR] = psycopg.RawCursor(pooled.dbapi_connection)
+                cursor.format = psycopg.pq.Format.BINARY
+            else:
+                cursor = pooled.cursor()
         dispatch.before_cursor_execute(connection, cursor, sql, parameters, None, False)
-        cursor.execute(sql, parameters)
+        cursor.execute(compiled.raw if kept else sql, parameters)
         rows, description = cursor.fetchall(), cursor.description if describe else None
         dispatch.after_cursor_execute(connection, cursor, sql, parameters, None, False)
     except connection.dialect.loaded_dbapi.Error as error:
