@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_login.utils import _create_identifier
 from sqlalchemy import CompoundSelect, Select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Request, Response
 
@@ -46,9 +47,14 @@ def init_login(app: Flask) -> None:
     def load_login_first() -> Response | None:
         # Resolve the login before the view runs: resume_login may commit (last seen, expiry), which must
         # never happen in the middle of a view's own unit of work.
-        endpoint = the_request().endpoint
+        this_request = the_request()
+        endpoint = this_request.endpoint
         if endpoint in _ANONYMOUS_ENDPOINTS:
             return None
+        if this_request.method == "POST":
+            # Only this load may carry a page's work (login_carries): the hooks before it passed, and a load
+            # started elsewhere (an error page's words, in the language the user chose) never writes.
+            the_globals().leerlijn_may_carry = True
         user = current_user._get_current_object()  # the first look: Flask-Login loads the login
         if not user.is_authenticated:
             return None
@@ -86,12 +92,18 @@ def load_user(secret: str) -> User | None:
     read_pages = reading and endpoint not in _OWN_PROGRESS_PAGES
     idle_timeout = app.config["IDLE_TIMEOUT"]
     view = app.view_functions.get(endpoint or "")
-    carries = None if reading else getattr(view, "leerlijn_login_carries", None)
-    if carries is not None:
+    carries = getattr(view, "leerlijn_login_carries", None)
+    if carries is not None and the_globals().pop("leerlijn_may_carry", False):
         carried = carries(session, this_request)
         if carried is not None:
+            try:
+                user = accounts.resume_login(session, secret, idle_timeout=idle_timeout, carrying=carried.carrying)
+            except DBAPIError:
+                # Whatever failed, the login is read again by itself, and the view does its work as it would
+                # have (and answers for what goes wrong there): no error page before the user is known.
+                return accounts.resume_login(session, secret, idle_timeout=idle_timeout)
             the_globals().leerlijn_carried = carried
-            return accounts.resume_login(session, secret, idle_timeout=idle_timeout, carrying=carried.carrying)
+            return user
     brought = getattr(view, "leerlijn_login_rows", None)
     if brought is not None and reading:
         rows, parameters = brought
@@ -117,7 +129,10 @@ def login_carries(prepare: Callable[[Session, Request], Any]) -> Callable[[View]
     database instead of two: ``prepare(session, request)`` gives the work (an object whose ``carrying`` is
     what ``accounts.resume_login`` takes), or None when it cannot ride. The work is done whatever the login
     turns out to be, so it must need nothing the login proves (a quiz autosave: the page's attempt token);
-    the view finds it with ``carried_work()``, and its result on the user (``carried``)."""
+    the view finds it with ``carried_work()``, and its result on the user (``carried``). Only a POST's load
+    of the login by ``load_login_first`` carries, once: after the hooks before it, never for an error page.
+    An administrator who must still turn on two-step verification is sent there, after the work was done
+    (as the page's token would have done it for them logged out)."""
     def mark(view: View) -> View:
         view.leerlijn_login_carries = prepare  # type: ignore[attr-defined]
         return view

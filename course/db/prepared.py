@@ -74,8 +74,10 @@ class PreparedStatement:
         self._columns = (statement.selected_columns if isinstance(statement, Select | CompoundSelect)
                          else statement.exported_columns)
         self._reads_only = isinstance(statement, Select | CompoundSelect)
+        # Per database driver (how a statement is written and read depends on the driver: psycopg's form is
+        # its own: _execute).
         self._compiled: dict[str, _Compiled] = {}
-        # Per database: (column index, processor) of the columns that need converting. Worked out at the first
+        # Per driver: (column index, processor) of the columns that need converting. Worked out at the first
         # execution: some processors depend on the type the driver reports for the column (PostgreSQL's
         # numbers).
         self._converted: dict[str, tuple[tuple[int, Callable[[Any], Any]], ...]] = {}
@@ -92,7 +94,7 @@ class PreparedStatement:
 
     def _rows_on(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        compiled = self._compiled.get(dialect.driver) or self._compile(dialect)
         values = {}
         for name, (key, value, processor) in compiled.binds.items():
             if key is not None:
@@ -102,12 +104,12 @@ class PreparedStatement:
             values[name] = value
         parameters: Any = (tuple(values[name] for name in compiled.positional) if compiled.positional is not None
                            else values)
-        converters = self._converted.get(dialect.name)
+        converters = self._converted.get(dialect.driver)
         rows, description = _execute(connection, compiled, parameters, describe=converters is None)
         if converters is None:
             processors = (column.type.dialect_impl(dialect).result_processor(dialect, described[1])
                           for column, described in zip(self._columns, description, strict=True))
-            converters = self._converted[dialect.name] = tuple(
+            converters = self._converted[dialect.driver] = tuple(
                 (index, processor) for index, processor in enumerate(processors) if processor is not None)
         if not converters:
             return rows
@@ -157,7 +159,7 @@ class PreparedStatement:
         positional = (tuple(name for name in compiled.positiontup or () if name not in inlined)
                       if compiled.positional else None)
         prepared = _Compiled(sql=sql, positional=positional, binds=binds, raw=sql.encode() if raw else None)
-        self._compiled[dialect.name] = prepared
+        self._compiled[dialect.driver] = prepared
         return prepared
 
 
@@ -169,6 +171,9 @@ def _with_dollar_placeholders(dialect: Dialect) -> Dialect:
     (5 kB) was taken apart by a regular expression on every request, a twentieth of the page."""
     numbered = copy.copy(dialect)
     numbered.paramstyle, numbered.positional = "numeric_dollar", True
+    # Its own quoting of names and literals: the copied one doubles every % for psycopg's placeholders,
+    # which the raw cursor sends as they are.
+    numbered.identifier_preparer = numbered.preparer(numbered)
     return numbered
 
 
@@ -209,6 +214,10 @@ def _execute(connection: Connection, compiled: _Compiled, parameters: Any, *, de
             cursor = None  # went with its connection
         raise exc.DBAPIError.instance(sql, parameters, error, connection.dialect.loaded_dbapi.Error,
                                       connection_invalidated=dropped) from error
+    except BaseException:
+        pooled.info.pop(_KEPT_CURSOR, None)  # interrupted (a worker's timeout): the cursor is not used again
+        kept = False
+        raise
     finally:
         if not kept and cursor is not None:
             cursor.close()

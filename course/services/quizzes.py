@@ -352,9 +352,9 @@ def _one_statement_save(session: Session, attempt_id: int, form: Mapping[str, Se
     and something to write. None otherwise: the save in a transaction finds out what to say."""
     standalone = session.info.get(STANDALONE_STATEMENTS)
     kept = _PAPERS.get(attempt_id)
-    if (standalone is None or kept is None or session.in_transaction()
-            or session.get_bind().dialect.name != "postgresql"):
-        return None
+    if (standalone is None or kept is None or session.in_transaction() or session.new or session.dirty
+            or session.deleted or session.get_bind().dialect.name != "postgresql"):
+        return None  # with changes of its own the session's statements run in its transaction, not by themselves
     key, paper = kept
     try:
         raws, errors = _raw_answers(paper, form)

@@ -36,10 +36,10 @@ PER_STATEMENT = [
           RETURN NULL;
         END $$""",
     # json has no equality: the answer is compared as the text it was stored as, which an update that leaves
-    # it alone keeps byte for byte.
+    # it alone keeps byte for byte. FULL JOIN: a row whose id changed has no partner, and counts as changed.
     f"""CREATE FUNCTION quiz_answers_final_updated() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          IF EXISTS (SELECT 1 FROM before JOIN after USING (id) JOIN quiz_attempts
+          IF EXISTS (SELECT 1 FROM before FULL JOIN after USING (id) JOIN quiz_attempts
                        ON quiz_attempts.id IN (before.attempt_id, after.attempt_id)
                      WHERE quiz_attempts.status = 'submitted'
                        AND (before.attempt_id, before.question_id, before.raw::text, before.checked_at)

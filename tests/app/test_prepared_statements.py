@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import bindparam, column, exc, literal_column, select, table, union_all
+from sqlalchemy import String, bindparam, column, exc, literal, literal_column, select, table, union_all
 
 from course.db import (
     AttemptAnswer,
@@ -175,6 +175,15 @@ def test_the_autosaves_update_and_upsert_run_prepared_and_store_what_sqlalchemy_
     answers = session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
     assert {a.question_id: (a.raw, a.saved_at) for a in answers} == {"a": ({"": ["x"]}, moment),
                                                                       "b": ({"": ["y", "z"]}, moment)}
+
+
+def test_a_percent_sign_in_a_statement_reaches_the_database_as_written(session):
+    """psycopg's own placeholders need every % doubled; the server's ($1, what course/db/prepared.py sends on
+    PostgreSQL) must not have it doubled: a modulo and a literal stay what they say."""
+    prepared = PreparedStatement(select(literal_column("7 % 3").label("rest"), literal_column("'50%'").label("share"),
+                                        literal("10%", literal_execute=True).label("inlined"),
+                                        bindparam("given", type_=String()).label("given")))
+    assert prepared.rows(session, given="5%") == [(1, "50%", "10%", "5%")]
 
 
 def test_answers_taken_apart_by_the_database_come_back_exactly_as_posted(session):

@@ -169,6 +169,9 @@ def test_the_database_checks_every_row_of_a_statement_that_touches_a_handed_in_a
         ("UPDATE quiz_attempt_answers SET attempt_id = :open, question_id = 'verplaatst' "
          "WHERE id = (SELECT MIN(id) FROM quiz_attempt_answers WHERE attempt_id = :closed)"),
         "UPDATE quiz_attempt_answers SET checked_at = CURRENT_TIMESTAMP WHERE attempt_id IN (:open, :closed)",
+        # a new id with it: the row's before and after are not paired by id, and still count as changed
+        ("UPDATE quiz_attempt_answers SET id = id + 100000, raw = '{}' "
+         "WHERE id = (SELECT MIN(id) FROM quiz_attempt_answers WHERE attempt_id = :closed)"),
     ]
     values = {"open": open_id, "closed": handed_in, "question": question}
 

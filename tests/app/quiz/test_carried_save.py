@@ -7,17 +7,19 @@ On PostgreSQL each save here is the worker's second to its attempt (it knows the
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import text, update
+from sqlalchemy import literal_column, text, update
 from sqlalchemy.orm import Session
 
 from course.catalog import Catalog
 from course.db import User
+from course.services import quizzes
 from course.services.accounts import change_password
-from tests.app.quiz.conftest import perfect_raw, wrong_raw
+from tests.app.quiz.conftest import paper_fields, perfect_raw, wrong_raw
 from tests.app.quiz.test_attempt_races import _learner, _paper, _start
 from tests.app.quiz.test_save_in_one_statement import _form, _save, _saved_at, _stored
 from tests.conftest import AuthActions, real_database_app
@@ -101,3 +103,43 @@ def test_a_token_of_one_attempt_posted_to_another_saves_nothing(real_app):
     assert forged.status_code == 404
     assert _stored(real_app, other_id) == {pq.question.id: wrong_raw(pq.question) for pq in other_paper.questions}
     assert _stored(real_app, attempt_id) == {pq.question.id: wrong_raw(pq.question) for pq in paper.questions}
+
+
+def test_a_save_with_a_nul_byte_is_refused_and_nothing_is_kept(real_app):
+    """The hooks before the login still come first: the NUL check refuses the post before any save."""
+    client, attempt_id, token, paper = _first_saved(real_app, 1)
+    text_question = next(pq.question for pq in paper.questions if pq.question.type == "short_text")
+    form = {**_form(paper), **paper_fields(paper, text_question.id, {"": ["zor\x00g"]})}
+
+    answered = _save(client, attempt_id, token, form)
+    assert answered.status_code == 400 and "nul-byte" in answered.get_data(as_text=True)
+    assert _stored(real_app, attempt_id) == {pq.question.id: wrong_raw(pq.question) for pq in paper.questions}
+
+
+def test_an_options_request_with_a_form_writes_nothing(real_app):
+    client, attempt_id, token, paper = _first_saved(real_app, 1)
+    saved_at = _saved_at(real_app, attempt_id)
+
+    asked = client.options(f"/quiz/poging/{attempt_id}", data={"attempt_token": token, "action": "save",
+                                                               **_form(paper)})
+    assert asked.status_code == 200
+    assert _stored(real_app, attempt_id) == {pq.question.id: wrong_raw(pq.question) for pq in paper.questions}
+    assert _saved_at(real_app, attempt_id) == saved_at
+
+
+def test_when_the_carried_statement_fails_the_view_saves_by_itself(real_app, monkeypatch):
+    """A failure in the login's statement with the save (here: a division by zero beside it) costs no error
+    page: the login is read again alone and the view saves as it would have."""
+    client, attempt_id, token, paper = _first_saved(real_app, 1)
+    carry = quizzes.carry_save
+
+    def failing(*args, **kwargs):
+        carried = carry(*args, **kwargs)
+        if carried is None:
+            return None
+        columns, parameters = carried.carrying
+        return replace(carried, carrying=((*columns, literal_column("1/0")), parameters))
+    monkeypatch.setattr(quizzes, "carry_save", failing)
+
+    assert _save(client, attempt_id, token, _form(paper)).status_code == 200
+    assert _stored(real_app, attempt_id) == {pq.question.id: perfect_raw(pq.question) for pq in paper.questions}
