@@ -279,32 +279,39 @@ def another_worker_writing(database: Path, seconds: float = 0.3) -> Iterator[Non
 
 
 @contextmanager
+def own_database(tmp_path: Path, name: str) -> Iterator[str]:
+    """The URL of an empty database of its own: a SQLite file in ``tmp_path``, or a schema ``<name>_…`` of the
+    PostgreSQL database TEST_DATABASE_URL names, dropped with everything in it afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
+        return
+    schema = f"{name}_{secrets.token_hex(4)}"
+    with create_engine(base).begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{base}?options=-csearch_path%3D{schema}"
+    finally:
+        with create_engine(base).begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+@contextmanager
 def real_database_app(catalog: Catalog, tmp_path: Path, **config: Any) -> Iterator[Flask]:
     """The app on a database of its own with real connections (no rolled-back test transaction), for races.
 
     Locks, unique constraints and triggers then work as in production: a temporary SQLite file, or a
     schema of its own on PostgreSQL when TEST_DATABASE_URL is set.
     """
-    url = os.environ.get("TEST_DATABASE_URL")
-    schema = None
-    if url:
-        schema = f"race_{secrets.token_hex(4)}"
-        with create_engine(url).begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{url}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-with-enough-length-000000",
-                      "DATABASE_URL": url, "AUTO_MIGRATE": True, "WTF_CSRF_ENABLED": False,
-                      "CONTENT_DIR": catalog.root, "CATALOG": catalog, "MAIL_OUTBOX": tmp_path / "outbox",
-                      "MAIL_SERVER": None, "RATELIMIT_ENABLED": False, **config})
-    try:
-        yield app
-    finally:
-        app.extensions["leerlijn.db"].dispose()
-        if schema:
-            with create_engine(os.environ["TEST_DATABASE_URL"]).begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    with own_database(tmp_path, "race") as url:
+        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-with-enough-length-000000",
+                          "DATABASE_URL": url, "AUTO_MIGRATE": True, "WTF_CSRF_ENABLED": False,
+                          "CONTENT_DIR": catalog.root, "CATALOG": catalog, "MAIL_OUTBOX": tmp_path / "outbox",
+                          "MAIL_SERVER": None, "RATELIMIT_ENABLED": False, **config})
+        try:
+            yield app
+        finally:
+            app.extensions["leerlijn.db"].dispose()
 
 
 def same_browser(client: FlaskClient, count: int) -> list[FlaskClient]:

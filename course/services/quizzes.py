@@ -256,7 +256,7 @@ def save_answers(session: Session, user_id: int, attempt_id: int, form: Mapping[
     # The form read with the paper this worker kept for the attempt before the attempt is locked, not while
     # the lock is held: on SQLite that lock is the whole database's, for which every other save waits (a
     # fifth of the time it was held). Used only when the locked attempt turns out to have that paper.
-    early = _early_answers(attempt_id, form)
+    early = _read_with_kept_paper(attempt_id, form)
     locked = _TOUCH_OPEN_ATTEMPT.first(session, the_attempt=attempt_id, the_learner=user_id, the_moment=now)
     if locked is None:
         # Refused: say why (someone else's attempt and no attempt at all look the same).
@@ -312,7 +312,7 @@ def _raw_answers(paper: Paper, form: Mapping[str, Sequence[str]]
     return raws, parsed.errors
 
 
-def _early_answers(attempt_id: int, form: Mapping[str, Sequence[str]]
+def _read_with_kept_paper(attempt_id: int, form: Mapping[str, Sequence[str]]
                    ) -> tuple[str, tuple[dict[str, dict[str, list[str]]], dict[str, AnswerError]]] | None:
     """The key of the paper this worker kept for the attempt, and ``form`` read with it; None when there is
     none, or the form is one it cannot read (the attempt's own paper then reads it again, and refuses it)."""
@@ -350,16 +350,13 @@ def _one_statement_save(session: Session, attempt_id: int, form: Mapping[str, Se
     it is possible: on PostgreSQL, on a session with a connection for such statements that has begun
     nothing of its own, for an attempt whose paper this worker parsed before, with a form that paper reads
     and something to write. None otherwise: the save in a transaction finds out what to say."""
-    standalone = session.info.get(STANDALONE_STATEMENTS)
-    kept = _PAPERS.get(attempt_id)
-    if (standalone is None or kept is None or session.in_transaction() or session.new or session.dirty
+    if (STANDALONE_STATEMENTS not in session.info or session.in_transaction() or session.new or session.dirty
             or session.deleted or session.get_bind().dialect.name != "postgresql"):
         return None  # with changes of its own the session's statements run in its transaction, not by themselves
-    key, paper = kept
-    try:
-        raws, errors = _raw_answers(paper, form)
-    except MalformedAnswer:
-        return None  # the transaction parses it again with the attempt's own paper, and refuses it as before
+    read = _read_with_kept_paper(attempt_id, form)
+    if read is None:
+        return None
+    key, (raws, errors) = read
     return (key, raws, errors) if raws else None
 
 

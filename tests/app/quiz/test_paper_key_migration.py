@@ -4,8 +4,6 @@ snapshot without a key matches no form, and the way back restores the old trigge
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -14,38 +12,29 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.db import alembic_config
+from tests.conftest import own_database
 
 BEFORE = "0021_api_token_expiry"
 
 
 @pytest.fixture
-def migrated_to(tmp_path) -> Iterator[tuple[str, object]]:
-    base = os.environ.get("TEST_DATABASE_URL")
-    schema = f"migr_{secrets.token_hex(4)}"
-    if base:
-        with create_engine(base).begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{base}?options=-csearch_path%3D{schema}"
-    else:
-        url = f"sqlite:///{tmp_path / 'migration.sqlite3'}"
-    engine = create_engine(url)
-    config = alembic_config()
+def migrated_to(tmp_path) -> Iterator[object]:
+    with own_database(tmp_path, "migr") as url:
+        engine = create_engine(url)
+        config = alembic_config()
 
-    def to(revision: str, work=None):
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            if revision.startswith("-"):
-                command.downgrade(config, revision[1:])
-            else:
-                command.upgrade(config, revision)
-            return work(connection) if work else None
-    try:
-        yield to
-    finally:
-        engine.dispose()
-        if base:
-            with create_engine(base).begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        def to(revision: str, work=None):
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                if revision.startswith("-"):
+                    command.downgrade(config, revision[1:])
+                else:
+                    command.upgrade(config, revision)
+                return work(connection) if work else None
+        try:
+            yield to
+        finally:
+            engine.dispose()
 
 
 def _attempts(connection: Connection) -> None:
